@@ -1,0 +1,3 @@
+from mockinterview.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,82 @@
+"""Command-line entry point: ``mockinterview [COMMAND] ...``.
+
+Each command lives in its own module with ``register(subparsers)``; registration
+keeps imports light so that ``--help`` and the TUI's first paint stay fast. Heavy
+modules (the openai SDK, Textual) are imported inside the command handlers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from mockinterview import __version__
+from mockinterview.cli.errors import CliError
+
+# One module per command group; each defines register(subparsers).
+COMMAND_MODULES = (
+    "mockinterview.cli.interview_cmd",
+    "mockinterview.cli.grade_cmd",
+    "mockinterview.cli.replay_cmd",
+    "mockinterview.cli.review_cmd",
+    "mockinterview.cli.export_cmd",
+    "mockinterview.cli.calibrate_cmd",
+    "mockinterview.cli.history_cmd",
+    "mockinterview.cli.rubrics_cmd",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mockinterview",
+        description="Rehearse data-science interviews in the terminal. With no command, opens the TUI.",
+    )
+    parser.add_argument("--version", action="version", version=f"mockinterview {__version__}")
+    parser.add_argument("--model", default=None, help="stub (default, offline) or openai:NAME")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:  # a command not built yet
+            if exc.name == name:
+                continue
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def _open_tui(args: argparse.Namespace) -> int:
+    from mockinterview.tui.app import run_app
+
+    return run_app(model=args.model)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "func", None)
+    try:
+        if handler is None:
+            return _open_tui(args)
+        return int(handler(args) or 0)
+    except CliError as exc:
+        print(f"mockinterview: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("mockinterview: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # Output piped into `head` and closed early: not an error worth a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # last resort: one line, never a traceback (set MOCKINTERVIEW_DEBUG=1 for one)
+        if os.environ.get("MOCKINTERVIEW_DEBUG"):
+            raise
+        print(f"mockinterview: error: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Pure data: packs, grades, transcripts. Depends on nothing else in the project."""

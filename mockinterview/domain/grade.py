@@ -1,0 +1,75 @@
+"""Grades: what a grader found in one answer, and the score computed from it."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class KeyPointCoverage(_Model):
+    id: str
+    text: str
+    covered: bool
+    # Verbatim substring of the answer that shows the point (None when missed).
+    evidence: str | None = None
+    # Set when the answer states the point wrongly (a known misconception matched).
+    misconception: str | None = None
+
+
+class MistakeFinding(_Model):
+    id: str
+    # Always a verbatim substring of the answer; findings without one are dropped.
+    evidence: str
+    note: str = ""
+
+
+class BehavioralCheck(_Model):
+    id: Literal["situation", "task", "action", "result", "quantified-impact", "ownership", "business-framing"]
+    present: bool
+    evidence: str | None = None
+
+
+GradeStatus = Literal["ok", "fallback"]
+
+
+class Grade(_Model):
+    """One graded answer.
+
+    ``score`` is on 1-5 with one decimal, computed in code from the checks by
+    ``mockinterview.grading.scoring.compute_score`` whoever ran the checks.
+    ``status == "fallback"`` means the configured model grader produced invalid
+    output and the offline grader's result stands in (``fallback_reason`` says why).
+    """
+
+    question_id: str | None
+    score: float = Field(ge=1.0, le=5.0)
+    key_points: list[KeyPointCoverage] = Field(default_factory=list)
+    mistakes: list[MistakeFinding] = Field(default_factory=list)
+    behavioral: list[BehavioralCheck] = Field(default_factory=list)
+    # Answer-level problems: "empty", "off-topic", "keyword-list", "injection",
+    # "template-syntax", "too-short", "truncated" ...
+    flags: list[str] = Field(default_factory=list)
+    feedback: str = ""
+    grader: str  # "stub" (heuristic) or a model id such as "openai:gpt-4o-mini"
+    rubric_id: str = ""
+    rubric_version: str = ""
+    rubric_hash: str = ""
+    prompt_hash: str | None = None
+    status: GradeStatus = "ok"
+    fallback_reason: str | None = None
+    # For free-text questions matched against the bank.
+    matched_question_id: str | None = None
+    match_similarity: float | None = None
+
+    @property
+    def covered(self) -> list[KeyPointCoverage]:
+        return [k for k in self.key_points if k.covered]
+
+    @property
+    def missed(self) -> list[KeyPointCoverage]:
+        return [k for k in self.key_points if not k.covered]

@@ -1,0 +1,191 @@
+"""Role packs: rounds, questions, key points, follow-up probes and the common-mistake list.
+
+Packs are data (``rubrics/<role>/``) validated by these models. Validation is strict
+(unknown fields are errors) so a typo in a mentor's pack is reported, not ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+RoundId = Literal["basic", "technical", "advanced", "behavioral"]
+ROUND_ORDER: tuple[RoundId, ...] = ("basic", "technical", "advanced", "behavioral")
+
+# The six ids every pack keeps with these names (DESIGN.md, "The common-mistake list").
+CANONICAL_MISTAKE_IDS: tuple[str, ...] = (
+    "metrics-without-impact",
+    "leakage-unchecked",
+    "needless-complexity",
+    "correlation-as-causation",
+    "no-monitoring",
+    "data-quality-ignored",
+)
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class KeyPoint(StrictModel):
+    """One thing a strong answer covers.
+
+    ``expressions`` are the ways a candidate may say it: short phrases whose content
+    words must all appear, in any order, within one sentence of the answer (after
+    lower-casing and light stemming). ``misconceptions`` are phrases that state the
+    point wrongly; an answer that matches one does not get credit for the point.
+    """
+
+    id: Slug
+    text: Text
+    expressions: list[Text] = Field(min_length=1)
+    misconceptions: list[Text] = Field(default_factory=list)
+    weight: float = Field(default=1.0, gt=0, le=5)
+
+
+class FollowUp(StrictModel):
+    """A probe the interviewer can ask after the main answer.
+
+    ``targets`` names the key point or mistake ids this probe digs into, so the stub
+    interviewer can pick the probe that matches what the answer missed or got wrong.
+    """
+
+    text: Text
+    targets: list[Slug] = Field(default_factory=list)
+
+
+class Question(StrictModel):
+    id: Slug
+    round: RoundId
+    kind: Literal["concept", "case", "behavioral"] = "concept"
+    topic: Text
+    text: Text
+    # Facts the interviewer may share when the candidate asks a clarifying question
+    # (data available, constraints, business context). Never the reference answer.
+    context: Text
+    key_points: list[KeyPoint] = Field(min_length=2)
+    reference_answer: Text
+    follow_ups: list[FollowUp] = Field(min_length=2)
+    mistakes: list[Slug] = Field(default_factory=list)
+    time_limit_s: int = Field(default=300, ge=30, le=3600)
+
+    @model_validator(mode="after")
+    def _unique_key_points(self) -> Question:
+        ids = [kp.id for kp in self.key_points]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"duplicate key point ids: {', '.join(dupes)}")
+        return self
+
+    def key_point(self, key_point_id: str) -> KeyPoint:
+        for kp in self.key_points:
+            if kp.id == key_point_id:
+                return kp
+        raise KeyError(key_point_id)
+
+
+class MistakeExample(StrictModel):
+    answer: Text
+    note: str = ""
+
+
+class Mistake(StrictModel):
+    """An entry of the role's common-mistake list.
+
+    ``cues`` are phrases whose presence suggests the mistake, ``counter_cues`` phrases
+    whose presence clears it (same matching rules as key point expressions). The
+    heuristic grader combines them with code-level checks (negation, hedging).
+    """
+
+    id: Slug
+    title: Text
+    definition: Text
+    why_it_costs: Text
+    how_to_fix: Text
+    positive_examples: list[MistakeExample] = Field(min_length=1)  # answers that make the mistake
+    negative_examples: list[MistakeExample] = Field(min_length=1)  # answers that avoid it
+    cues: list[Text] = Field(default_factory=list)
+    counter_cues: list[Text] = Field(default_factory=list)
+    applies_to: list[RoundId] = Field(default_factory=lambda: list(ROUND_ORDER))
+
+
+class RoundSpec(StrictModel):
+    id: RoundId
+    title: Text
+    description: Text
+    default_questions: int = Field(default=3, ge=1, le=50)
+
+
+class PackMeta(StrictModel):
+    """The ``pack.toml`` of a role pack."""
+
+    id: Slug
+    name: Text
+    version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+(\.\d+)?$")]
+    description: Text
+    role_summary: Text
+    rounds: list[RoundSpec] = Field(min_length=1)
+
+
+class RolePack(StrictModel):
+    meta: PackMeta
+    mistakes: list[Mistake]
+    questions: list[Question]
+    # sha256 over the pack's files (sorted by relative path); set by the loader.
+    content_hash: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    @property
+    def version(self) -> str:
+        return self.meta.version
+
+    def question(self, question_id: str) -> Question:
+        for q in self.questions:
+            if q.id == question_id:
+                return q
+        raise KeyError(question_id)
+
+    def mistake(self, mistake_id: str) -> Mistake:
+        for m in self.mistakes:
+            if m.id == mistake_id:
+                return m
+        raise KeyError(mistake_id)
+
+    def questions_for(self, round_id: RoundId) -> list[Question]:
+        return [q for q in self.questions if q.round == round_id]
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> RolePack:
+        problems: list[str] = []
+        mistake_ids = [m.id for m in self.mistakes]
+        for canonical in CANONICAL_MISTAKE_IDS:
+            if canonical not in mistake_ids:
+                problems.append(f"mistakes: canonical mistake {canonical!r} is missing")
+        for dup in sorted({i for i in mistake_ids if mistake_ids.count(i) > 1}):
+            problems.append(f"mistakes: duplicate id {dup!r}")
+        q_ids = [q.id for q in self.questions]
+        for dup in sorted({i for i in q_ids if q_ids.count(i) > 1}):
+            problems.append(f"questions: duplicate id {dup!r}")
+        round_ids = {r.id for r in self.meta.rounds}
+        known_mistakes = set(mistake_ids)
+        for q in self.questions:
+            if q.round not in round_ids:
+                problems.append(f"question {q.id}: round {q.round!r} is not declared in pack.toml")
+            for m in q.mistakes:
+                if m not in known_mistakes:
+                    problems.append(f"question {q.id}: unknown mistake id {m!r}")
+            targets_known = known_mistakes | {kp.id for kp in q.key_points}
+            for i, fu in enumerate(q.follow_ups):
+                for t in fu.targets:
+                    if t not in targets_known:
+                        problems.append(f"question {q.id}: follow_ups[{i}] targets unknown id {t!r}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self

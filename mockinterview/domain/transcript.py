@@ -1,0 +1,154 @@
+"""The saved session: metadata, turns, grades, every model call, and the mentor's review layer.
+
+A transcript is the single source of truth for a session. Candidates' words and
+graders' records are append-only; mentors write only into ``review``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mockinterview.domain.grade import Grade
+from mockinterview.domain.pack import RoundId
+
+SCHEMA_VERSION = 1
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TokenUsage(_Model):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+class ModelCall(_Model):
+    """One request to a model and what came back (or the error)."""
+
+    id: str
+    request_hash: str  # canonical hash, the replay key
+    purpose: str  # "interviewer", "grade", "summary", ...
+    model: str  # "stub", "openai:gpt-4o-mini", "replay"
+    request: dict[str, Any]  # the ChatRequest as JSON (never carries credentials)
+    response: dict[str, Any] | None = None  # the ChatResponse as JSON
+    usage: TokenUsage = Field(default_factory=TokenUsage)
+    latency_ms: float = 0.0
+    started_at: datetime = Field(default_factory=utcnow)
+    error: str | None = None  # one-line reason when the call failed
+    ladder_step: str | None = None  # structured output: which step produced the result
+
+
+TurnKind = Literal[
+    "round-intro",
+    "question",
+    "follow-up",
+    "clarifying-question",  # candidate asks
+    "clarification",  # interviewer answers
+    "answer",
+    "skip",
+    "closing",
+    "note",  # system notes: errors, time limits, round ended early
+]
+
+
+class Turn(_Model):
+    id: int  # position in the session, starting at 1
+    speaker: Literal["interviewer", "candidate", "system"]
+    kind: TurnKind
+    text: str
+    round: RoundId | None = None
+    question_id: str | None = None
+    # For answers: the question/follow-up turn this answers.
+    reply_to: int | None = None
+    started_at: datetime = Field(default_factory=utcnow)
+    ended_at: datetime | None = None
+    model_call_ids: list[str] = Field(default_factory=list)
+
+
+class GradeRecord(_Model):
+    turn_id: int  # the answer turn graded
+    question_id: str | None
+    round: RoundId | None = None
+    grade: Grade
+    model_call_ids: list[str] = Field(default_factory=list)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ReviewComment(_Model):
+    id: str
+    turn_id: int
+    author: str = "mentor"
+    text: str
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class GradeOverride(_Model):
+    id: str
+    turn_id: int  # the graded answer turn
+    score: float = Field(ge=1.0, le=5.0)
+    reason: str = Field(min_length=1)
+    author: str = "mentor"
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Review(_Model):
+    comments: list[ReviewComment] = Field(default_factory=list)
+    overrides: list[GradeOverride] = Field(default_factory=list)
+
+
+SessionStatus = Literal["in-progress", "completed", "ended-early", "failed"]
+
+
+class SessionMeta(_Model):
+    id: str
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    pack_id: str
+    pack_version: str
+    pack_hash: str
+    interviewer_model: str
+    grader_model: str
+    prompt_hashes: dict[str, str] = Field(default_factory=dict)  # template name -> sha256
+    rounds: list[RoundId]
+    questions_per_round: int
+    question_plan: dict[str, list[str]] = Field(default_factory=dict)  # round -> question ids, fixed at start
+    time_limit_s: int | None = None
+    status: SessionStatus = "in-progress"
+    ended_at: datetime | None = None
+
+
+class Transcript(_Model):
+    schema_version: int = SCHEMA_VERSION
+    meta: SessionMeta
+    turns: list[Turn] = Field(default_factory=list)
+    grades: list[GradeRecord] = Field(default_factory=list)
+    model_calls: list[ModelCall] = Field(default_factory=list)
+    review: Review = Field(default_factory=Review)
+    tokens: TokenUsage = Field(default_factory=TokenUsage)
+    estimated_cost_usd: float = 0.0
+
+    def grade_for(self, turn_id: int) -> GradeRecord | None:
+        for g in self.grades:
+            if g.turn_id == turn_id:
+                return g
+        return None
+
+    def effective_score(self, turn_id: int) -> float | None:
+        """The mentor's latest override if any, else the grader's score."""
+        overrides = [o for o in self.review.overrides if o.turn_id == turn_id]
+        if overrides:
+            return overrides[-1].score
+        record = self.grade_for(turn_id)
+        return record.grade.score if record else None

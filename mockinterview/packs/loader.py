@@ -1,0 +1,182 @@
+"""Load and validate role packs from ``rubrics/<role>/``.
+
+Layout of a pack directory::
+
+    pack.toml            PackMeta: id, name, version, description, role_summary, [[rounds]]
+    mistakes.toml        [[mistakes]] entries (the common-mistake list)
+    questions/*.toml     [[questions]] entries, any number of files
+
+Every problem is reported with its file and location (``questions/basic.toml:
+questions[3].key_points[0].expressions: Field required``), all at once, so a mentor
+can fix a pack in one pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from mockinterview.domain.pack import Mistake, PackMeta, Question, RolePack
+from mockinterview.resources import rubrics_dir
+
+DEFAULT_PACK_ID = "data-scientist"
+MAX_PACK_FILE_BYTES = 2_000_000
+
+
+@dataclass
+class PackProblem:
+    file: str
+    location: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.location}" if self.location else self.file
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class PackLoadError(Exception):
+    pack_dir: Path
+    problems: list[PackProblem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        head = f"rubric pack {self.pack_dir} has {len(self.problems)} problem(s)"
+        return head + "".join(f"\n  {p}" for p in self.problems)
+
+
+def _loc(parts: tuple[Any, ...]) -> str:
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out
+
+
+def _read_toml(path: Path, rel: str, problems: list[PackProblem]) -> dict[str, Any] | None:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.append(PackProblem(rel, "", f"cannot read file: {exc.strerror or exc}"))
+        return None
+    if len(raw) > MAX_PACK_FILE_BYTES:
+        problems.append(PackProblem(rel, "", f"file is too large ({len(raw)} bytes)"))
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(PackProblem(rel, f"byte {exc.start}", "file is not valid UTF-8"))
+        return None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(PackProblem(rel, "", f"invalid TOML: {exc}"))
+        return None
+
+
+def _validate_list(
+    data: dict[str, Any], key: str, model: type, rel: str, problems: list[PackProblem]
+) -> list[Any]:
+    items = data.get(key, [])
+    if not isinstance(items, list):
+        problems.append(PackProblem(rel, key, f"must be an array of tables ([[{key}]])"))
+        return []
+    extra = sorted(set(data) - {key})
+    if extra:
+        problems.append(PackProblem(rel, extra[0], f"unexpected top-level key (expected only [[{key}]])"))
+    out = []
+    for i, item in enumerate(items):
+        try:
+            out.append(model.model_validate(item))
+        except ValidationError as exc:
+            for err in exc.errors():
+                problems.append(PackProblem(rel, _loc((key, i, *err["loc"])), err["msg"]))
+    return out
+
+
+def content_hash(pack_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in pack_dir.rglob("*.toml") if p.is_file()):
+        digest.update(path.relative_to(pack_dir).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def load_pack_dir(pack_dir: Path) -> RolePack:
+    """Load one pack directory; raise PackLoadError listing every problem."""
+    pack_dir = Path(pack_dir)
+    problems: list[PackProblem] = []
+    if not pack_dir.is_dir():
+        raise PackLoadError(pack_dir, [PackProblem(str(pack_dir), "", "not a directory")])
+
+    meta = None
+    meta_data = _read_toml(pack_dir / "pack.toml", "pack.toml", problems)
+    if meta_data is not None:
+        try:
+            meta = PackMeta.model_validate(meta_data)
+        except ValidationError as exc:
+            for err in exc.errors():
+                problems.append(PackProblem("pack.toml", _loc(err["loc"]), err["msg"]))
+
+    mistakes: list[Mistake] = []
+    mistakes_data = _read_toml(pack_dir / "mistakes.toml", "mistakes.toml", problems)
+    if mistakes_data is not None:
+        mistakes = _validate_list(mistakes_data, "mistakes", Mistake, "mistakes.toml", problems)
+
+    questions: list[Question] = []
+    question_files = sorted((pack_dir / "questions").glob("*.toml"))
+    if not question_files:
+        problems.append(PackProblem("questions/", "", "no question files (questions/*.toml)"))
+    for path in question_files:
+        rel = path.relative_to(pack_dir).as_posix()
+        data = _read_toml(path, rel, problems)
+        if data is not None:
+            questions.extend(_validate_list(data, "questions", Question, rel, problems))
+
+    if problems or meta is None:
+        raise PackLoadError(pack_dir, problems)
+    try:
+        return RolePack(meta=meta, mistakes=mistakes, questions=questions, content_hash=content_hash(pack_dir))
+    except ValidationError as exc:
+        for err in exc.errors():
+            for msg in str(err["msg"]).removeprefix("Value error, ").split("; "):
+                problems.append(PackProblem("(pack)", _loc(err["loc"]), msg))
+        raise PackLoadError(pack_dir, problems) from None
+
+
+def pack_dirs(root: Path | None = None) -> list[Path]:
+    root = root or rubrics_dir()
+    return sorted(p for p in root.iterdir() if (p / "pack.toml").is_file())
+
+
+def resolve_pack_dir(pack: str | Path | None) -> Path:
+    """A pack id (``data-scientist``) or a path to a pack directory."""
+    if pack is None:
+        pack = DEFAULT_PACK_ID
+    candidate = Path(pack)
+    if candidate.is_dir():
+        return candidate
+    bundled = rubrics_dir() / str(pack)
+    if bundled.is_dir():
+        return bundled
+    raise PackLoadError(candidate, [PackProblem(str(pack), "", "no such rubric pack (not a pack id or directory)")])
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: str, stamp: tuple[tuple[str, float, int], ...]) -> RolePack:
+    return load_pack_dir(Path(path))
+
+
+def load_pack(pack: str | Path | None = None) -> RolePack:
+    """Load a pack by id or directory; cached until one of its files changes."""
+    pack_dir = resolve_pack_dir(pack).resolve()
+    stamp = tuple(
+        (p.as_posix(), p.stat().st_mtime, p.stat().st_size) for p in sorted(pack_dir.rglob("*.toml"))
+    )
+    return _load_cached(str(pack_dir), stamp)
