@@ -1,0 +1,190 @@
+"""A render-ready view of a transcript, shared by the reports and the TUI screens.
+
+It pairs each answer with the question it answers, its grade, the mentor's
+override and comments, and (when the role pack is installed) the reference answer
+and what each mistake costs and how to fix it. No formatting happens here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from statistics import mean
+
+from mockinterview.domain.grade import Grade, KeyPointCoverage
+from mockinterview.domain.pack import ROUND_ORDER, RolePack
+from mockinterview.domain.transcript import GradeOverride, ReviewComment, Transcript, Turn
+
+
+@dataclass
+class MistakeView:
+    id: str
+    title: str
+    evidence: str  # the candidate's own words
+    note: str = ""
+    why: str = ""
+    fix: str = ""
+
+
+@dataclass
+class AnswerView:
+    turn: Turn
+    prompt: Turn | None  # the question / follow-up this answers
+    grade: Grade
+    override: GradeOverride | None
+    comments: list[ReviewComment]
+    mistakes: list[MistakeView]
+    reference_answer: str | None
+
+    @property
+    def original_score(self) -> float:
+        return self.grade.score
+
+    @property
+    def score(self) -> float:
+        return self.override.score if self.override else self.grade.score
+
+    @property
+    def covered(self) -> list[KeyPointCoverage]:
+        return self.grade.covered
+
+    @property
+    def missed(self) -> list[KeyPointCoverage]:
+        return self.grade.missed
+
+
+@dataclass
+class TurnView:
+    turn: Turn
+    comments: list[ReviewComment]
+    answer: AnswerView | None = None  # set when this turn is a graded answer
+
+
+@dataclass
+class RoundView:
+    id: str
+    title: str
+    turns: list[TurnView] = field(default_factory=list)
+
+    @property
+    def answers(self) -> list[AnswerView]:
+        return [t.answer for t in self.turns if t.answer is not None]
+
+    @property
+    def score(self) -> float | None:
+        scores = [a.score for a in self.answers]
+        return round(mean(scores), 1) if scores else None
+
+    @property
+    def original_score(self) -> float | None:
+        scores = [a.original_score for a in self.answers]
+        return round(mean(scores), 1) if scores else None
+
+
+@dataclass
+class ReportView:
+    transcript: Transcript
+    rounds: list[RoundView]
+    pack_found: bool
+
+    @property
+    def answers(self) -> list[AnswerView]:
+        return [a for r in self.rounds for a in r.answers]
+
+    @property
+    def score(self) -> float | None:
+        scores = [a.score for a in self.answers]
+        return round(mean(scores), 1) if scores else None
+
+    @property
+    def original_score(self) -> float | None:
+        scores = [a.original_score for a in self.answers]
+        return round(mean(scores), 1) if scores else None
+
+    @property
+    def has_overrides(self) -> bool:
+        return any(a.override for a in self.answers)
+
+
+def try_load_pack(pack_id: str) -> RolePack | None:
+    """The transcript's role pack if it is installed and valid; reports degrade without it."""
+    try:
+        from mockinterview.packs.loader import load_pack
+
+        return load_pack(pack_id)
+    except Exception:  # a missing or broken pack only hides reference answers
+        return None
+
+
+def _latest_override(transcript: Transcript, turn_id: int) -> GradeOverride | None:
+    found = [o for o in transcript.review.overrides if o.turn_id == turn_id]
+    return found[-1] if found else None
+
+
+def _mistake_views(grade: Grade, pack: RolePack | None) -> list[MistakeView]:
+    views = []
+    for finding in grade.mistakes:
+        view = MistakeView(id=finding.id, title=finding.id.replace("-", " "), evidence=finding.evidence)
+        view.note = finding.note
+        if pack is not None:
+            try:
+                m = pack.mistake(finding.id)
+            except KeyError:
+                pass
+            else:
+                view.title, view.why, view.fix = m.title, m.why_it_costs, m.how_to_fix
+        views.append(view)
+    return views
+
+
+def _reference(question_id: str | None, pack: RolePack | None) -> str | None:
+    if pack is None or not question_id:
+        return None
+    try:
+        return pack.question(question_id).reference_answer
+    except KeyError:
+        return None
+
+
+def _round_title(round_id: str, pack: RolePack | None) -> str:
+    if pack is not None:
+        for spec in pack.meta.rounds:
+            if spec.id == round_id:
+                return spec.title
+    return round_id.capitalize()
+
+
+def build_view(transcript: Transcript, pack: RolePack | None = None, *, load_pack: bool = True) -> ReportView:
+    """Group the transcript by round and attach grades, reviews and pack details."""
+    if pack is None and load_pack:
+        pack = try_load_pack(transcript.meta.pack_id)
+    turns_by_id = {t.id: t for t in transcript.turns}
+    comments: dict[int, list[ReviewComment]] = {}
+    for c in transcript.review.comments:
+        comments.setdefault(c.turn_id, []).append(c)
+
+    rounds: dict[str, RoundView] = {}
+    order = list(transcript.meta.rounds) + [r for r in ROUND_ORDER if r not in transcript.meta.rounds]
+    current = order[0] if order else "basic"
+    for turn in transcript.turns:
+        round_id = turn.round or current
+        current = round_id
+        rv = rounds.get(round_id)
+        if rv is None:
+            rv = rounds[round_id] = RoundView(id=round_id, title=_round_title(round_id, pack))
+        tv = TurnView(turn=turn, comments=comments.get(turn.id, []))
+        record = transcript.grade_for(turn.id)
+        if record is not None:
+            prompt = turns_by_id.get(turn.reply_to) if turn.reply_to is not None else None
+            question_id = record.question_id or turn.question_id or (prompt.question_id if prompt else None)
+            tv.answer = AnswerView(
+                turn=turn,
+                prompt=prompt,
+                grade=record.grade,
+                override=_latest_override(transcript, turn.id),
+                comments=tv.comments,
+                mistakes=_mistake_views(record.grade, pack),
+                reference_answer=_reference(question_id, pack),
+            )
+        rv.turns.append(tv)
+    ordered = sorted(rounds.values(), key=lambda r: order.index(r.id) if r.id in order else len(order))
+    return ReportView(transcript=transcript, rounds=ordered, pack_found=pack is not None)
