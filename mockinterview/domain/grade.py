@@ -19,6 +19,9 @@ class KeyPointCoverage(_Model):
     evidence: str | None = None
     # Set when the answer states the point wrongly (a known misconception matched).
     misconception: str | None = None
+    # Partial credit in [0, 1] for graded-by-degree points (reference-derived ones);
+    # None means all-or-nothing: 1.0 when covered, else 0.0 (see grading/scoring.py).
+    credit: float | None = Field(default=None, ge=0.0, le=1.0)
 
 
 class MistakeFinding(_Model):
