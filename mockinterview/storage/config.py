@@ -1,0 +1,186 @@
+"""User settings: ``config.toml`` in the user's config dir, with the environment on top.
+
+The API key is deliberately not a setting: it is read from ``OPENAI_API_KEY`` only,
+is never written to the config file, a transcript or a log, and ``redact`` scrubs
+its value from any text that might be shown or saved (e.g. an echoed server error).
+
+Example ``config.toml``::
+
+    [openai]
+    base_url = "http://localhost:11434/v1"   # OPENAI_BASE_URL wins
+    model = "gpt-4o-mini"
+    timeout_s = 60
+    max_retries = 3
+
+    [prices."my-local-model"]
+    input_per_mtok = 0.0
+    output_per_mtok = 0.0
+
+    [interview]
+    rounds = ["basic", "technical"]
+    interviewer_model = "openai:gpt-4o-mini"
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from mockinterview.cli.errors import CliError
+from mockinterview.domain.pack import RoundId
+from mockinterview.models.tokens import ModelPrice
+from mockinterview.storage import paths
+
+API_KEY_ENV = "OPENAI_API_KEY"
+BASE_URL_ENV = "OPENAI_BASE_URL"
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+
+
+class ConfigError(CliError):
+    """The config file cannot be read or is invalid; the message names the file."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OpenAISettings(_Section):
+    base_url: str | None = None  # None: the official endpoint
+    model: str = "gpt-4o-mini"
+    timeout_s: float = Field(default=60.0, gt=0)  # one HTTP request
+    max_retries: int = Field(default=3, ge=0, le=10)  # our retries; the SDK's own are off
+    max_total_s: float = Field(default=180.0, gt=0)  # one call including every retry and wait
+    backoff_base_s: float = Field(default=0.5, ge=0)  # first retry waits about this long
+    backoff_max_s: float = Field(default=20.0, ge=0)
+    context_budget_tokens: int = Field(default=12_000, ge=256)  # prompt tokens sent per request
+    grading_concurrency: int = Field(default=4, ge=1, le=64)  # live grading calls in flight
+
+
+class PriceSettings(_Section):
+    input_per_mtok: float = Field(ge=0)
+    output_per_mtok: float = Field(ge=0)
+
+
+class InterviewSettings(_Section):
+    pack: str = "data-scientist"
+    rounds: list[RoundId] = Field(default_factory=lambda: ["basic", "technical", "advanced", "behavioral"])
+    questions_per_round: int | None = Field(default=None, ge=1)
+    time_limit_s: int | None = Field(default=None, ge=10)
+    interviewer_model: str = "stub"
+    grader_model: str = "stub"
+    max_follow_ups: int = Field(default=1, ge=0, le=5)
+
+
+class Settings(_Section):
+    openai: OpenAISettings = Field(default_factory=OpenAISettings)
+    prices: dict[str, PriceSettings] = Field(default_factory=dict)
+    interview: InterviewSettings = Field(default_factory=InterviewSettings)
+    # From the environment only; excluded from every dump so it cannot be saved.
+    api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
+
+    @property
+    def base_url(self) -> str:
+        return (self.openai.base_url or DEFAULT_BASE_URL).rstrip("/")
+
+    def price_table(self) -> dict[str, ModelPrice]:
+        return {name: ModelPrice(p.input_per_mtok, p.output_per_mtok) for name, p in self.prices.items()}
+
+    def redact(self, text: str) -> str:
+        return redact(text, self.api_key.get_secret_value() if self.api_key else None)
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    if first["type"] == "extra_forbidden" and where.endswith("api_key"):
+        return f"{where} is not allowed here; set the {API_KEY_ENV} environment variable instead"
+    return f"{where}: {first['msg']}"
+
+
+def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Settings from ``path`` (default: the user's config.toml, which may be absent)
+    with ``OPENAI_BASE_URL`` and ``OPENAI_API_KEY`` from ``env`` on top."""
+    env = os.environ if env is None else env
+    path = paths.config_file() if path is None else path
+    data: dict[str, Any] = {}
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        pass
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.__class__.__name__}: {exc})") from None
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {_describe(exc)}") from None
+
+    if env.get(BASE_URL_ENV):
+        settings.openai.base_url = env[BASE_URL_ENV].strip()
+    key = env.get(API_KEY_ENV, "").strip()
+    settings.api_key = SecretStr(key) if key else None
+    return settings
+
+
+def _toml_value(value: Any) -> str:
+    # JSON strings, numbers, booleans and arrays of them are valid TOML values.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def to_toml(settings: Settings) -> str:
+    """The settings as TOML; ``None`` values are left out (TOML has no null)."""
+    data = settings.model_dump(mode="json", exclude_none=True)  # api_key is excluded by the model
+    lines: list[str] = []
+    for section in ("openai", "interview"):
+        lines.append(f"[{section}]")
+        lines += [f"{key} = {_toml_value(value)}" for key, value in data[section].items()]
+        lines.append("")
+    for model, price in data["prices"].items():
+        lines.append(f"[prices.{_toml_value(model)}]")
+        lines += [f"{key} = {_toml_value(value)}" for key, value in price.items()]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> Path:
+    """Write the settings atomically with mode 0600. Never writes the API key."""
+    path = paths.config_dir() / "config.toml" if path is None else path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = to_toml(settings)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".config-", suffix=".toml")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+# Anything shaped like an OpenAI secret key, in case a key other than ours shows up.
+_KEY_PATTERN = re.compile(r"\bsk-[A-Za-z0-9_\-]{16,}")
+REDACTED = "[redacted]"
+
+
+def redact(text: str, key: str | None = None) -> str:
+    """``text`` with the API key (default: ``$OPENAI_API_KEY``) and key-shaped
+    strings replaced by ``[redacted]``."""
+    if key is None:
+        key = os.environ.get(API_KEY_ENV, "").strip() or None
+    if key and len(key) >= 4:
+        text = text.replace(key, REDACTED)
+    return _KEY_PATTERN.sub(REDACTED, text)

@@ -1,0 +1,104 @@
+"""Config file: defaults, environment precedence, 0600 writes, clear errors, no API key on disk."""
+
+from __future__ import annotations
+
+import stat
+
+import pytest
+
+from mockinterview.cli.errors import CliError
+from mockinterview.storage import config, paths
+
+
+def test_defaults_without_a_file():
+    settings = config.load_settings(env={})
+    assert settings.openai.model == "gpt-4o-mini"
+    assert settings.base_url == config.DEFAULT_BASE_URL
+    assert settings.api_key is None
+    assert settings.interview.rounds == ["basic", "technical", "advanced", "behavioral"]
+
+
+def test_file_values_and_environment_precedence(isolated_dirs):
+    path = paths.config_dir() / "config.toml"
+    path.write_text(
+        """
+[openai]
+base_url = "http://from-file:8000/v1"
+model = "gpt-4.1-mini"
+timeout_s = 12.5
+max_retries = 5
+
+[prices."my-model"]
+input_per_mtok = 1.5
+output_per_mtok = 3.0
+
+[interview]
+rounds = ["basic", "behavioral"]
+interviewer_model = "openai:gpt-4.1-mini"
+""",
+        encoding="utf-8",
+    )
+    from_file = config.load_settings(env={})
+    assert from_file.base_url == "http://from-file:8000/v1"
+    assert from_file.openai.timeout_s == 12.5 and from_file.openai.max_retries == 5
+    assert from_file.price_table()["my-model"].output_per_mtok == 3.0
+    assert from_file.interview.rounds == ["basic", "behavioral"]
+
+    env = {"OPENAI_BASE_URL": "http://from-env:1234/v1/", "OPENAI_API_KEY": "sk-env-key-0123456789abcdef"}
+    with_env = config.load_settings(env=env)
+    assert with_env.base_url == "http://from-env:1234/v1"
+    assert with_env.api_key.get_secret_value() == "sk-env-key-0123456789abcdef"
+    assert "sk-env" not in repr(with_env)
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("[openai\nmodel = 1", "not valid TOML"),
+        ('[openai]\ntimeout_s = "soon"', "openai.timeout_s"),
+        ('[openai]\napi_key = "sk-in-the-file"', "set the OPENAI_API_KEY environment variable"),
+        ("[surprise]\nx = 1", "surprise"),
+        ('[interview]\nrounds = ["lunch"]', "interview.rounds"),
+    ],
+)
+def test_a_bad_file_is_one_line_naming_the_file(content, reason):
+    path = paths.config_dir() / "config.toml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(CliError) as info:
+        config.load_settings(env={})
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith(str(path))
+    assert reason in message
+
+
+def test_undecodable_file_is_a_clear_error():
+    path = paths.config_dir() / "config.toml"
+    path.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(config.ConfigError, match="config.toml"):
+        config.load_settings(env={})
+
+
+def test_save_is_0600_round_trips_and_never_holds_the_key(monkeypatch):
+    key = "sk-secret-ABCDEFGHIJKLMNOP0123"
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+    settings = config.load_settings()
+    settings.openai.model = "gpt-4o"
+    settings.prices["local-llama"] = config.PriceSettings(input_per_mtok=0.1, output_per_mtok=0.2)
+    path = config.save_settings(settings)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert key not in path.read_text(encoding="utf-8")
+    again = config.load_settings()
+    assert again.openai.model == "gpt-4o"
+    assert again.prices["local-llama"].output_per_mtok == 0.2
+    assert again.api_key.get_secret_value() == key  # from the environment, not the file
+    assert key not in settings.model_dump_json()
+
+
+def test_redact_replaces_the_key_and_key_shaped_strings(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "local-key-1234")
+    assert config.redact("server said: bad key local-key-1234!") == "server said: bad key [redacted]!"
+    assert config.redact("other sk-proj-abcdefghijklmnopqrstu here") == "other [redacted] here"
+    assert config.redact("nothing secret") == "nothing secret"
+    settings = config.load_settings()
+    assert settings.redact("Bearer local-key-1234") == "Bearer [redacted]"
