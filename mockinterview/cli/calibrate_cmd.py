@@ -1,0 +1,266 @@
+"""``mockinterview calibrate LABELLED.jsonl``: how well the offline grader agrees with human labels.
+
+Each row is graded exactly as ``mockinterview grade`` would grade it (bank question by
+id, or free-text question with an optional reference), then compared with the expert's
+score and mistake labels (statistics in ``mockinterview.grading.calibration``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mockinterview.cli.errors import CliError
+
+if TYPE_CHECKING:
+    from mockinterview.domain.grade import Grade
+    from mockinterview.domain.pack import RolePack
+    from mockinterview.grading.calibration import CalibrationReport, LabelRow, ScoredRow
+
+# Grades one label row against a pack; swapped for a stand-in in tests.
+RowGrader = Callable[["LabelRow", "RolePack"], "Grade"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "calibrate",
+        help="measure the grader against human-labelled answers",
+        description=(
+            "Grade every row of a labelled JSONL file with the offline grader and report agreement with "
+            "the human labels: Spearman, Pearson, within-one accuracy, mean absolute error, the "
+            "answer-length baseline, per-mistake precision/recall/F1 and the worst disagreements."
+        ),
+    )
+    parser.add_argument("labelled", metavar="LABELLED.jsonl", help="one labelled answer per line")
+    parser.add_argument("--pack", default=None, help="rubric pack id or directory (default: data-scientist)")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument(
+        "--worst", type=_non_negative_int, default=10, metavar="N", help="list the N worst disagreements"
+    )
+    parser.set_defaults(func=run)
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    pack = _load_pack(args.pack)
+    report = calibrate_file(Path(args.labelled), pack, grade_row=_offline_grader(), worst=args.worst)
+    if args.format == "json":
+        payload = {"file": str(args.labelled), "pack": pack.id, "pack_version": pack.version}
+        payload.update(report.to_dict())
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        print_report(report, source=str(args.labelled), pack=pack)
+    return 0
+
+
+# --------------------------------------------------------------------------- reading and grading
+
+
+def _load_pack(pack_ref: str | None) -> RolePack:
+    from mockinterview.packs.loader import PackLoadError, load_pack
+
+    try:
+        return load_pack(pack_ref)
+    except PackLoadError as exc:
+        raise CliError(str(exc).splitlines()[0] + (" (run `mockinterview rubrics lint`)")) from None
+
+
+def _offline_grader() -> RowGrader:
+    try:
+        from mockinterview.grading import grade_answer, grade_free_text
+    except ImportError:
+        raise CliError("the offline grader is not available in this installation") from None
+
+    def grade(row: LabelRow, pack: RolePack) -> Grade:
+        if row.question_id:
+            return grade_answer(row.answer, pack.question(row.question_id), pack)
+        return grade_free_text(row.answer, row.question or "", pack, reference=row.reference)
+
+    return grade
+
+
+def read_label_rows(path: Path) -> Iterator[tuple[int, LabelRow]]:
+    """(line number, row) for every non-blank line; CliError naming the line on bad input."""
+    from mockinterview.grading.calibration import LabelRowError, parse_label_line
+
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise CliError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise CliError(f"{path}: is a directory, expected a JSONL file") from None
+    except OSError as exc:
+        raise CliError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            raise CliError(f"{path} line {number}: not UTF-8 text (binary data?)") from None
+        try:
+            yield number, parse_label_line(text)
+        except LabelRowError as exc:
+            raise CliError(f"{path} line {number}: {exc}") from None
+
+
+def calibrate_file(path: Path, pack: RolePack, *, grade_row: RowGrader, worst: int = 10) -> CalibrationReport:
+    from mockinterview.grading.calibration import build_report
+
+    scored: list[ScoredRow] = []
+    seen_ids: dict[str, int] = {}
+    for number, row in read_label_rows(path):
+        row_id = row.id or f"line-{number}"
+        if row_id in seen_ids:
+            raise CliError(
+                f"{path} line {number}: duplicate id {row_id!r} (first on line {seen_ids[row_id]})"
+            )
+        seen_ids[row_id] = number
+        scored.append(_score_row(path, number, row_id, row, pack, grade_row))
+    if not scored:
+        raise CliError(f"{path}: no labelled rows")
+    return build_report(scored, worst=worst)
+
+
+def _score_row(
+    path: Path, number: int, row_id: str, row: LabelRow, pack: RolePack, grade_row: RowGrader
+) -> ScoredRow:
+    from mockinterview.grading.calibration import ScoredRow
+
+    if row.question_id:
+        try:
+            pack.question(row.question_id)
+        except KeyError:
+            raise CliError(
+                f"{path} line {number}: unknown question_id {row.question_id!r} in pack {pack.id}"
+            ) from None
+    try:
+        grade = grade_row(row, pack)
+    except CliError:
+        raise
+    except Exception as exc:  # a grader bug on one row: name the row, keep it to one line
+        reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        raise CliError(
+            f"{path} line {number}: the grader failed on this row ({reason})", exit_code=1
+        ) from None
+    return ScoredRow(
+        id=row_id,
+        question=row.question_label,
+        answer=row.answer,
+        human=row.score,
+        predicted=grade.score,
+        human_mistakes=frozenset(row.mistakes) if row.mistakes is not None else None,
+        predicted_mistakes=frozenset(m.id for m in grade.mistakes),
+        tags=tuple(row.tags),
+    )
+
+
+# --------------------------------------------------------------------------- text output
+
+_METRIC_LABELS = {
+    "spearman": ("Spearman (grader vs human)", "rank agreement; ties get average ranks"),
+    "pearson": ("Pearson (grader vs human)", "linear agreement"),
+    "within_one": ("Within-one accuracy", "share of rows with |grader − human| ≤ 1"),
+    "mean_absolute_error": ("Mean absolute error", "points on the 1–5 scale"),
+    "length_baseline_spearman": (
+        "Length baseline Spearman",
+        "answer word count vs human; the grader should beat it",
+    ),
+    "mistake_macro_f1": ("Mistake macro-F1", "mean F1 over mistake ids in labels or predictions"),
+}
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def print_report(report: CalibrationReport, *, source: str, pack: RolePack) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console()
+    console.print(
+        f"[bold]Calibration[/bold] of the offline grader on [cyan]{escape(source)}[/cyan] "
+        f"({report.rows} rows, pack {pack.id} {pack.version})"
+    )
+
+    summary = Table(title="Agreement with human scores", title_justify="left")
+    summary.add_column("figure")
+    summary.add_column("value", justify="right")
+    summary.add_column("meaning", style="dim")
+    for name, (label, meaning) in _METRIC_LABELS.items():
+        value = report.metrics.get(name)
+        shown = (
+            _fmt(value)
+            if value is not None
+            else f"[yellow]undefined[/yellow] ({escape(report.undefined.get(name, ''))})"
+        )
+        summary.add_row(label, shown, meaning)
+    console.print(summary)
+
+    mistakes = Table(
+        title=f"Mistake detection ({report.mistake_rows} rows carry mistake labels)", title_justify="left"
+    )
+    for column in ("mistake", "labelled", "predicted", "hits", "precision", "recall", "F1"):
+        mistakes.add_column(column, justify="left" if column == "mistake" else "right")
+    for m in report.mistakes:
+        mistakes.add_row(
+            Text(m.id),
+            str(m.labelled),
+            str(m.predicted),
+            str(m.true_positives),
+            _fmt(m.precision, 2),
+            _fmt(m.recall, 2),
+            _fmt(m.f1, 2),
+        )
+    if not report.mistakes:
+        mistakes.add_row("(none labelled or predicted)", "", "", "", "", "", "")
+    console.print(mistakes)
+
+    if report.by_tag:
+        tags = Table(title="By tag", title_justify="left")
+        for column in ("tag", "rows", "mean human", "mean grader", "max grader"):
+            tags.add_column(column, justify="left" if column == "tag" else "right")
+        for tag, stats in report.by_tag.items():
+            tags.add_row(
+                Text(tag),
+                str(stats["rows"]),
+                _fmt(stats["mean_human"], 2),
+                _fmt(stats["mean_predicted"], 2),
+                _fmt(stats["max_predicted"], 1),
+            )
+        console.print(tags)
+
+    if report.worst:
+        from mockinterview.grading.calibration import snippet
+
+        worst = Table(title=f"Worst {len(report.worst)} disagreements", title_justify="left")
+        for column in ("id", "question", "human", "grader", "mistakes (human / grader)", "answer"):
+            worst.add_column(column, justify="right" if column in ("human", "grader") else "left")
+        for r in report.worst:
+            human_m = "?" if r.human_mistakes is None else (", ".join(sorted(r.human_mistakes)) or "none")
+            pred_m = ", ".join(sorted(r.predicted_mistakes)) or "none"
+            # Candidate text is data, never markup: a hostile answer may contain "[bold]" or "[/]".
+            worst.add_row(
+                Text(r.id),
+                Text(snippet(r.question, 28)),
+                f"{r.human:g}",
+                f"{r.predicted:g}",
+                Text(f"{human_m} / {pred_m}"),
+                Text(snippet(r.answer, 70)),
+            )
+        console.print(worst)
