@@ -36,6 +36,12 @@ class ChatRequest(BaseModel):
     max_tokens: int | None = None
     # JSON schema for structured output (grading); None for free text.
     response_schema: dict[str, Any] | None = None
+    # How to ask for structured output: None means a JSON-schema response format when
+    # response_schema is set; "json_object" is the grading ladder's JSON-mode step.
+    # Left out of dumps when None, so the hashes of ordinary requests do not change.
+    structured_mode: Literal["json_schema", "json_object"] | None = Field(
+        default=None, exclude_if=lambda mode: mode is None
+    )
     prompt_name: str = ""
     prompt_hash: str = ""
     rubric_version: str = ""
