@@ -74,7 +74,13 @@ def _load_pack(pack_ref: str | None) -> RolePack:
     try:
         return load_pack(pack_ref)
     except PackLoadError as exc:
-        raise CliError(str(exc).splitlines()[0] + (" (run `mockinterview rubrics lint`)")) from None
+        first = str(exc.problems[0]) if exc.problems else "cannot be loaded"
+        more = (
+            f" (+{len(exc.problems) - 1} more; run `mockinterview rubrics lint`)"
+            if len(exc.problems) > 1
+            else ""
+        )
+        raise CliError(f"rubric pack {exc.pack_dir}: {first}{more}") from None
 
 
 def _offline_grader() -> RowGrader:
@@ -176,9 +182,9 @@ _METRIC_LABELS = {
     "mean_absolute_error": ("Mean absolute error", "points on the 1–5 scale"),
     "length_baseline_spearman": (
         "Length baseline Spearman",
-        "answer word count vs human; the grader should beat it",
+        "answer word count vs human; beat it",
     ),
-    "mistake_macro_f1": ("Mistake macro-F1", "mean F1 over mistake ids in labels or predictions"),
+    "mistake_macro_f1": ("Mistake macro-F1", "mean F1 over mistake ids seen"),
 }
 
 
@@ -215,8 +221,10 @@ def print_report(report: CalibrationReport, *, source: str, pack: RolePack) -> N
     mistakes = Table(
         title=f"Mistake detection ({report.mistake_rows} rows carry mistake labels)", title_justify="left"
     )
-    for column in ("mistake", "labelled", "predicted", "hits", "precision", "recall", "F1"):
-        mistakes.add_column(column, justify="left" if column == "mistake" else "right")
+    mistakes.add_column("mistake", no_wrap=True, min_width=22)
+    # "human": rows labelled with the mistake; "grader": rows where the grader reported it.
+    for column in ("human", "grader", "hits", "precision", "recall", "F1"):
+        mistakes.add_column(column, justify="right")
     for m in report.mistakes:
         mistakes.add_row(
             Text(m.id),
@@ -249,18 +257,26 @@ def print_report(report: CalibrationReport, *, source: str, pack: RolePack) -> N
         from mockinterview.grading.calibration import snippet
 
         worst = Table(title=f"Worst {len(report.worst)} disagreements", title_justify="left")
-        for column in ("id", "question", "human", "grader", "mistakes (human / grader)", "answer"):
-            worst.add_column(column, justify="right" if column in ("human", "grader") else "left")
+        worst.add_column("id", overflow="fold")
+        worst.add_column("question", overflow="fold", max_width=24)
+        worst.add_column("human", justify="right")
+        worst.add_column("grader", justify="right")
+        worst.add_column("mistakes", overflow="fold", min_width=16)
+        worst.add_column("answer", ratio=1)
         for r in report.worst:
-            human_m = "?" if r.human_mistakes is None else (", ".join(sorted(r.human_mistakes)) or "none")
+            human_m = (
+                "not labelled"
+                if r.human_mistakes is None
+                else (", ".join(sorted(r.human_mistakes)) or "none")
+            )
             pred_m = ", ".join(sorted(r.predicted_mistakes)) or "none"
             # Candidate text is data, never markup: a hostile answer may contain "[bold]" or "[/]".
             worst.add_row(
                 Text(r.id),
-                Text(snippet(r.question, 28)),
+                Text(snippet(r.question, 60)),
                 f"{r.human:g}",
                 f"{r.predicted:g}",
-                Text(f"{human_m} / {pred_m}"),
+                Text(f"human: {human_m}\ngrader: {pred_m}"),
                 Text(snippet(r.answer, 70)),
             )
         console.print(worst)
