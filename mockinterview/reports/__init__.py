@@ -22,4 +22,25 @@ def export(
     return render_report(transcript, fmt, include_model_calls=include_model_calls, pack=pack)
 
 
-__all__ = ["FORMATS", "export"]
+__all__ = ["FORMATS", "export", "save_report"]
+
+
+def save_report(transcript: Transcript, fmt: str, path=None, *, include_model_calls: bool = False):
+    """Write a report file (0600: it quotes the candidate) and return its path.
+
+    Without ``path`` it goes to ``<data dir>/reports/<session id>.<fmt>``.
+    """
+    import os
+    from pathlib import Path
+
+    from mockinterview.storage.paths import data_dir
+
+    text = export(transcript, fmt, include_model_calls)
+    if path is None:
+        path = data_dir() / "reports" / f"{transcript.meta.id}.{fmt}"
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    return path

@@ -32,7 +32,9 @@ class Chart:
     gridlines: list[tuple[int, float]]  # (score, y)
 
 
-def bar_chart(items: list[tuple[str, float, float | None]], *, height: int = 140, bar_width: int = 36) -> Chart:
+def bar_chart(
+    items: list[tuple[str, float, float | None]], *, height: int = 140, bar_width: int = 36
+) -> Chart:
     """``items`` are (label, score, original score if overridden)."""
     top, bottom = 12, height - 22
     plot_h = bottom - top
@@ -59,4 +61,12 @@ def bar_chart(items: list[tuple[str, float, float | None]], *, height: int = 140
             )
         )
     grid = [(s, round(y_of(s), 1)) for s in range(1, 6)]
-    return Chart(width=width, height=height, plot_top=top, plot_bottom=bottom, bar_width=bar_width, bars=bars, gridlines=grid)
+    return Chart(
+        width=width,
+        height=height,
+        plot_top=top,
+        plot_bottom=bottom,
+        bar_width=bar_width,
+        bars=bars,
+        gridlines=grid,
+    )

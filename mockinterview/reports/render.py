@@ -79,7 +79,11 @@ def _charts(view: ReportView) -> dict[str, object]:
         if items:
             charts[rv.id] = bar_chart(items)
     overall = [
-        (rv.title if len(rv.title) <= 14 else rv.id, rv.score, rv.original_score if rv.score != rv.original_score else None)
+        (
+            rv.title if len(rv.title) <= 14 else rv.id,
+            rv.score,
+            rv.original_score if rv.score != rv.original_score else None,
+        )
         for rv in view.rounds
         if rv.score is not None
     ]

@@ -34,6 +34,9 @@ class AnswerView:
     comments: list[ReviewComment]
     mistakes: list[MistakeView]
     reference_answer: str | None
+    # False when a later answer to the same question (a follow-up) regraded it; only
+    # final grades count toward round scores, as in storage.transcripts.round_scores.
+    final: bool = True
 
     @property
     def original_score(self) -> float:
@@ -71,12 +74,12 @@ class RoundView:
 
     @property
     def score(self) -> float | None:
-        scores = [a.score for a in self.answers]
+        scores = [a.score for a in self.answers if a.final]
         return round(mean(scores), 1) if scores else None
 
     @property
     def original_score(self) -> float | None:
-        scores = [a.original_score for a in self.answers]
+        scores = [a.original_score for a in self.answers if a.final]
         return round(mean(scores), 1) if scores else None
 
 
@@ -92,12 +95,12 @@ class ReportView:
 
     @property
     def score(self) -> float | None:
-        scores = [a.score for a in self.answers]
+        scores = [a.score for a in self.answers if a.final]
         return round(mean(scores), 1) if scores else None
 
     @property
     def original_score(self) -> float | None:
-        scores = [a.original_score for a in self.answers]
+        scores = [a.original_score for a in self.answers if a.final]
         return round(mean(scores), 1) if scores else None
 
     @property
@@ -157,7 +160,10 @@ def build_view(transcript: Transcript, pack: RolePack | None = None, *, load_pac
     """Group the transcript by round and attach grades, reviews and pack details."""
     if pack is None and load_pack:
         pack = try_load_pack(transcript.meta.pack_id)
+    from mockinterview.storage.transcripts import final_grades
+
     turns_by_id = {t.id: t for t in transcript.turns}
+    final_turns = {r.turn_id for r in final_grades(transcript)}
     comments: dict[int, list[ReviewComment]] = {}
     for c in transcript.review.comments:
         comments.setdefault(c.turn_id, []).append(c)
@@ -184,6 +190,7 @@ def build_view(transcript: Transcript, pack: RolePack | None = None, *, load_pac
                 comments=tv.comments,
                 mistakes=_mistake_views(record.grade, pack),
                 reference_answer=_reference(question_id, pack),
+                final=turn.id in final_turns,
             )
         rv.turns.append(tv)
     ordered = sorted(rounds.values(), key=lambda r: order.index(r.id) if r.id in order else len(order))

@@ -1,0 +1,132 @@
+"""The Textual app: home, interview, feedback, history, review and help screens.
+
+``run_app`` is what the CLI calls; ``create_app`` builds the app for tests and
+benchmarks (fixed clock, no cursor blink). The app holds no business logic: it
+calls the engine, storage and reports and renders what they return.
+"""
+
+from __future__ import annotations
+
+import time
+import tomllib
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+DEFAULT_THEME = "textual-dark"
+
+
+def keymap_file() -> Path:
+    from mockinterview.storage.paths import config_dir
+
+    return config_dir(create=False) / "keymap.toml"
+
+
+def load_keymap(path: Path | None = None) -> dict[str, str]:
+    """``keymap.toml`` next to config.toml: binding id -> keys, e.g. ``"interview.submit" = "ctrl+s,f5"``.
+
+    Lets users move keys that clash with tmux or their terminal. A broken file is
+    ignored with a warning at start-up: the app must still open.
+    """
+    try:
+        with open(path or keymap_file(), "rb") as fh:
+            table = tomllib.load(fh)
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"{path or keymap_file()}: ignored ({exc})") from None
+    return {str(k): str(v) for k, v in table.items() if isinstance(v, str)}
+
+
+class MockInterviewApp(App[int]):
+    TITLE = "mockinterview"
+    SUB_TITLE = "data-science interview coach"
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("q", "quit", "Quit", id="app.quit_q", show=False),
+        Binding("question_mark,f1", "help", "Help", id="app.help", key_display="?"),
+    ]
+
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        review_path: Path | None = None,
+        author: str = "mentor",
+        clock: Callable[[], float] = time.monotonic,
+        blink: bool = True,
+        keymap: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.model_spec = model or "stub"
+        self.review_path = review_path
+        self.author = author
+        self.clock = clock
+        self.blink = blink
+        self._keymap = keymap
+        self.theme = DEFAULT_THEME
+
+    def on_mount(self) -> None:
+        keymap = self._keymap
+        if keymap is None:
+            try:
+                keymap = load_keymap()
+            except ValueError as exc:
+                keymap = {}
+                self.notify(str(exc), severity="warning")
+        self.set_keymap(keymap)
+        if self.review_path is not None:
+            from mockinterview.tui.screens.review import ReviewScreen
+
+            self.push_screen(ReviewScreen(self.review_path, author=self.author, standalone=True))
+        else:
+            from mockinterview.tui.screens.home import HomeScreen
+
+            self.push_screen(HomeScreen())
+
+    def action_help(self) -> None:
+        from mockinterview.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        # Every binding of the current screen is also a palette command, so no action
+        # is reachable only by a key (mouse-only and keyboard-remapped users included).
+        seen: set[str] = set()
+        for active in screen.active_bindings.values():
+            binding, node = active.binding, active.node
+            if not binding.description or binding.action in seen or not active.enabled:
+                continue
+            seen.add(binding.action)
+            keys = binding.key_display or self.get_key_display(binding)
+            yield SystemCommand(
+                binding.description,
+                f"{binding.tooltip or binding.description} ({keys})",
+                _runner(node, binding.action),
+            )
+        yield from super().get_system_commands(screen)
+
+
+def _runner(node, action: str) -> Callable[[], object]:
+    async def run() -> None:
+        await node.run_action(action)
+
+    return run
+
+
+def create_app(model: str | None = None, **kwargs) -> MockInterviewApp:
+    """The app as tests and benchmarks build it (pass ``clock``/``blink`` for stable snapshots)."""
+    return MockInterviewApp(model, **kwargs)
+
+
+def run_app(model: str | None = None, *, review_path: Path | None = None, author: str = "mentor") -> int:
+    app = create_app(model, review_path=review_path, author=author)
+    app.run()
+    return app.return_code or 0

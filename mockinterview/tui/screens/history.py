@@ -1,0 +1,153 @@
+"""Past sessions with date, rounds, model and scores; a trend per round; open, review, delete."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from mockinterview.domain.pack import ROUND_ORDER
+from mockinterview.tui.widgets import fmt_score, score_style, trend_table
+
+
+class HistoryScreen(Screen[None]):
+    CSS_PATH = "history.tcss"
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="history.open", show=True),
+        Binding("r", "review", "Review", id="history.review"),
+        Binding("d,delete", "delete", "Delete", id="history.delete"),
+        Binding("escape", "back", "Back", id="history.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.summaries: list = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Score trend per round (oldest → newest)", classes="section-title")
+        yield Static("", id="history-trend")
+        yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="history-empty", classes="muted")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "history"
+        table = self.query_one(DataTable)
+        table.add_columns(
+            "Date", "Session", "Rounds", "Model", "Status", "Score", *[r[:5] for r in ROUND_ORDER]
+        )
+        self.reload()
+        table.focus()
+
+    def reload(self) -> None:
+        from mockinterview.storage.transcripts import list_sessions
+
+        self.summaries = list_sessions()
+        table = self.query_one(DataTable)
+        table.clear()
+        for s in reversed(self.summaries):  # newest first
+            if s.error:
+                table.add_row(
+                    Text("unreadable", style="red"),
+                    s.id,
+                    "",
+                    "",
+                    Text(s.error[:40], style="red"),
+                    "",
+                    key=str(s.path),
+                )
+                continue
+            cells = [
+                Text(fmt_score(s.round_scores.get(r)), style=score_style(s.round_scores.get(r)))
+                for r in ROUND_ORDER
+            ]
+            table.add_row(
+                s.created.strftime("%Y-%m-%d %H:%M") if s.created else "",
+                s.id,
+                ",".join(r[:4] for r in s.rounds),
+                s.model,
+                s.status,
+                Text(fmt_score(s.overall), style=f"bold {score_style(s.overall)}"),
+                *cells,
+                key=str(s.path),
+            )
+        series = {
+            r: [s.round_scores.get(r) for s in self.summaries if not s.error]
+            for r in ROUND_ORDER
+            if any(r in s.round_scores for s in self.summaries)
+        }
+        self.query_one("#history-trend", Static).update(trend_table(series) if series else "")
+        self.query_one("#history-empty", Static).update(
+            "" if self.summaries else "No sessions yet. Start an interview from the home screen."
+        )
+
+    def _selected_path(self):
+        from pathlib import Path
+
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return Path(key.value) if key.value else None
+
+    def action_open(self) -> None:
+        from mockinterview.storage.transcripts import TranscriptError, load_transcript
+        from mockinterview.tui.screens.feedback import FeedbackScreen
+
+        path = self._selected_path()
+        if path is None:
+            return
+        try:
+            transcript = load_transcript(path)
+        except TranscriptError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.app.push_screen(FeedbackScreen(transcript))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_review(self) -> None:
+        from mockinterview.tui.screens.review import ReviewScreen
+
+        path = self._selected_path()
+        if path is not None:
+            self.app.push_screen(
+                ReviewScreen(path, author=getattr(self.app, "author", "mentor")), lambda _: self.reload()
+            )
+
+    def action_delete(self) -> None:
+        from mockinterview.tui.screens.dialogs import ConfirmScreen
+
+        path = self._selected_path()
+        if path is None:
+            return
+
+        def done(confirmed: bool | None) -> None:
+            from mockinterview.storage.transcripts import TranscriptError, delete_session
+
+            if not confirmed:
+                return
+            try:
+                delete_session(path)
+            except TranscriptError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify(f"Deleted {path.stem}")
+            self.reload()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Delete session {path.stem}? This removes its transcript for good.",
+                yes="Delete",
+                danger=True,
+            ),
+            done,
+        )
+
+    def action_back(self) -> None:
+        self.dismiss(None)

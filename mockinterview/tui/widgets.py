@@ -1,0 +1,185 @@
+"""Small widgets and renderables shared by the screens: score bars, chat messages,
+the question timer. Rendering only; scores and groupings come from reports.view."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from rich.console import Group, RenderableType
+from rich.markdown import Markdown as RichMarkdown
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from mockinterview.domain.transcript import Turn
+from mockinterview.reports.view import AnswerView
+
+SPEAKER_LABEL = {"interviewer": "Interviewer", "candidate": "You", "system": "Note"}
+BAR_CELLS = 20  # width of a full 5.0 score bar
+
+
+def score_style(score: float | None) -> str:
+    if score is None:
+        return "dim"
+    return "red" if score < 2.5 else ("yellow" if score < 3.5 else "green")
+
+
+def fmt_score(score: float | None) -> str:
+    return "–" if score is None else f"{score:.1f}"
+
+
+def score_bars(rows: list[tuple[str, float | None, float | None]], *, width: int = BAR_CELLS) -> Table:
+    """A bar per row: (label, score, grader's score if a mentor overrode it)."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True, justify="right")
+    for label, score, original in rows:
+        cells = 0 if score is None else round(width * score / 5)
+        bar = Text("█" * cells, style=score_style(score)) + Text("░" * (width - cells), style="dim")
+        value = Text(fmt_score(score), style=f"bold {score_style(score)}")
+        if original is not None:
+            value.append(f" (was {fmt_score(original)})", style="dim")
+        table.add_row(Text(label), bar, value)
+    return table
+
+
+def message_renderable(turn: Turn) -> RenderableType:
+    """A finished chat message. Candidate text is shown literally (never as markup)."""
+    if turn.speaker == "interviewer":
+        return RichMarkdown(turn.text)
+    return Text(turn.text)
+
+
+class ChatMessage(Static):
+    """One finished message, rendered once (cheap to lay out, unlike a live Markdown widget)."""
+
+    DEFAULT_CSS = """
+    ChatMessage { height: auto; padding: 0 1; margin: 0 0 1 0; }
+    """
+
+    def __init__(self, turn: Turn, **kwargs) -> None:
+        label = SPEAKER_LABEL.get(turn.speaker, turn.speaker)
+        title = Text(f"{label} · {turn.kind}", style="bold dim")
+        super().__init__(Group(title, message_renderable(turn)), classes=f"msg {turn.speaker}", **kwargs)
+        self.turn = turn
+
+
+def answer_feedback(
+    answer: AnswerView, *, number: int | None = None, show_prompt: bool = True
+) -> RenderableType:
+    """Score, key points covered and missed, and each mistake with the candidate's words."""
+    parts: list[RenderableType] = []
+    head = Text()
+    if number is not None:
+        head.append(f"Q{number}  ", style="bold")
+    head.append(f"{fmt_score(answer.score)} / 5", style=f"bold {score_style(answer.score)}")
+    if answer.override:
+        head.append(
+            f"  (grader {fmt_score(answer.original_score)}; mentor: {answer.override.reason})", style="dim"
+        )
+    if not answer.final:
+        head.append("  (regraded by a follow-up)", style="dim")
+    parts.append(head)
+    if show_prompt and answer.prompt is not None:
+        parts.append(Text(answer.prompt.text, style="italic"))
+    if answer.grade.feedback:
+        parts.append(Text(answer.grade.feedback))
+    for kp in answer.covered:
+        line = Text("  ✓ ", style="green") + Text(kp.text)
+        if kp.evidence:
+            line.append(f' "{kp.evidence}"', style="dim italic")
+        parts.append(line)
+    for kp in answer.missed:
+        parts.append(Text("  ✗ ", style="red") + Text(kp.text))
+    for m in answer.mistakes:
+        line = Text("  ! ", style="bold yellow") + Text(m.title, style="bold") + Text(" — you said ")
+        line.append(f'"{m.evidence}"', style="italic")
+        parts.append(line)
+        if m.why:
+            parts.append(Text("    Why it matters: ", style="dim") + Text(m.why))
+        if m.fix:
+            parts.append(Text("    How to fix it: ", style="dim") + Text(m.fix))
+    if answer.grade.flags:
+        parts.append(Text("  flags: " + ", ".join(answer.grade.flags), style="dim"))
+    for c in answer.comments:
+        parts.append(Text(f"  💬 {c.author}: ", style="bold cyan") + Text(c.text))
+    return Group(*parts)
+
+
+class QuestionTimer(Static):
+    """Time left for the current question (or elapsed when there is no limit).
+
+    ``clock`` is injectable so snapshot tests can freeze it.
+    """
+
+    DEFAULT_CSS = "QuestionTimer { width: auto; }"
+    remaining: reactive[float | None] = reactive(None)
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self._clock = clock
+        self._started: float | None = None
+        self._limit: int | None = None
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self._tick)
+
+    def start(self, limit_s: int | None) -> None:
+        self._started, self._limit = self._clock(), limit_s
+        self._tick()
+
+    def stop(self) -> None:
+        self._started = None
+        self.update("")
+
+    def _tick(self) -> None:
+        if self._started is None:
+            return
+        elapsed = self._clock() - self._started
+        if self._limit is None:
+            self.update(f"⏱ {int(elapsed) // 60:02d}:{int(elapsed) % 60:02d}")
+            return
+        left = self._limit - elapsed
+        self.set_class(left < 0, "overtime")
+        sign = "-" if left < 0 else ""
+        left = abs(int(left))
+        self.update(f"⏱ {sign}{left // 60:02d}:{left % 60:02d}")
+
+
+def safe(text: str) -> str:
+    """Escape text for Textual content markup (used in labels built from user data)."""
+    return escape(text)
+
+
+SPARK_CHARS = "▁▂▃▄▅▆▇█"
+
+
+def spark(values: list[float | None]) -> Text:
+    """A one-line trend of 1-5 scores (gaps for sessions without that round)."""
+    out = Text()
+    for v in values:
+        if v is None:
+            out.append("·", style="dim")
+            continue
+        idx = min(len(SPARK_CHARS) - 1, max(0, round((v - 1) / 4 * (len(SPARK_CHARS) - 1))))
+        out.append(SPARK_CHARS[idx], style=score_style(v))
+    return out
+
+
+def trend_table(series: dict[str, list[float | None]], titles: dict[str, str] | None = None) -> Table:
+    """Per round: the trend over sessions (oldest first) and the latest score."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True, justify="right")
+    for round_id, values in series.items():
+        latest = next((v for v in reversed(values) if v is not None), None)
+        label = (titles or {}).get(round_id, round_id)
+        table.add_row(
+            Text(label), spark(values[-40:]), Text(fmt_score(latest), style=f"bold {score_style(latest)}")
+        )
+    return table
