@@ -1,0 +1,807 @@
+"""The interview engine: rounds -> questions -> follow-ups -> clarifications -> grading.
+
+UI-agnostic and async. A UI (the Textual app or the headless runner) calls the
+public methods and renders the events of ``engine/events.py``; nothing here imports
+Textual or rich.
+
+Design: the transcript is the only state. What to do next is always derived from
+the turns recorded so far (``_cursor``), so a fresh session, a resumed one and a
+retry after a model fault all run the same code path, and a crash at any moment
+loses nothing that was saved. The transcript is saved atomically after every turn
+and every grade; the candidate's answer is saved *before* it is graded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import random
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from mockinterview.conversation import grading_request, interviewer_request, parse_grade
+from mockinterview.domain.grade import Grade
+from mockinterview.domain.pack import ROUND_ORDER, FollowUp, Question, RolePack, RoundId
+from mockinterview.domain.transcript import (
+    GradeRecord,
+    ModelCall,
+    SessionMeta,
+    TokenUsage,
+    Transcript,
+    Turn,
+    utcnow,
+)
+from mockinterview.engine.events import (
+    AwaitingAnswer,
+    EngineEvent,
+    GradeReady,
+    InterviewerChunk,
+    ModelFault,
+    RoundEnded,
+    RoundStarted,
+    Saved,
+    SessionEnded,
+    TokensUpdated,
+    TurnAdded,
+)
+from mockinterview.models.base import ChatRequest, ChatResponse, InvalidOutput, Model, ModelError
+
+Listener = Callable[[EngineEvent], Awaitable[None] | None]
+SessionState = Literal["not-started", "awaiting-answer", "busy", "needs-retry", "finished"]
+
+# Markers of the candidate's "end round" / "end session" commands. They are system
+# note turns (readable in the transcript) that the cursor recognises on resume.
+END_ROUND_NOTE = "The candidate ended this round early."
+END_SESSION_NOTE = "The candidate ended the session early."
+DEFAULT_CONTEXT_BUDGET = 6000
+
+
+class EngineError(Exception):
+    """A request the session cannot honour now (wrong state, bad config). One line."""
+
+
+@dataclass
+class InterviewConfig:
+    pack: str = "data-scientist"
+    rounds: list[RoundId] = field(default_factory=lambda: list(ROUND_ORDER))
+    questions_per_round: int | None = None  # None: each round's default_questions
+    time_limit_s: int | None = None  # per question; None: the question's own limit
+    interviewer_model: str = "stub"  # "stub" | "openai:NAME"
+    grader_model: str = "stub"
+    max_follow_ups: int = 1
+    seed: int = 0  # question selection is deterministic given the seed
+    # Record time-limit overruns as notes. Headless runs turn this off: scripted
+    # answers arrive instantly or after arbitrary pauses, so wall time means nothing.
+    track_time: bool = True
+    context_budget_tokens: int = DEFAULT_CONTEXT_BUDGET  # prompt tokens sent to the interviewer model
+
+
+@dataclass(frozen=True)
+class Progress:
+    round: RoundId | None
+    round_index: int  # 0-based; -1 before the first round starts
+    total_rounds: int
+    question_index: int  # 0-based within the round; -1 before its first question
+    questions_in_round: int
+    question_id: str | None
+    follow_ups: int  # asked so far for the current question
+    answered: int  # answers given in the whole session
+    total_questions: int
+
+
+@dataclass
+class _Cursor:
+    """Where the session stands, derived from its turns."""
+
+    round_index: int | None = None
+    question_index: int = -1
+    question_id: str | None = None
+    follow_ups: int = 0
+    awaiting: Turn | None = None  # the question/follow-up/clarification the candidate should answer
+    pending_clarification: Turn | None = None  # asked, not yet answered by the interviewer
+    last_answer: Turn | None = None  # latest answer to the current question, not yet moved past
+    round_closed: bool = False
+    session_ended: bool = False
+    closed: bool = False
+    answered: int = 0
+    rounds_started: int = 0
+
+
+def new_session_id() -> str:
+    return f"{utcnow():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+
+
+def plan_questions(
+    pack: RolePack, rounds: list[RoundId], per_round: int | None, seed: int
+) -> dict[str, list[str]]:
+    """Which questions each round asks, fixed at the start: same pack and seed, same plan."""
+    declared = {r.id: r for r in pack.meta.rounds}
+    plan: dict[str, list[str]] = {}
+    for round_id in rounds:
+        if round_id not in declared:
+            raise EngineError(f"round {round_id!r} is not in rubric pack {pack.id!r}")
+        pool = pack.questions_for(round_id)
+        if not pool:
+            raise EngineError(f"rubric pack {pack.id!r} has no questions for round {round_id!r}")
+        wanted = per_round or declared[round_id].default_questions
+        rng = random.Random(f"{seed}:{pack.id}:{round_id}")
+        plan[round_id] = [q.id for q in rng.sample(pool, min(wanted, len(pool)))]
+    return plan
+
+
+def answer_text_for_grade(transcript: Transcript, turn_id: int) -> str:
+    """What a grade of answer ``turn_id`` judges: every answer the candidate gave to
+    that question so far (main answer plus follow-up answers), so a follow-up can earn
+    the points the first answer missed. Replay rebuilds grading requests with this."""
+    turns = {t.id: t for t in transcript.turns}
+    target = turns[turn_id]
+    start = 0
+    for t in transcript.turns:
+        if t.id >= turn_id:
+            break
+        if t.kind == "question" and t.question_id == target.question_id:
+            start = t.id
+    parts = [
+        t.text
+        for t in transcript.turns
+        if start < t.id <= turn_id and t.kind == "answer" and t.question_id == target.question_id
+    ]
+    return "\n\n".join(parts)
+
+
+def choose_probe(question: Question, grade: Grade, exclude: set[int]) -> int | None:
+    """The follow-up whose targets best match what the answer got wrong (mistakes
+    count double) or missed; None when there is nothing worth probing."""
+    missed = {k.id for k in grade.key_points if not k.covered}
+    found = {m.id for m in grade.mistakes}
+    best: tuple[int, int] | None = None
+    for i, probe in enumerate(question.follow_ups):
+        if i in exclude:
+            continue
+        targets = set(probe.targets)
+        score = 2 * len(targets & found) + len(targets & missed)
+        if score > 0 and (best is None or score > best[0]):
+            best = (score, i)
+    return best[1] if best else None
+
+
+class InterviewSession:
+    def __init__(
+        self,
+        transcript: Transcript,
+        path: Path,
+        pack: RolePack,
+        config: InterviewConfig,
+        listener: Listener | None,
+        interviewer: Model,
+        grader: Model,
+    ) -> None:
+        self.transcript = transcript
+        self.path = path
+        self.pack = pack
+        self.config = config
+        self.state: SessionState = "not-started"
+        self.fault: ModelFault | None = None
+        self._listener = listener
+        self._interviewer = interviewer
+        self._grader = grader
+        self._lock = asyncio.Lock()
+        self._round_ended_emitted: set[str] = set()
+        # Events raised by synchronous bookkeeping (turn appended, saved), delivered
+        # in order before the next emitted event.
+        self._pending_events: list[EngineEvent] = []
+
+    # -----------------------------------------------------------------------------
+    # Construction
+
+    @classmethod
+    async def create(
+        cls, config: InterviewConfig, listener: Listener | None = None, *, sessions_dir: Path | None = None
+    ) -> InterviewSession:
+        from mockinterview.models import get_model
+        from mockinterview.models.stub import remember_pack
+        from mockinterview.packs.loader import load_pack
+        from mockinterview.prompting import template_hash, template_names
+        from mockinterview.storage.paths import sessions_dir as default_sessions_dir
+
+        if config.max_follow_ups < 0:
+            raise EngineError("max_follow_ups cannot be negative")
+        if config.questions_per_round is not None and config.questions_per_round < 1:
+            raise EngineError("questions per round must be at least 1")
+        if not config.rounds:
+            raise EngineError("no rounds selected")
+        pack = load_pack(config.pack)
+        remember_pack(pack)
+        plan = plan_questions(pack, list(config.rounds), config.questions_per_round, config.seed)
+        interviewer = get_model(config.interviewer_model)
+        grader = get_model(config.grader_model)
+        meta = SessionMeta(
+            id=new_session_id(),
+            pack_id=pack.id,
+            pack_version=pack.version,
+            pack_hash=pack.content_hash,
+            interviewer_model=interviewer.name,
+            grader_model=grader.name,
+            prompt_hashes={name: template_hash(name) for name in template_names()},
+            rounds=list(config.rounds),
+            questions_per_round=config.questions_per_round or 0,
+            question_plan=plan,
+            time_limit_s=config.time_limit_s,
+        )
+        transcript = Transcript(meta=meta)
+        directory = sessions_dir or default_sessions_dir()
+        path = Path(directory) / f"{meta.id}.json"
+        session = cls(transcript, path, pack, config, listener, interviewer, grader)
+        session._save()
+        return session
+
+    @classmethod
+    async def resume(
+        cls,
+        id_or_path: str | Path,
+        listener: Listener | None = None,
+        *,
+        track_time: bool = True,
+        pack: str | Path | None = None,
+    ) -> InterviewSession:
+        from mockinterview.models import get_model
+        from mockinterview.models.stub import remember_pack
+        from mockinterview.packs.loader import load_pack
+        from mockinterview.storage.transcripts import find_session, load_transcript
+
+        path = find_session(id_or_path)
+        transcript = load_transcript(path)
+        meta = transcript.meta
+        if meta.status != "in-progress":
+            raise EngineError(
+                f"session {meta.id} is {meta.status}; only an in-progress session can be resumed"
+            )
+        loaded = load_pack(pack or meta.pack_id)
+        missing = [
+            q for ids in meta.question_plan.values() for q in ids if q not in {x.id for x in loaded.questions}
+        ]
+        if missing:
+            raise EngineError(
+                f"rubric pack {loaded.id!r} no longer has question {missing[0]!r} planned by this session"
+            )
+        remember_pack(loaded)
+        config = InterviewConfig(
+            pack=str(pack or meta.pack_id),
+            rounds=list(meta.rounds),
+            questions_per_round=meta.questions_per_round or None,
+            time_limit_s=meta.time_limit_s,
+            interviewer_model=meta.interviewer_model,
+            grader_model=meta.grader_model,
+            track_time=track_time,
+        )
+        config.max_follow_ups = max(config.max_follow_ups, cls._max_follow_ups_seen(transcript))
+        session = cls(
+            transcript,
+            path,
+            loaded,
+            config,
+            listener,
+            get_model(meta.interviewer_model),
+            get_model(meta.grader_model),
+        )
+        session.state = "not-started"  # begin() continues where the transcript stops
+        return session
+
+    @staticmethod
+    def _max_follow_ups_seen(transcript: Transcript) -> int:
+        best = current = 0
+        for t in transcript.turns:
+            if t.kind == "question":
+                current = 0
+            elif t.kind == "follow-up":
+                current += 1
+                best = max(best, current)
+        return best
+
+    # -----------------------------------------------------------------------------
+    # Public commands
+
+    async def begin(self) -> None:
+        """Start (round intro + first question) or continue a resumed session."""
+        async with self._lock:
+            await self._advance()
+
+    async def submit_answer(self, text: str) -> None:
+        async with self._lock:
+            cursor = self._require_awaiting()
+            asked = cursor.awaiting
+            now = utcnow()
+            self._append(
+                Turn(
+                    id=self._next_turn_id(),
+                    speaker="candidate",
+                    kind="answer",
+                    text=text,
+                    round=asked.round,
+                    question_id=cursor.question_id,
+                    reply_to=asked.id,
+                    started_at=asked.ended_at or asked.started_at,
+                    ended_at=now,
+                )
+            )
+            self._note_overrun(cursor, now)
+            await self._advance()
+
+    async def ask_clarification(self, text: str) -> None:
+        async with self._lock:
+            cursor = self._require_awaiting()
+            self._append(
+                Turn(
+                    id=self._next_turn_id(),
+                    speaker="candidate",
+                    kind="clarifying-question",
+                    text=text,
+                    round=cursor.awaiting.round,
+                    question_id=cursor.question_id,
+                    reply_to=cursor.awaiting.id,
+                    ended_at=utcnow(),
+                )
+            )
+            await self._advance()
+
+    async def skip(self) -> None:
+        async with self._lock:
+            cursor = self._require_awaiting()
+            self._append(
+                Turn(
+                    id=self._next_turn_id(),
+                    speaker="candidate",
+                    kind="skip",
+                    text="(skipped)",
+                    round=cursor.awaiting.round,
+                    question_id=cursor.question_id,
+                    reply_to=cursor.awaiting.id,
+                    ended_at=utcnow(),
+                )
+            )
+            await self._advance()
+
+    async def end_round(self) -> None:
+        async with self._lock:
+            cursor = self._require_open()
+            self._append(self._note(END_ROUND_NOTE, cursor))
+            await self._advance()
+
+    async def end_session(self) -> None:
+        async with self._lock:
+            cursor = self._require_open()
+            self._append(self._note(END_SESSION_NOTE, cursor))
+            await self._advance()
+
+    async def retry(self) -> None:
+        """Redo the step that failed. Nothing is lost: the step is derived again from
+        the saved turns, exactly as after a resume."""
+        async with self._lock:
+            if self.state == "finished":
+                raise EngineError("the session is finished")
+            self.fault = None
+            await self._advance()
+
+    async def close(self) -> None:
+        for model in {id(self._interviewer): self._interviewer, id(self._grader): self._grader}.values():
+            await model.aclose()
+
+    def progress(self) -> Progress:
+        c = self._cursor()
+        rounds = self.transcript.meta.rounds
+        plan = self.transcript.meta.question_plan
+        round_id = rounds[c.round_index] if c.round_index is not None else None
+        return Progress(
+            round=round_id,
+            round_index=c.round_index if c.round_index is not None else -1,
+            total_rounds=len(rounds),
+            question_index=c.question_index,
+            questions_in_round=len(plan.get(round_id, [])) if round_id else 0,
+            question_id=c.question_id,
+            follow_ups=c.follow_ups,
+            answered=c.answered,
+            total_questions=sum(len(v) for v in plan.values()),
+        )
+
+    @property
+    def current_question(self) -> Question | None:
+        qid = self._cursor().question_id
+        return self.pack.question(qid) if qid else None
+
+    # -----------------------------------------------------------------------------
+    # State derived from the transcript
+
+    def _cursor(self) -> _Cursor:
+        c = _Cursor()
+        rounds = self.transcript.meta.rounds
+        plan = self.transcript.meta.question_plan
+        for turn in self.transcript.turns:
+            kind = turn.kind
+            if kind == "round-intro":
+                c.round_index = rounds.index(turn.round) if turn.round in rounds else (c.round_index or 0)
+                c.rounds_started += 1
+                c.question_index, c.question_id, c.follow_ups = -1, None, 0
+                c.awaiting = c.pending_clarification = c.last_answer = None
+                c.round_closed = False
+            elif kind == "question":
+                ids = plan.get(turn.round or "", [])
+                c.question_index = (
+                    ids.index(turn.question_id) if turn.question_id in ids else c.question_index + 1
+                )
+                c.question_id, c.follow_ups = turn.question_id, 0
+                c.awaiting, c.pending_clarification, c.last_answer = turn, None, None
+            elif kind == "follow-up":
+                c.follow_ups += 1
+                c.awaiting, c.last_answer = turn, None
+            elif kind == "clarifying-question":
+                c.pending_clarification = turn
+            elif kind == "clarification":
+                c.pending_clarification = None
+                c.awaiting = turn
+            elif kind == "answer":
+                c.answered += 1
+                c.awaiting, c.pending_clarification, c.last_answer = None, None, turn
+            elif kind == "skip":
+                c.awaiting = c.pending_clarification = c.last_answer = None
+            elif kind == "note" and turn.text == END_ROUND_NOTE:
+                c.round_closed = True
+                c.awaiting = c.pending_clarification = None
+            elif kind == "note" and turn.text == END_SESSION_NOTE:
+                c.session_ended = True
+                c.awaiting = c.pending_clarification = None
+            elif kind == "closing":
+                c.closed = True
+        return c
+
+    def _next_step(self, c: _Cursor) -> tuple[str, Any]:
+        rounds = self.transcript.meta.rounds
+        if c.closed:
+            return ("finished", None)
+        if c.last_answer is not None and self.transcript.grade_for(c.last_answer.id) is None:
+            return ("grade", c.last_answer)  # never leave an answer ungraded, even when ending
+        if c.session_ended:
+            return ("closing", True)
+        if c.pending_clarification is not None:
+            return ("clarification", c.pending_clarification)
+        if c.awaiting is not None:
+            return ("await", c.awaiting)
+        if c.round_index is None:
+            return ("round-intro", 0)
+        if c.last_answer is not None and not c.round_closed:
+            probe = self._probe_for(c)
+            if probe is not None:
+                return ("follow-up", probe)
+        round_id = rounds[c.round_index]
+        if not c.round_closed and c.question_index + 1 < len(self.transcript.meta.question_plan[round_id]):
+            return ("question", c.question_index + 1)
+        if c.round_index + 1 < len(rounds):
+            return ("round-intro", c.round_index + 1)
+        return ("closing", False)
+
+    def _question_grades(self, c: _Cursor) -> list[GradeRecord]:
+        """Grades of the current question's answers, oldest first."""
+        start = next(
+            (
+                t.id
+                for t in reversed(self.transcript.turns)
+                if t.kind == "question" and t.question_id == c.question_id
+            ),
+            0,
+        )
+        return [g for g in self.transcript.grades if g.turn_id > start and g.question_id == c.question_id]
+
+    def _probe_for(self, c: _Cursor) -> FollowUp | None:
+        if c.follow_ups >= self.config.max_follow_ups or c.question_id is None:
+            return None
+        question = self.pack.question(c.question_id)
+        # Replay the earlier choices so the k-th follow-up never repeats a probe.
+        used: set[int] = set()
+        grades = self._question_grades(c)
+        for record in grades[: c.follow_ups]:
+            chosen = choose_probe(question, record.grade, used)
+            if chosen is not None:
+                used.add(chosen)
+        latest = self.transcript.grade_for(c.last_answer.id) if c.last_answer else None
+        if latest is None:
+            return None
+        chosen = choose_probe(question, latest.grade, used)
+        return question.follow_ups[chosen] if chosen is not None else None
+
+    # -----------------------------------------------------------------------------
+    # Running steps
+
+    async def _advance(self) -> None:
+        """Run steps until the candidate has to act or the session is over."""
+        self.state = "busy"
+        while True:
+            cursor = self._cursor()
+            step, arg = self._next_step(cursor)
+            if step == "finished":
+                self.state = "finished"
+                await self._flush()
+                return
+            if step == "await":
+                self.state = "awaiting-answer"
+                await self._emit(
+                    AwaitingAnswer(question_id=cursor.question_id or "", time_limit_s=self._limit(cursor))
+                )
+                return
+            try:
+                await self._run(step, arg, cursor)
+            except ModelError as exc:
+                await self._on_fault(exc, step, cursor)
+                return
+
+    async def _run(self, step: str, arg: Any, c: _Cursor) -> None:
+        meta = self.transcript.meta
+        if step == "round-intro":
+            index: int = arg
+            if c.round_index is not None:
+                await self._emit_round_ended(meta.rounds[c.round_index])
+            round_id = meta.rounds[index]
+            questions = len(meta.question_plan[round_id])
+            await self._emit(
+                RoundStarted(round=round_id, index=index, total_rounds=len(meta.rounds), questions=questions)
+            )
+            details = {"round_index": index, "total_rounds": len(meta.rounds), "questions": questions}
+            text, call_id = await self._interviewer_turn("round-intro", round_id, None, details)
+            self._append(self._interviewer_turn_record("round-intro", text, round_id, None, call_id))
+        elif step == "question":
+            round_id = meta.rounds[c.round_index]
+            ids = meta.question_plan[round_id]
+            question = self.pack.question(ids[arg])
+            details = {"question_index": arg, "questions_in_round": len(ids)}
+            text, call_id = await self._interviewer_turn("question", round_id, question, details)
+            self._append(self._interviewer_turn_record("question", text, round_id, question.id, call_id))
+        elif step == "follow-up":
+            round_id = meta.rounds[c.round_index]
+            question = self.pack.question(c.question_id)
+            text, call_id = await self._interviewer_turn(
+                "follow-up", round_id, question, {}, probe=arg, candidate_text=c.last_answer.text
+            )
+            self._append(self._interviewer_turn_record("follow-up", text, round_id, question.id, call_id))
+        elif step == "clarification":
+            asked: Turn = arg
+            round_id = meta.rounds[c.round_index]
+            question = self.pack.question(c.question_id)
+            text, call_id = await self._interviewer_turn(
+                "clarification", round_id, question, {}, candidate_text=asked.text
+            )
+            turn = self._interviewer_turn_record("clarification", text, round_id, question.id, call_id)
+            self._append(turn.model_copy(update={"reply_to": asked.id}))
+        elif step == "grade":
+            await self._grade(arg)
+        elif step == "closing":
+            ended_early: bool = arg
+            round_id = meta.rounds[c.round_index] if c.round_index is not None else meta.rounds[0]
+            if c.round_index is not None:
+                await self._emit_round_ended(round_id)
+            details = {"answered": c.answered, "rounds_done": c.rounds_started, "ended_early": ended_early}
+            text, call_id = await self._interviewer_turn("closing", round_id, None, details)
+            meta.status = "ended-early" if ended_early else "completed"
+            meta.ended_at = utcnow()
+            self._append(self._interviewer_turn_record("closing", text, round_id, None, call_id))
+            await self._emit(SessionEnded(status=meta.status, path=self.path))
+        else:  # pragma: no cover - _next_step only yields the steps above
+            raise AssertionError(step)
+
+    async def _interviewer_turn(
+        self,
+        step: str,
+        round_id: RoundId,
+        question: Question | None,
+        details: dict[str, Any],
+        *,
+        probe: FollowUp | None = None,
+        candidate_text: str | None = None,
+    ) -> tuple[str, str]:
+        request = interviewer_request(
+            step,
+            pack=self.pack,
+            question=question,
+            history=self.transcript.turns,
+            round_id=round_id,
+            probe=probe,
+            candidate_text=candidate_text,
+            model_name=self._interviewer.name,
+            budget_tokens=self.config.context_budget_tokens,
+            details=details,
+            variant_key=f"{self.transcript.meta.id}:{self._next_turn_id()}",
+        )
+
+        async def on_chunk(text: str) -> None:
+            await self._emit(InterviewerChunk(text=text))
+
+        response, call_id = await self._call(self._interviewer, request, on_chunk)
+        return response.text.strip(), call_id
+
+    def _interviewer_turn_record(
+        self, kind: str, text: str, round_id: RoundId, question_id: str | None, call_id: str
+    ) -> Turn:
+        now = utcnow()
+        return Turn(
+            id=self._next_turn_id(),
+            speaker="interviewer",
+            kind=kind,  # type: ignore[arg-type]
+            text=text,
+            round=round_id,
+            question_id=question_id,
+            started_at=now,
+            ended_at=now,
+            model_call_ids=[call_id],
+        )
+
+    async def _grade(self, answer: Turn) -> None:
+        from mockinterview.grading import grade_answer
+
+        question = self.pack.question(answer.question_id)
+        text = answer_text_for_grade(self.transcript, answer.id)
+        request = grading_request(question, text, self.pack, model_name=self._grader.name)
+        call_ids: list[str] = []
+        try:
+            response, call_id = await self._call(self._grader, request)
+            call_ids.append(call_id)
+            grade = parse_grade(response, question, text, self.pack, grader=self._grader.name)
+        except InvalidOutput as exc:
+            # The model's checklist stayed invalid: the offline grader stands in, flagged.
+            if not call_ids and self.transcript.model_calls:
+                call_ids.append(self.transcript.model_calls[-1].id)
+            fallback = grade_answer(text, question, self.pack)
+            grade = fallback.model_copy(update={"status": "fallback", "fallback_reason": exc.message})
+        record = GradeRecord(
+            turn_id=answer.id,
+            question_id=question.id,
+            round=answer.round,
+            grade=grade,
+            model_call_ids=call_ids,
+        )
+        self.transcript.grades.append(record)
+        self._save()
+        await self._emit(GradeReady(record=record))
+
+    async def _call(
+        self, model: Model, request: ChatRequest, on_chunk: Callable[[str], Awaitable[None]] | None = None
+    ) -> tuple[ChatResponse, str]:
+        """The one place every model call goes through: it is recorded in the
+        transcript whether it succeeds or fails."""
+        from mockinterview.models.tokens import estimate_cost
+
+        call_id = f"call-{len(self.transcript.model_calls) + 1}"
+        started_at = utcnow()
+        t0 = time.perf_counter()
+        record = ModelCall(
+            id=call_id,
+            request_hash=request.canonical_hash(model.name),
+            purpose=request.purpose,
+            model=model.name,
+            request=request.model_dump(mode="json"),
+            started_at=started_at,
+        )
+        try:
+            response = await model.complete(request, on_chunk)
+        except ModelError as exc:
+            record.error = exc.message.splitlines()[0] if exc.message else type(exc).__name__
+            record.latency_ms = round((time.perf_counter() - t0) * 1000, 3)
+            self.transcript.model_calls.append(record)
+            raise
+        record.response = response.model_dump(mode="json")
+        record.usage = response.usage
+        record.ladder_step = response.ladder_step
+        record.latency_ms = round((time.perf_counter() - t0) * 1000, 3)
+        self.transcript.model_calls.append(record)
+        if response.usage.total:
+            totals = self.transcript.tokens
+            self.transcript.tokens = TokenUsage(
+                prompt_tokens=totals.prompt_tokens + response.usage.prompt_tokens,
+                completion_tokens=totals.completion_tokens + response.usage.completion_tokens,
+            )
+            self.transcript.estimated_cost_usd += estimate_cost(response.usage, model.name)
+            await self._emit(
+                TokensUpdated(
+                    usage=self.transcript.tokens, estimated_cost_usd=self.transcript.estimated_cost_usd
+                )
+            )
+        if response.ladder_step == "invalid":
+            raise InvalidOutput(f"{model.name} returned invalid structured output")
+        return response, call_id
+
+    async def _on_fault(self, exc: ModelError, step: str, cursor: _Cursor) -> None:
+        message = f"{step} failed: {exc.message}".splitlines()[0]
+        self._append(self._note(f"Model error during {step}: {exc.message}".splitlines()[0], cursor))
+        self.fault = ModelFault(message=message, retryable=exc.retryable)
+        self.state = "needs-retry"
+        await self._emit(self.fault)
+
+    # -----------------------------------------------------------------------------
+    # Helpers
+
+    def _require_awaiting(self) -> _Cursor:
+        cursor = self._cursor()
+        if self.state == "needs-retry" and cursor.awaiting is None:
+            raise EngineError("the last step failed; retry it first")
+        if cursor.awaiting is None or cursor.closed:
+            raise EngineError("the interviewer is not waiting for an answer right now")
+        return cursor
+
+    def _require_open(self) -> _Cursor:
+        cursor = self._cursor()
+        if cursor.closed or self.state == "finished":
+            raise EngineError("the session is finished")
+        return cursor
+
+    def _limit(self, c: _Cursor) -> int | None:
+        if self.config.time_limit_s is not None:
+            return self.config.time_limit_s
+        return self.pack.question(c.question_id).time_limit_s if c.question_id else None
+
+    def _note_overrun(self, c: _Cursor, now) -> None:
+        limit = self._limit(c)
+        if not self.config.track_time or not limit or c.awaiting is None:
+            return
+        elapsed = (now - (c.awaiting.ended_at or c.awaiting.started_at)).total_seconds()
+        if elapsed > limit:
+            self._append(self._note(f"Time limit of {limit} s exceeded by {elapsed - limit:.0f} s.", c))
+
+    def _note(self, text: str, c: _Cursor) -> Turn:
+        rounds = self.transcript.meta.rounds
+        return Turn(
+            id=self._next_turn_id(),
+            speaker="system",
+            kind="note",
+            text=text,
+            round=rounds[c.round_index] if c.round_index is not None else None,
+            question_id=c.question_id,
+            ended_at=utcnow(),
+        )
+
+    def _next_turn_id(self) -> int:
+        return (self.transcript.turns[-1].id + 1) if self.transcript.turns else 1
+
+    def _append(self, turn: Turn) -> None:
+        self.transcript.turns.append(turn)
+        c = self._cursor() if turn.kind in ("question", "follow-up") else None
+        event = TurnAdded(turn=turn)
+        if c is not None and c.round_index is not None:
+            round_id = self.transcript.meta.rounds[c.round_index]
+            event = TurnAdded(
+                turn=turn,
+                question_index=c.question_index,
+                questions_in_round=len(self.transcript.meta.question_plan[round_id]),
+            )
+        self._pending_events.append(event)
+        self._save()
+
+    def _save(self) -> None:
+        from mockinterview.storage.transcripts import save_transcript
+
+        self.transcript.meta.updated_at = utcnow()
+        save_transcript(self.transcript, self.path)
+        self._pending_events.append(Saved(path=self.path))
+
+    async def _emit_round_ended(self, round_id: str) -> None:
+        if round_id in self._round_ended_emitted:
+            return
+        self._round_ended_emitted.add(round_id)
+        from mockinterview.storage.transcripts import final_grades
+
+        grades = [g for g in final_grades(self.transcript) if g.round == round_id]
+        await self._emit(RoundEnded(round=round_id, grades=grades))  # type: ignore[arg-type]
+
+    async def _emit(self, event: EngineEvent) -> None:
+        await self._flush()
+        await self._deliver(event)
+
+    async def _flush(self) -> None:
+        while self._pending_events:
+            await self._deliver(self._pending_events.pop(0))
+
+    async def _deliver(self, event: EngineEvent) -> None:
+        if self._listener is None:
+            return
+        result = self._listener(event)
+        if inspect.isawaitable(result):
+            await result

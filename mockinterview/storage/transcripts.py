@@ -1,0 +1,309 @@
+"""Transcripts on disk: one JSON file per session, written atomically, readable only by the user.
+
+A save writes a temp file in the same directory, fsyncs it, renames it over the
+old file and fsyncs the directory, so a crash at any moment leaves either the old
+or the new transcript - never a torn one. Loading turns every kind of bad file
+(too big, not JSON, wrong schema, from a newer version) into a ``TranscriptError``
+with a one-line reason naming the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from mockinterview.domain.transcript import SCHEMA_VERSION, GradeRecord, Transcript
+from mockinterview.storage.paths import sessions_dir
+
+MAX_TRANSCRIPT_BYTES = 50_000_000
+SUFFIX = ".json"
+
+
+class TranscriptError(Exception):
+    """A transcript cannot be read, found or written. ``str(exc)`` is one line."""
+
+
+# schema_version N -> function upgrading the raw JSON of version N to N + 1.
+# Add an entry here whenever SCHEMA_VERSION is bumped; old files keep loading.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def migrate(data: dict[str, Any], source: str = "transcript") -> dict[str, Any]:
+    version = data.get("schema_version", 1)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise TranscriptError(f"{source}: schema_version must be a positive integer, got {version!r}")
+    if version > SCHEMA_VERSION:
+        raise TranscriptError(
+            f"{source}: written by a newer mockinterview (schema {version}, this version reads up to {SCHEMA_VERSION})"
+        )
+    while version < SCHEMA_VERSION:
+        step = MIGRATIONS.get(version)
+        if step is None:
+            raise TranscriptError(f"{source}: no migration from schema {version}")
+        data = step(dict(data))
+        version += 1
+        data["schema_version"] = version
+    return data
+
+
+# ---------------------------------------------------------------------------------
+# Saving
+
+
+def default_path(t: Transcript, directory: Path | None = None) -> Path:
+    return (directory or sessions_dir()) / f"{t.meta.id}{SUFFIX}"
+
+
+def _iter_strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _iter_strings(k)
+            yield from _iter_strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _iter_strings(v)
+
+
+def _assert_no_secret(data: dict[str, Any]) -> None:
+    """The API key must never reach disk, whatever path it took into the data."""
+    key = os.environ.get("OPENAI_API_KEY", "").strip()
+    if not key:
+        return
+    # Short keys (test dummies) only match whole strings to avoid false alarms.
+    long_enough = len(key) >= 12
+    for s in _iter_strings(data):
+        if s == key or (long_enough and key in s):
+            raise TranscriptError("refusing to save: the transcript contains the OPENAI_API_KEY value")
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return  # not supported on this platform / filesystem
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def save_transcript(t: Transcript, path: Path | None = None) -> Path:
+    """Write ``t`` atomically (temp file, fsync, rename, fsync dir) with mode 0600."""
+    path = Path(path) if path is not None else default_path(t)
+    data = t.model_dump(mode="json")
+    _assert_no_secret(data)
+    blob = json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+    directory = path.parent
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(blob)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except OSError:
+            pass
+        raise
+    _fsync_dir(directory)
+    return path
+
+
+# ---------------------------------------------------------------------------------
+# Loading and finding
+
+
+def load_transcript(path: str | Path) -> Transcript:
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_TRANSCRIPT_BYTES:
+            raise TranscriptError(f"{path}: file is too large for a transcript ({size} bytes)")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise TranscriptError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise TranscriptError(f"{path}: is a directory, not a transcript") from None
+    except OSError as exc:
+        raise TranscriptError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise TranscriptError(f"{path}: not a transcript (not UTF-8 text)") from None
+    except json.JSONDecodeError as exc:
+        raise TranscriptError(
+            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    except RecursionError:
+        raise TranscriptError(f"{path}: JSON nested too deeply") from None
+    if not isinstance(data, dict):
+        raise TranscriptError(f"{path}: not a transcript (top level is not a JSON object)")
+    data = migrate(data, str(path))
+    try:
+        return Transcript.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise TranscriptError(f"{path}: invalid transcript at {loc}: {err['msg']}{more}") from None
+    except RecursionError:
+        raise TranscriptError(f"{path}: JSON nested too deeply") from None
+
+
+def find_session(id_or_path: str | Path, directory: Path | None = None) -> Path:
+    """A transcript path from a path, a session id, or a unique prefix of an id."""
+    text = str(id_or_path).strip()
+    if not text:
+        raise TranscriptError("no session id or path given")
+    candidate = Path(text).expanduser()
+    if candidate.is_file():
+        return candidate
+    root = directory or sessions_dir()
+    if os.sep not in text and "/" not in text:
+        exact = root / (text if text.endswith(SUFFIX) else text + SUFFIX)
+        if exact.is_file():
+            return exact
+        matches = sorted(root.glob(f"{_glob_escape(text)}*{SUFFIX}")) if root.is_dir() else []
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            names = ", ".join(m.stem for m in matches[:3])
+            raise TranscriptError(f"session id {text!r} is ambiguous ({len(matches)} matches: {names} ...)")
+    raise TranscriptError(f"no such session or transcript file: {text}")
+
+
+def _glob_escape(text: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[]" else c for c in text)
+
+
+def latest_session(directory: Path | None = None, *, status: str | None = None) -> Path | None:
+    """The most recently updated session (optionally with a given status)."""
+    best: tuple[datetime, Path] | None = None
+    for summary in list_sessions(directory):
+        if summary.error or (status and summary.status != status):
+            continue
+        if best is None or summary.updated > best[0]:
+            best = (summary.updated, summary.path)
+    return best[1] if best else None
+
+
+def delete_session(id_or_path: str | Path, directory: Path | None = None) -> None:
+    path = find_session(id_or_path, directory)
+    try:
+        path.unlink()
+    except OSError as exc:
+        raise TranscriptError(f"{path}: cannot delete ({exc.strerror or exc})") from None
+
+
+# ---------------------------------------------------------------------------------
+# Summaries
+
+
+def final_grades(t: Transcript) -> list[GradeRecord]:
+    """One grade per question: the last one recorded (a follow-up answer regrades the
+    question with everything the candidate said), in the order questions were asked."""
+    latest: dict[str, GradeRecord] = {}
+    for record in t.grades:
+        key = record.question_id or f"turn-{record.turn_id}"
+        latest.pop(key, None)  # keep the order of the most recent grade
+        latest[key] = record
+    order = {r.turn_id: i for i, r in enumerate(t.grades)}
+    return sorted(latest.values(), key=lambda r: order[r.turn_id])
+
+
+def round_scores(t: Transcript) -> tuple[dict[str, float], float | None]:
+    """Mean effective score (mentor overrides win) per round, and overall."""
+    per_round: dict[str, list[float]] = {}
+    all_scores: list[float] = []
+    for record in final_grades(t):
+        score = t.effective_score(record.turn_id)
+        if score is None:
+            continue
+        per_round.setdefault(record.round or "?", []).append(score)
+        all_scores.append(score)
+    means = {r: round(sum(v) / len(v), 2) for r, v in per_round.items()}
+    overall = round(sum(all_scores) / len(all_scores), 2) if all_scores else None
+    return means, overall
+
+
+@dataclass
+class SessionSummary:
+    id: str
+    path: Path
+    created: datetime | None = None
+    updated: datetime | None = None
+    rounds: list[str] = field(default_factory=list)
+    model: str = ""
+    grader: str = ""
+    status: str = ""
+    answers: int = 0
+    round_scores: dict[str, float] = field(default_factory=dict)
+    overall: float | None = None
+    error: str | None = None  # set when the file could not be read
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "path": str(self.path),
+            "created": self.created.isoformat() if self.created else None,
+            "updated": self.updated.isoformat() if self.updated else None,
+            "rounds": self.rounds,
+            "model": self.model,
+            "grader": self.grader,
+            "status": self.status,
+            "answers": self.answers,
+            "round_scores": self.round_scores,
+            "overall": self.overall,
+            "error": self.error,
+        }
+
+
+def summarize(t: Transcript, path: Path) -> SessionSummary:
+    scores, overall = round_scores(t)
+    return SessionSummary(
+        id=t.meta.id,
+        path=path,
+        created=t.meta.created_at,
+        updated=t.meta.updated_at,
+        rounds=list(t.meta.rounds),
+        model=t.meta.interviewer_model,
+        grader=t.meta.grader_model,
+        status=t.meta.status,
+        answers=sum(1 for turn in t.turns if turn.kind == "answer"),
+        round_scores=scores,
+        overall=overall,
+    )
+
+
+def list_sessions(directory: Path | None = None) -> list[SessionSummary]:
+    """Every transcript in the sessions dir, oldest first; unreadable files are listed
+    with ``error`` set rather than hidden or crashing the listing."""
+    root = Path(directory) if directory is not None else sessions_dir()
+    if not root.is_dir():
+        return []
+    out: list[SessionSummary] = []
+    for path in sorted(root.glob(f"*{SUFFIX}")):
+        if path.name.startswith("."):
+            continue
+        try:
+            out.append(summarize(load_transcript(path), path))
+        except TranscriptError as exc:
+            out.append(SessionSummary(id=path.stem, path=path, error=str(exc)))
+    out.sort(key=lambda s: (s.created is None, s.created or datetime.min, s.id))
+    return out
