@@ -9,6 +9,7 @@ with a one-line reason naming the file.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -116,10 +117,8 @@ def save_transcript(t: Transcript, path: Path | None = None) -> Path:
             os.fsync(fh.fileno())
         os.replace(tmp_name, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp_name)
-        except OSError:
-            pass
         raise
     _fsync_dir(directory)
     return path
