@@ -1,0 +1,351 @@
+"""``mockinterview interview``: run an interview in the TUI, or headless from an answers file.
+
+Answers file: blocks separated by a line ``---``. A block whose first line starts
+with ``?`` is a clarifying question; ``/skip`` skips the question, ``/end-round``
+ends the round, ``/end`` ends the session. ``--answers -`` reads the blocks from
+stdin as they arrive, so a script can drive a session turn by turn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from mockinterview.cli.errors import CliError
+
+ROUND_NAMES = ("basic", "technical", "advanced", "behavioral")
+BLOCK_SEPARATOR = "---"
+MAX_ANSWERS_BYTES = 5_000_000
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "interview",
+        help="run a mock interview (TUI, or headless with --answers FILE --no-tui)",
+        description="Run a mock interview. With --answers it runs headless: blocks separated by a line '---'; "
+        "a block starting with '?' is a clarifying question, '/skip' skips, '/end-round' ends the round, "
+        "'/end' ends the session. Prints the transcript path last.",
+    )
+    p.add_argument("--rounds", default=None, help="comma-separated rounds (default: all four in order)")
+    # SUPPRESS keeps the top-level `mockinterview --model X interview` value when not given here.
+    p.add_argument(
+        "--model", default=argparse.SUPPRESS, help="interviewer model: stub (default) or openai:NAME"
+    )
+    p.add_argument("--grader", default=None, help="grader model: stub (default) or openai:NAME")
+    p.add_argument("--questions", type=int, default=None, metavar="N", help="questions per round")
+    p.add_argument("--seed", type=int, default=0, help="question selection seed (default 0)")
+    p.add_argument("--pack", default=None, help="rubric pack id or directory (default data-scientist)")
+    p.add_argument(
+        "--max-follow-ups", type=int, default=1, metavar="N", help="follow-ups per question (default 1)"
+    )
+    p.add_argument(
+        "--answers", default=None, metavar="FILE", help="answers file for a headless run ('-' = stdin)"
+    )
+    p.add_argument("--no-tui", action="store_true", help="run headless (needs --answers)")
+    p.add_argument(
+        "--resume", nargs="?", const="", default=None, metavar="ID", help="resume a session (default: latest)"
+    )
+    p.add_argument("--format", choices=("text", "json"), default="text", help="headless output format")
+    p.set_defaults(func=run)
+
+
+# ---------------------------------------------------------------------------------
+# Answers file
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: str  # "answer" | "clarify" | "skip" | "end-round" | "end"
+    text: str = ""
+
+
+def parse_block(block: str) -> Action | None:
+    text = block.strip("\n").strip()
+    if not text:
+        return None
+    first = text.splitlines()[0].strip()
+    if text == "/skip":
+        return Action("skip")
+    if text == "/end":
+        return Action("end")
+    if text == "/end-round":
+        return Action("end-round")
+    if first.startswith("?"):
+        return Action("clarify", text.lstrip()[1:].strip())
+    return Action("answer", text)
+
+
+def iter_actions(lines: Iterable[str]) -> Iterator[Action]:
+    """Actions from lines, yielded as soon as each block's separator is read."""
+    block: list[str] = []
+    for line in lines:
+        if line.rstrip("\r\n").strip() == BLOCK_SEPARATOR:
+            action = parse_block("".join(block))
+            block = []
+            if action:
+                yield action
+        else:
+            block.append(line)
+    action = parse_block("".join(block))
+    if action:
+        yield action
+
+
+def _answer_lines(spec: str) -> Iterable[str]:
+    if spec == "-":
+        return iter(sys.stdin.readline, "")
+    path = Path(spec)
+    try:
+        if path.stat().st_size > MAX_ANSWERS_BYTES:
+            raise CliError(f"answers file {spec} is too large")
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CliError(f"answers file {spec} does not exist") from None
+    except IsADirectoryError:
+        raise CliError(f"answers file {spec} is a directory") from None
+    except UnicodeDecodeError:
+        raise CliError(f"answers file {spec} is not UTF-8 text") from None
+    except OSError as exc:
+        raise CliError(f"cannot read answers file {spec}: {exc.strerror or exc}") from None
+    return text.splitlines(keepends=True)
+
+
+# ---------------------------------------------------------------------------------
+# Command
+
+
+def _parse_rounds(value: str | None) -> list[str]:
+    if value is None:
+        return list(ROUND_NAMES)
+    rounds = [r.strip() for r in value.split(",") if r.strip()]
+    unknown = [r for r in rounds if r not in ROUND_NAMES]
+    if unknown or not rounds:
+        raise CliError(
+            f"--rounds: unknown round {unknown[0] if unknown else value!r} (choose from {', '.join(ROUND_NAMES)})"
+        )
+    if len(set(rounds)) != len(rounds):
+        raise CliError("--rounds: a round is listed twice")
+    return rounds
+
+
+def _check_model(spec: str, option: str) -> str:
+    if spec == "stub" or (spec.startswith("openai:") and spec.removeprefix("openai:").strip()):
+        return spec
+    raise CliError(f"{option}: unknown model {spec!r} (expected stub or openai:NAME)")
+
+
+def run(args: argparse.Namespace) -> int:
+    model = _check_model(getattr(args, "model", None) or "stub", "--model")
+    grader = _check_model(args.grader or "stub", "--grader")
+    rounds = _parse_rounds(args.rounds)
+    if args.questions is not None and not 1 <= args.questions <= 50:
+        raise CliError("--questions must be between 1 and 50")
+    if args.max_follow_ups < 0 or args.max_follow_ups > 5:
+        raise CliError("--max-follow-ups must be between 0 and 5")
+    if args.answers is None:
+        if args.no_tui:
+            raise CliError("--no-tui needs --answers FILE (or --answers - to read from stdin)")
+        from mockinterview.tui.app import run_app
+
+        return run_app(model=model)
+
+    from mockinterview.engine.session import InterviewConfig
+
+    config = InterviewConfig(
+        pack=args.pack or "data-scientist",
+        rounds=rounds,  # type: ignore[arg-type]
+        questions_per_round=args.questions,
+        interviewer_model=model,
+        grader_model=grader,
+        max_follow_ups=args.max_follow_ups,
+        seed=args.seed,
+        track_time=False,
+    )
+    actions = iter_actions(_answer_lines(args.answers))
+    return asyncio.run(run_headless(config, actions, resume=args.resume, fmt=args.format, pack=args.pack))
+
+
+async def run_headless(
+    config,
+    actions: Iterable[Action],
+    *,
+    resume: str | None = None,
+    fmt: str = "text",
+    pack: str | None = None,
+    out: TextIO | None = None,
+) -> int:
+    from mockinterview.engine.session import EngineError, InterviewSession
+    from mockinterview.models import ModelSpecError
+    from mockinterview.packs.loader import PackLoadError
+    from mockinterview.storage.transcripts import TranscriptError, latest_session
+
+    out = out or sys.stdout
+    printer = _TextPrinter(out) if fmt == "text" else None
+    try:
+        if resume is not None:
+            target = resume or latest_session(status="in-progress")
+            if not target:
+                raise CliError("no interrupted session to resume")
+            session = await InterviewSession.resume(target, printer, track_time=False, pack=pack)
+        else:
+            session = await InterviewSession.create(config, printer)
+    except PackLoadError as exc:
+        raise CliError(
+            str(exc).splitlines()[0] + (": " + str(exc.problems[0]) if exc.problems else "")
+        ) from None
+    except (EngineError, TranscriptError, ModelSpecError) as exc:
+        raise CliError(str(exc)) from None
+    except ModuleNotFoundError as exc:
+        raise CliError(f"cannot load the model: missing module {exc.name}") from None
+
+    leftover = 0
+    try:
+        await session.begin()
+        for action in actions:
+            if session.state != "awaiting-answer":
+                leftover += 1
+                continue
+            try:
+                await _apply(session, action)
+            except EngineError as exc:
+                raise CliError(str(exc)) from None
+    finally:
+        await session.close()
+
+    status = session.transcript.meta.status
+    resumable = status == "in-progress"
+    if fmt == "json":
+        json.dump(_json_result(session, leftover), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    elif printer is not None:
+        printer.finish(session, leftover)
+        print(str(session.path), file=out)
+    out.flush()
+    if session.state == "needs-retry":
+        print(
+            f"mockinterview: error: {session.fault.message if session.fault else 'model call failed'}; "
+            f"session saved, resume with: mockinterview interview --resume {session.transcript.meta.id} --answers FILE --no-tui",
+            file=sys.stderr,
+        )
+        return 1
+    if resumable:
+        print(
+            f"mockinterview: answers ran out before the interview ended; session {session.transcript.meta.id} saved "
+            "as in-progress (continue with --resume)",
+            file=sys.stderr,
+        )
+    return 0
+
+
+async def _apply(session, action: Action) -> None:
+    if action.kind == "answer":
+        await session.submit_answer(action.text)
+    elif action.kind == "clarify":
+        await session.ask_clarification(action.text)
+    elif action.kind == "skip":
+        await session.skip()
+    elif action.kind == "end-round":
+        await session.end_round()
+    elif action.kind == "end":
+        await session.end_session()
+
+
+def _json_result(session, leftover: int) -> dict:
+    from mockinterview.storage.transcripts import round_scores
+
+    t = session.transcript
+    per_round, overall = round_scores(t)
+    return {
+        "session_id": t.meta.id,
+        "path": str(session.path),
+        "status": t.meta.status,
+        "resumable": t.meta.status == "in-progress",
+        "error": session.fault.message if session.fault else None,
+        "unused_answers": leftover,
+        "turns": [
+            {"id": x.id, "speaker": x.speaker, "kind": x.kind, "question_id": x.question_id, "text": x.text}
+            for x in t.turns
+        ],
+        "grades": [
+            {
+                "turn_id": g.turn_id,
+                "question_id": g.question_id,
+                "round": g.round,
+                "score": g.grade.score,
+                "status": g.grade.status,
+                "covered": [k.id for k in g.grade.covered],
+                "missed": [k.id for k in g.grade.missed],
+                "mistakes": [{"id": m.id, "evidence": m.evidence} for m in g.grade.mistakes],
+                "flags": g.grade.flags,
+            }
+            for g in t.grades
+        ],
+        "round_scores": per_round,
+        "overall": overall,
+    }
+
+
+class _TextPrinter:
+    """Renders engine events as they happen (rich), for people reading a headless run."""
+
+    def __init__(self, out: TextIO) -> None:
+        from rich.console import Console
+
+        self.console = Console(
+            file=out, highlight=False, soft_wrap=False, width=100 if not out.isatty() else None
+        )
+
+    def __call__(self, event) -> None:
+        from rich.markup import escape
+
+        from mockinterview.engine import events as ev
+
+        c = self.console
+        if isinstance(event, ev.RoundStarted):
+            c.rule(f"Round {event.index + 1}/{event.total_rounds}: {event.round}")
+        elif isinstance(event, ev.TurnAdded):
+            turn = event.turn
+            text = escape(turn.text)
+            if turn.speaker == "interviewer":
+                c.print(f"[bold cyan]Interviewer:[/] {text}")
+            elif turn.speaker == "candidate":
+                shown = text if len(text) <= 300 else text[:297] + "..."
+                label = "You (clarifying)" if turn.kind == "clarifying-question" else "You"
+                c.print(f"[bold]{label}:[/] {shown}")
+            else:
+                c.print(f"[dim]note: {text}[/]")
+        elif isinstance(event, ev.GradeReady):
+            g = event.record.grade
+            tag = " (offline fallback)" if g.status == "fallback" else ""
+            c.print(
+                f"  [bold green]score {g.score:.1f}/5[/]{tag}  [dim]{escape(event.record.question_id or '')}[/]"
+            )
+            if g.covered:
+                c.print("  covered: " + escape(", ".join(k.id for k in g.covered)))
+            if g.missed:
+                c.print("  [yellow]missed:[/] " + escape(", ".join(k.id for k in g.missed)))
+            for m in g.mistakes:
+                c.print(f'  [red]mistake {escape(m.id)}:[/] "{escape(m.evidence)}"')
+            if g.flags:
+                c.print("  [red]flags:[/] " + escape(", ".join(g.flags)))
+        elif isinstance(event, ev.ModelFault):
+            c.print(f"[bold red]model error:[/] {escape(event.message)}")
+
+    def finish(self, session, leftover: int) -> None:
+        from mockinterview.storage.transcripts import round_scores
+
+        per_round, overall = round_scores(session.transcript)
+        c = self.console
+        c.rule("Summary")
+        for r, score in per_round.items():
+            c.print(f"  {r}: {score:.2f}/5")
+        c.print(f"  overall: {overall:.2f}/5" if overall is not None else "  overall: no graded answers")
+        c.print(f"  status: {session.transcript.meta.status}")
+        if leftover:
+            c.print(f"  [yellow]{leftover} answer block(s) left unused: the interview ended first[/]")
