@@ -106,7 +106,7 @@ def answer_feedback(
     if answer.grade.flags:
         parts.append(Text("  flags: " + ", ".join(answer.grade.flags), style="dim"))
     for c in answer.comments:
-        parts.append(Text(f"  💬 {c.author}: ", style="bold cyan") + Text(c.text))
+        parts.append(Text(f"  ✎ {c.author}: ", style="bold cyan") + Text(c.text))
     return Group(*parts)
 
 
@@ -141,13 +141,13 @@ class QuestionTimer(Static):
             return
         elapsed = self._clock() - self._started
         if self._limit is None:
-            self.update(f"⏱ {int(elapsed) // 60:02d}:{int(elapsed) % 60:02d}")
+            self.update(f"{int(elapsed) // 60:02d}:{int(elapsed) % 60:02d} elapsed")
             return
         left = self._limit - elapsed
         self.set_class(left < 0, "overtime")
-        sign = "-" if left < 0 else ""
+        label = "over" if left < 0 else "left"
         left = abs(int(left))
-        self.update(f"⏱ {sign}{left // 60:02d}:{left % 60:02d}")
+        self.update(f"{left // 60:02d}:{left % 60:02d} {label}")
 
 
 def safe(text: str) -> str:

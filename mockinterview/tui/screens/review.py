@@ -35,7 +35,7 @@ def turn_renderable(tv: TurnView) -> RenderableType:
         parts.append(answer_feedback(tv.answer, show_prompt=False))
     else:
         for c in tv.comments:
-            parts.append(Text(f"  💬 {c.author}: ", style="bold cyan") + Text(c.text))
+            parts.append(Text(f"  ✎ {c.author}: ", style="bold cyan") + Text(c.text))
     return Group(*parts)
 
 

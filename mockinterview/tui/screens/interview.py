@@ -1,0 +1,340 @@
+"""The interview: the interviewer's turns stream in as Markdown, a multi-line answer
+editor, a per-question timer, round/question progress, tokens, cost and save state.
+
+Engine calls run in workers (group "engine", exit_on_error=False); the engine's events
+come back as ``EngineMessage``s so all UI updates happen in message handlers. Finished
+messages are one ``Static`` each; only the reply in progress is a live ``Markdown``
+widget fed by ``Markdown.get_stream()`` (DESIGN.md, "Speed").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Markdown, Static, TextArea
+from textual.worker import Worker, WorkerState
+
+from mockinterview.engine import events as ev
+from mockinterview.tui.widgets import ChatMessage, QuestionTimer
+
+ENGINE_GROUP = "engine"
+
+
+class EngineMessage(Message):
+    """An engine event, delivered to the screen's message queue (in order)."""
+
+    def __init__(self, event: Any) -> None:
+        super().__init__()
+        self.event = event
+
+
+class InterviewScreen(Screen[None]):
+    CSS_PATH = "interview.tcss"
+    BINDINGS = [
+        Binding(
+            "ctrl+s,ctrl+j,alt+enter",
+            "submit",
+            "Submit",
+            id="interview.submit",
+            priority=True,
+            key_display="^s/^j",
+        ),
+        Binding(
+            "ctrl+l",
+            "clarify",
+            "Ask",
+            id="interview.clarify",
+            priority=True,
+            tooltip="Send the editor text as a clarifying question",
+        ),
+        Binding("ctrl+n", "skip", "Skip", id="interview.skip", priority=True),
+        Binding("ctrl+g", "end_round", "End round", id="interview.end_round", priority=True),
+        Binding("ctrl+r", "retry", "Retry", id="interview.retry", priority=True, show=False),
+        Binding("f2", "copy_answer", "Copy answer", id="interview.copy_answer", show=False),
+        Binding("escape", "leave", "Leave", id="interview.leave"),
+    ]
+
+    def __init__(self, *, config: dict | None = None, resume: Path | None = None) -> None:
+        super().__init__()
+        if (config is None) == (resume is None):
+            raise ValueError("give either a config or a session to resume")
+        self.config = config
+        self.resume_path = Path(resume) if resume else None
+        self.session: Any = None  # engine.session.InterviewSession, imported lazily
+        self._stream = None
+        self._stream_widget: Markdown | None = None
+        self._round = (0, 0)  # (index, total)
+        self._question = (0, 0)
+        self._round_name = ""
+        self._tokens = "0 tokens"
+        self._saved = "not saved yet"
+        self._fault_retryable = False
+        self._last_answer = ""
+
+    # -- layout ---------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield VerticalScroll(id="chat")
+        with Horizontal(id="interview-status", classes="status-bar"):
+            yield Static("", id="status-progress")
+            yield QuestionTimer(clock=self.app.clock, id="status-timer")
+            yield Static("", id="status-tokens")
+            yield Static("", id="status-saved")
+        yield TextArea(id="answer", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = "interview"
+        editor = self.query_one("#answer", TextArea)
+        editor.cursor_blink = self.app.blink
+        editor.border_title = "Your answer"
+        editor.border_subtitle = "submit: ctrl+s · ctrl+j · alt+enter"
+        self._set_busy(True)
+        self._update_status()
+        self._run(self._start(), "start")
+
+    # -- engine plumbing --------------------------------------------------------------
+
+    def _listener(self, event: Any) -> None:
+        self.post_message(EngineMessage(event))
+
+    def _run(self, coro, name: str) -> None:
+        self.run_worker(coro, name=name, group=ENGINE_GROUP, exit_on_error=False, exclusive=False)
+
+    async def _start(self) -> None:
+        from mockinterview.engine.session import InterviewConfig, InterviewSession
+
+        if self.resume_path is not None:
+            self.session = await InterviewSession.resume(self.resume_path, listener=self._listener)
+            await self._show_history(self.session.transcript.turns)
+        else:
+            self.session = await InterviewSession.create(
+                InterviewConfig(**self.config), listener=self._listener
+            )
+        await self.session.begin()
+
+    async def _show_history(self, turns) -> None:
+        chat = self.query_one("#chat", VerticalScroll)
+        await chat.mount_all([ChatMessage(t) for t in turns])
+        chat.scroll_end(animate=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != ENGINE_GROUP:
+            return
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            message = getattr(error, "message", None) or f"{type(error).__name__}: {error}"
+            self.notify(
+                f"{message.splitlines()[0] if message else 'error'}\nThe session is saved; ctrl+r retries.",
+                title="Something went wrong",
+                severity="error",
+                timeout=20,
+            )
+            self._fault_retryable = self.session is not None
+            self._set_busy(self.session is None)
+        elif event.state == WorkerState.SUCCESS and self.session is not None:
+            self._set_busy(self.session.state != "awaiting-answer")
+
+    @on(EngineMessage)
+    async def handle_engine_event(self, message: EngineMessage) -> None:
+        event = message.event
+        if isinstance(event, ev.InterviewerChunk):
+            await self._stream_chunk(event.text)
+        elif isinstance(event, ev.TurnAdded):
+            await self._add_turn(event)
+        elif isinstance(event, ev.RoundStarted):
+            self._round = (event.index + 1, event.total_rounds)
+            self._round_name = event.round
+            self._question = (0, event.questions)
+        elif isinstance(event, ev.AwaitingAnswer):
+            self._set_busy(False)
+            self.query_one(QuestionTimer).start(event.time_limit_s)
+        elif isinstance(event, ev.GradeReady):
+            pass  # grades are shown on the feedback screen, not mid-round
+        elif isinstance(event, ev.Saved):
+            self._saved = "✓ saved"
+        elif isinstance(event, ev.TokensUpdated):
+            self._tokens = f"{event.usage.total:,} tokens ≈ ${event.estimated_cost_usd:.4f}"
+        elif isinstance(event, ev.ModelFault):
+            await self._end_stream()
+            self._fault_retryable = event.retryable
+            hint = (
+                "Press ctrl+r to retry."
+                if event.retryable
+                else "Retrying will not help; check the model settings."
+            )
+            self.notify(
+                f"{event.message}\nThe session is saved. {hint}",
+                title="Model error",
+                severity="error",
+                timeout=30,
+            )
+        elif isinstance(event, ev.RoundEnded):
+            index, total = self._round
+            if index < total:  # the last round's feedback is the session's
+                self._show_feedback(event.round)
+        elif isinstance(event, ev.SessionEnded):
+            self.query_one(QuestionTimer).stop()
+            self._show_feedback(None, then_leave=True)
+        self._update_status()
+
+    async def _stream_chunk(self, text: str) -> None:
+        chat = self.query_one("#chat", VerticalScroll)
+        if self._stream is None:
+            self._stream_widget = Markdown(classes="msg interviewer streaming")
+            await chat.mount(self._stream_widget)
+            self._stream = Markdown.get_stream(self._stream_widget)
+        await self._stream.write(text)
+        chat.scroll_end(animate=False)
+
+    async def _end_stream(self) -> None:
+        if self._stream is not None:
+            await self._stream.stop()
+            self._stream = None
+        if self._stream_widget is not None:
+            await self._stream_widget.remove()
+            self._stream_widget = None
+
+    async def _add_turn(self, event: ev.TurnAdded) -> None:
+        turn = event.turn
+        if turn.speaker == "interviewer":
+            await self._end_stream()  # the finished reply replaces the live widget
+        if event.question_index is not None and event.questions_in_round:
+            self._question = (event.question_index + 1, event.questions_in_round)
+        chat = self.query_one("#chat", VerticalScroll)
+        await chat.mount(ChatMessage(turn))
+        chat.scroll_end(animate=False)
+
+    def _show_feedback(self, round_id: str | None, *, then_leave: bool = False) -> None:
+        from mockinterview.tui.screens.feedback import FeedbackScreen
+
+        snapshot = self.session.transcript.model_copy(deep=True)
+        self.app.push_screen(
+            FeedbackScreen(snapshot, round_id), (lambda _: self.dismiss(None)) if then_leave else None
+        )
+
+    # -- status -------------------------------------------------------------------------
+
+    def _set_busy(self, busy: bool) -> None:
+        editor = self.query_one("#answer", TextArea)
+        editor.read_only = busy
+        editor.set_class(busy, "busy")
+        editor.border_title = "Interviewer is speaking…" if busy else "Your answer"
+        if not busy:
+            editor.focus()
+
+    def _update_status(self) -> None:
+        r, rt = self._round
+        q, qt = self._question
+        if self.session is not None:  # the engine's own view wins over what events said
+            p = self.session.progress()
+            if p.round is not None:
+                self._round_name, r, rt = p.round, p.round_index + 1, p.total_rounds
+                q, qt = p.question_index + 1, p.questions_in_round
+        progress = f"{self._round_name or 'starting'} {r}/{rt} · Q {q}/{qt}" if rt else "starting…"
+        self.query_one("#status-progress", Static).update(progress)
+        self.query_one("#status-tokens", Static).update(self._tokens)
+        self.query_one("#status-saved", Static).update(self._saved)
+
+    # -- actions -------------------------------------------------------------------------
+
+    def _ready(self) -> bool:
+        if self.session is None or self.session.state != "awaiting-answer":
+            self.notify("Wait for the interviewer to finish.", severity="warning", timeout=3)
+            return False
+        return True
+
+    def _take_text(self) -> str | None:
+        editor = self.query_one("#answer", TextArea)
+        text = editor.text.strip()
+        if not text:
+            return None
+        editor.clear()
+        return text
+
+    def action_submit(self) -> None:
+        if not self._ready():
+            return
+        text = self._take_text()
+        if text is None:
+            self.notify("Type an answer first (ctrl+n skips the question).", severity="warning", timeout=4)
+            return
+        self._last_answer = text
+        self.query_one(QuestionTimer).stop()
+        self._saved = "saving…"
+        self._set_busy(True)
+        self._update_status()
+        self._run(self.session.submit_answer(text), "submit")
+
+    def action_clarify(self) -> None:
+        if not self._ready():
+            return
+        text = self._take_text()
+        if text is None:
+            self.notify("Type your clarifying question in the editor, then press ctrl+l.", timeout=4)
+            return
+        self._set_busy(True)
+        self._run(self.session.ask_clarification(text), "clarify")
+
+    def action_skip(self) -> None:
+        if self._ready():
+            self.query_one(QuestionTimer).stop()
+            self._set_busy(True)
+            self._run(self.session.skip(), "skip")
+
+    def action_end_round(self) -> None:
+        from mockinterview.tui.screens.dialogs import ConfirmScreen
+
+        if not self._ready():
+            return
+
+        def done(confirmed: bool | None) -> None:
+            if confirmed and self._ready():
+                self.query_one(QuestionTimer).stop()
+                self._set_busy(True)
+                self._run(self.session.end_round(), "end-round")
+
+        self.app.push_screen(ConfirmScreen("End this round now? Unasked questions are skipped."), done)
+
+    def action_retry(self) -> None:
+        if self.session is None or not (self._fault_retryable or self.session.state == "needs-retry"):
+            self.notify("Nothing to retry.", timeout=3)
+            return
+        self._fault_retryable = False
+        self._set_busy(True)
+        self._run(self.session.retry(), "retry")
+
+    def action_copy_answer(self) -> None:
+        text = self.query_one("#answer", TextArea).text.strip() or self._last_answer
+        if not text:
+            self.notify("No answer to copy yet.", timeout=3)
+            return
+        self.app.copy_to_clipboard(text)
+        self.notify("Answer copied (OSC 52)", timeout=3)
+
+    def action_leave(self) -> None:
+        from mockinterview.tui.screens.dialogs import ConfirmScreen
+
+        if self.session is not None and self.session.state == "finished":
+            self.dismiss(None)
+            return
+
+        def done(confirmed: bool | None) -> None:
+            if confirmed:
+                self.workers.cancel_group(self, ENGINE_GROUP)
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Leave the interview? Every answer is saved; resume it later from home.", yes="Leave"
+            ),
+            done,
+        )
