@@ -153,6 +153,30 @@ def answer_text_for_grade(transcript: Transcript, turn_id: int) -> str:
     return "\n\n".join(parts)
 
 
+def fallback_grade(answer: str, question: Question, pack: RolePack, reason: str) -> Grade:
+    """The model's checklist stayed invalid: the offline grader stands in, flagged -
+    an invalid output is never scored as a zero."""
+    from mockinterview.grading import grade_answer
+
+    grade = grade_answer(answer, question, pack)
+    return grade.model_copy(update={"status": "fallback", "fallback_reason": reason})
+
+
+async def grade_with_model(
+    model: Model, question: Question, answer: str, pack: RolePack, *, grader: str | None = None
+) -> Grade:
+    """Grade one answer through ``model`` exactly as the engine does (without recording
+    the call). Used by ``replay`` to regrade saved answers."""
+    request = grading_request(question, answer, pack, model_name=model.name)
+    try:
+        response = await model.complete(request)
+        if response.ladder_step == "invalid":
+            raise InvalidOutput(f"{model.name} returned invalid structured output")
+        return parse_grade(response, question, answer, pack, grader=grader or model.name)
+    except InvalidOutput as exc:
+        return fallback_grade(answer, question, pack, exc.message)
+
+
 def choose_probe(question: Question, grade: Grade, exclude: set[int]) -> int | None:
     """The follow-up whose targets best match what the answer got wrong (mistakes
     count double) or missed; None when there is nothing worth probing."""
@@ -636,8 +660,6 @@ class InterviewSession:
         )
 
     async def _grade(self, answer: Turn) -> None:
-        from mockinterview.grading import grade_answer
-
         question = self.pack.question(answer.question_id)
         text = answer_text_for_grade(self.transcript, answer.id)
         request = grading_request(question, text, self.pack, model_name=self._grader.name)
@@ -647,11 +669,9 @@ class InterviewSession:
             call_ids.append(call_id)
             grade = parse_grade(response, question, text, self.pack, grader=self._grader.name)
         except InvalidOutput as exc:
-            # The model's checklist stayed invalid: the offline grader stands in, flagged.
             if not call_ids and self.transcript.model_calls:
                 call_ids.append(self.transcript.model_calls[-1].id)
-            fallback = grade_answer(text, question, self.pack)
-            grade = fallback.model_copy(update={"status": "fallback", "fallback_reason": exc.message})
+            grade = fallback_grade(text, question, self.pack, exc.message)
         record = GradeRecord(
             turn_id=answer.id,
             question_id=question.id,
