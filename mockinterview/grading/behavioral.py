@@ -1,0 +1,145 @@
+"""Behavioral-answer checks: STAR parts (situation, task, action, result), a quantified
+result, the candidate's own ownership, and business framing.
+
+Each check reports the first sentence that shows it, quoted verbatim. The behavioral
+mistakes of the pack (missing-result, unquantified-impact, no-ownership,
+no-business-framing) follow from the checks that fail.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mockinterview.domain.grade import BehavioralCheck, MistakeFinding
+from mockinterview.grading.text import Analysis, Sentence
+
+_I_VERBS = (
+    r"proposed|built|designed|created|led|decided|wrote|organi[sz]ed|set up|scheduled|analy[sz]ed|implemented|"
+    r"developed|ran|met|talked|spoke|asked|presented|convinced|mentored|coached|reached out|suggested|"
+    r"prototyped|paired|reviewed|explained|negotiated|prioriti[sz]ed|pushed|introduced|started|took|made|"
+    r"changed|drafted|shared|worked|interviewed|volunteered|trained|automated|replaced|simplified|cut|"
+    r"escalated|documented|focused|chose|gathered|collected|listened|dug|investigated|sat|owned|"
+    r"recommended|measured|ran|tested|launched|shipped|delivered|raised|pointed out|flagged|brought|"
+    r"defined|wrote|rewrote|refactored|migrated|hired|supported|guided|taught|aligned|agreed|called|"
+    r"insisted|compromised|admitted|apologi[sz]ed|learned|learnt|realized|realised|noticed|found|"
+    r"[a-z]+ed"
+)
+_SITUATION_RE = re.compile(
+    r"\b(?:when i was|while i was|at my (?:previous|last|current|first|old) (?:job|company|role|team|employer)|"
+    r"in my (?:previous|last|current|first|old) (?:job|company|role|team|position)|last (?:year|quarter|month)|"
+    r"(?:a few|two|three|several) (?:years|months) ago|we (?:had|were|faced)|our (?:team|company|client|product)|"
+    r"the (?:company|team|client) (?:was|had|wanted)|i was (?:working|leading|a|the|on)|"
+    r"at (?:a|an|the) [\w-]+ (?:company|startup|bank|retailer|agency|firm)|situation|back in|once,)",
+    re.IGNORECASE,
+)
+_TASK_RE = re.compile(
+    r"\b(?:my (?:goal|task|job|role|responsibility|mandate) was|i was (?:asked|tasked|responsible|expected|"
+    r"assigned|hired)|i needed to|i had to|we needed to|we had to|the (?:goal|task|challenge|problem|"
+    r"objective|aim|ask) was|objective|deadline|needed someone to|it was up to me)\b",
+    re.IGNORECASE,
+)
+_ACTION_RE = re.compile(
+    rf"\b(?:i|we)\s+(?:then\s+|first\s+|also\s+|quickly\s+|personally\s+)?(?:{_I_VERBS})\b", re.IGNORECASE
+)
+_OWNERSHIP_RE = re.compile(
+    rf"\bi\s+(?:then\s+|first\s+|also\s+|quickly\s+|personally\s+)?(?:{_I_VERBS})\b|"
+    r"\b(?:my (?:decision|call|idea|proposal|responsibility)|i took (?:ownership|responsibility)|i owned)\b",
+    re.IGNORECASE,
+)
+_RESULT_RE = re.compile(
+    r"\b(?:as a result|resulted in|the result was|in the end|ultimately|eventually|the outcome|outcome was|"
+    r"which (?:led|helped|meant|allowed)|led to|the impact|(?:reduced|increased|improved|saved|cut|grew|"
+    r"boosted|raised|lowered|decreased|doubled|halved|tripled|lifted)|adopted|was promoted|got promoted|"
+    r"approved|signed off|went live|i learned|i learnt|we learned|lesson)\b",
+    re.IGNORECASE,
+)
+_QUANTITY_RE = re.compile(
+    r"(?:[$€£]\s?\d[\d,.]*\s?(?:k|m|bn|million|billion|thousand)?|\b\d[\d,.]*\s?(?:%|percent|pp\b|"
+    r"percentage points?|x\b|times\b|k\b|m\b|million|billion|thousand|basis points)|\b(?:doubled|halved|tripled)\b)",
+    re.IGNORECASE,
+)
+_COUNT_RE = re.compile(
+    r"\b\d[\d,.]*\s?(?:hours?|days?|weeks?|months?|users|customers|clients|orders|tickets|people|"
+    r"engineers|analysts|stores|dollars|euros|points)\b",
+    re.IGNORECASE,
+)
+_BUSINESS_RE = re.compile(
+    r"\b(?:revenue|costs?|customers?|clients?|business|stakeholders?|profit\w*|sales|users?|budget|"
+    r"decisions?|risk|margins?|executives?|churn|conversion|retention|roi|market\w*|pricing|price|"
+    r"product (?:manager|team|owner)|leadership|growth|savings?|efficien\w+|losses|fraud|compliance)\b",
+    re.IGNORECASE,
+)
+_WE_RE = re.compile(r"\b(?:we|the team|our team)\b", re.IGNORECASE)
+
+CHECK_ORDER = ("situation", "task", "action", "result", "quantified-impact", "ownership", "business-framing")
+
+
+def _first(analysis: Analysis, pattern: re.Pattern[str], *, plain: bool = False) -> Sentence | None:
+    for s in analysis.sentences:
+        if plain and s.negated:
+            continue
+        if pattern.search(analysis.text, s.start, s.end):
+            return s
+    return None
+
+
+def _quantified(analysis: Analysis) -> Sentence | None:
+    for s in analysis.sentences:
+        chunk = analysis.text[s.start : s.end]
+        if _QUANTITY_RE.search(chunk) or (_COUNT_RE.search(chunk) and _RESULT_RE.search(chunk)):
+            return s
+    return None
+
+
+def run_checks(analysis: Analysis) -> list[BehavioralCheck]:
+    found: dict[str, Sentence | None] = {
+        "situation": _first(analysis, _SITUATION_RE),
+        "task": _first(analysis, _TASK_RE),
+        "action": _first(analysis, _ACTION_RE),
+        "result": _first(analysis, _RESULT_RE, plain=True),
+        "quantified-impact": _quantified(analysis),
+        "ownership": _first(analysis, _OWNERSHIP_RE),
+        "business-framing": _first(analysis, _BUSINESS_RE),
+    }
+    return [
+        BehavioralCheck(
+            id=cid,  # type: ignore[arg-type]
+            present=found[cid] is not None,
+            evidence=analysis.quote(found[cid].start, found[cid].end) if found[cid] is not None else None,
+        )
+        for cid in CHECK_ORDER
+    ]
+
+
+def derived_mistakes(
+    analysis: Analysis, checks: list[BehavioralCheck], available: set[str], vague_claim: str | None
+) -> list[MistakeFinding]:
+    """Behavioral mistakes implied by failed checks, each quoting where the answer shows it."""
+    if not analysis.sentences:
+        return []
+    present = {c.id: c for c in checks}
+    first = analysis.quote(analysis.sentences[0].start, analysis.sentences[0].end)
+    last = analysis.quote(analysis.sentences[-1].start, analysis.sentences[-1].end)
+    out: list[MistakeFinding] = []
+    if "missing-result" in available and not present["result"].present:
+        out.append(
+            MistakeFinding(id="missing-result", evidence=last, note="the story ends here with no outcome")
+        )
+    if "unquantified-impact" in available and not present["quantified-impact"].present:
+        evidence = vague_claim or present["result"].evidence or last
+        out.append(
+            MistakeFinding(id="unquantified-impact", evidence=evidence, note="no figure for the impact")
+        )
+    if "no-ownership" in available and not present["ownership"].present:
+        we = _first(analysis, _WE_RE)
+        if we is not None:
+            out.append(
+                MistakeFinding(
+                    id="no-ownership",
+                    evidence=analysis.quote(we.start, we.end),
+                    note="only what the team did, not what you did",
+                )
+            )
+    if "no-business-framing" in available and not present["business-framing"].present:
+        out.append(MistakeFinding(id="no-business-framing", evidence=first, note="no business stake named"))
+    return out

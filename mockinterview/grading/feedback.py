@@ -1,0 +1,68 @@
+"""The short feedback text a candidate reads under the score."""
+
+from __future__ import annotations
+
+from mockinterview.domain.grade import BehavioralCheck, KeyPointCoverage, MistakeFinding
+from mockinterview.domain.pack import RolePack
+
+FLAG_MESSAGES = {
+    "empty": "No answer was given.",
+    "injection": "The answer addresses the grader instead of the question; instructions to the grader are ignored.",
+    "template-syntax": "The answer contains template syntax; it is graded as plain text and never rendered.",
+    "keyword-list": "A list of terms is not an explanation: say how the ideas connect and why they matter.",
+    "off-topic": "The answer does not address the question that was asked.",
+    "too-short": "The answer is too short to show understanding; explain your reasoning.",
+    "repetitive": "Repeating the same point does not add to it.",
+    "no-reference": "No reference answer was available, so only relevance and the general rubric were checked.",
+}
+
+_BEHAVIORAL_TIPS = {
+    "situation": "set the scene briefly (where, when, what was at stake)",
+    "task": "say what you were responsible for",
+    "action": "describe the concrete steps taken",
+    "result": "end with the outcome",
+    "quantified-impact": "put a number on the result",
+    "ownership": "say what YOU did, not only the team",
+    "business-framing": "tie the story to a business goal or customer",
+}
+
+
+def _first_sentence(text: str) -> str:
+    head = text.strip().split(". ")[0].strip()
+    return head if head.endswith(".") else head + "."
+
+
+def build_feedback(
+    score: float,
+    key_points: list[KeyPointCoverage],
+    mistakes: list[MistakeFinding],
+    behavioral: list[BehavioralCheck],
+    flags: list[str],
+    pack: RolePack | None,
+) -> str:
+    parts: list[str] = [FLAG_MESSAGES[f] for f in flags if f in FLAG_MESSAGES]
+    if "empty" in flags:
+        return " ".join(parts)
+    if key_points:
+        covered = sum(1 for k in key_points if k.covered)
+        parts.append(f"You covered {covered} of {len(key_points)} key points.")
+        wrong = [k for k in key_points if k.misconception]
+        if wrong:
+            parts.append("Stated wrongly: " + "; ".join(k.text for k in wrong[:2]) + ".")
+        missed = [k for k in key_points if not k.covered and not k.misconception]
+        if missed:
+            parts.append("Add: " + "; ".join(k.text for k in missed[:3]) + ".")
+    for finding in mistakes[:3]:
+        fix = ""
+        if pack is not None:
+            try:
+                fix = " " + _first_sentence(pack.mistake(finding.id).how_to_fix)
+            except KeyError:
+                fix = ""
+        parts.append(f"Watch out for {finding.id}.{fix}")
+    tips = [_BEHAVIORAL_TIPS[c.id] for c in behavioral if not c.present]
+    if tips:
+        parts.append("For a stronger story: " + "; ".join(tips) + ".")
+    if score >= 4.0 and not mistakes and not flags:
+        parts.append("Strong answer.")
+    return " ".join(parts)

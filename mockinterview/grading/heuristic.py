@@ -1,0 +1,385 @@
+"""The offline heuristic grader (the grading half of the stub model).
+
+Deterministic: the same answer, question and pack always give the same Grade. Each
+pack's phrases and similarity index are compiled once and cached by content hash, so
+grading costs one pass over the answer.
+
+Pipeline for one answer:
+
+1. analyse the text (sentences, tokens with spans, stems, negation scope, hedging);
+2. answer-level flags: empty, injection, template-syntax, keyword-list, too-short,
+   repetitive, and off-topic (nothing covered and little in common with the question);
+3. key points: covered when an expression matches within one sentence and no
+   misconception matches un-negated; or, against a free-text reference, partial credit
+   per reference clause (grading/reference.py);
+4. mistakes (grading/mistakes.py) and, for behavioral questions, STAR and impact checks;
+5. the score from grading/scoring.py and a short feedback text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from mockinterview.domain.grade import Grade, KeyPointCoverage, MistakeFinding
+from mockinterview.domain.pack import CANONICAL_MISTAKE_IDS, KeyPoint, Question, RolePack
+from mockinterview.grading import behavioral as behavioral_checks
+from mockinterview.grading import hostile
+from mockinterview.grading import reference as reference_grading
+from mockinterview.grading.feedback import build_feedback
+from mockinterview.grading.matching import Phrase, compile_all, find_matches
+from mockinterview.grading.mistakes import CompiledMistake, detect
+from mockinterview.grading.scoring import compute_score
+from mockinterview.grading.similarity import TfidfIndex, cosine
+from mockinterview.grading.text import Analysis, analyze, content_stems
+
+GRADER_ID = "stub"
+MATCH_THRESHOLD = 0.3  # TF-IDF cosine below which a free-text question matches nothing
+OFF_TOPIC_SIMILARITY = 0.04  # answer-to-question cosine under which an answer with no credit is off-topic
+REFERENCE_OFF_TOPIC_CREDIT = (
+    0.15  # reference mode: mean credit under which a low-similarity answer is off-topic
+)
+TOO_SHORT_WORDS = 5  # content words; only for bank questions, which expect an explanation
+REPETITION_SHARE = 0.3
+MAX_ANSWER_CHARS = 20_000  # longer answers are graded on their first part, flagged "truncated"
+
+_BEHAVIORAL_QUESTION_RE = re.compile(
+    r"\b(?:tell me about a time|describe a (?:time|situation)|give (?:me )?an example of (?:a time|when)|"
+    r"have you ever|walk me through a (?:time|situation|project)|a time when you)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class CompiledKeyPoint:
+    key_point: KeyPoint
+    expressions: list[Phrase]
+    misconceptions: list[Phrase]
+
+
+@dataclass
+class CompiledQuestion:
+    question: Question
+    key_points: list[CompiledKeyPoint]
+    topic_stems: list[str]  # question, topic, key points and reference: what "on topic" means
+
+
+@dataclass
+class CompiledPack:
+    pack: RolePack
+    questions: dict[str, CompiledQuestion]
+    mistakes: dict[str, CompiledMistake]
+    match_index: TfidfIndex
+    match_ids: list[str]
+    topic_index: TfidfIndex
+    behavioral_mistake_ids: set[str] = field(default_factory=set)
+
+
+_CACHE: dict[str, CompiledPack] = {}
+_CACHE_SIZE = 8
+
+
+def _compile(pack: RolePack) -> CompiledPack:
+    questions: dict[str, CompiledQuestion] = {}
+    for q in pack.questions:
+        kps = [
+            CompiledKeyPoint(kp, compile_all(kp.expressions), compile_all(kp.misconceptions))
+            for kp in q.key_points
+        ]
+        topic_text = " ".join(
+            [q.text, q.topic, q.context, q.reference_answer, *(kp.text for kp in q.key_points)]
+            + [e for kp in q.key_points for e in kp.expressions]
+        )
+        questions[q.id] = CompiledQuestion(q, kps, content_stems(topic_text))
+    match_docs = [
+        content_stems(" ".join([q.text, q.text, q.topic, *(kp.text for kp in q.key_points)]))
+        for q in pack.questions
+    ]
+    canonical = set(CANONICAL_MISTAKE_IDS)
+    return CompiledPack(
+        pack=pack,
+        questions=questions,
+        mistakes={m.id: CompiledMistake.build(m) for m in pack.mistakes},
+        match_index=TfidfIndex(match_docs),
+        match_ids=[q.id for q in pack.questions],
+        topic_index=TfidfIndex([cq.topic_stems for cq in questions.values()]),
+        behavioral_mistake_ids={
+            m.id for m in pack.mistakes if m.id not in canonical and m.applies_to == ["behavioral"]
+        },
+    )
+
+
+def compiled(pack: RolePack) -> CompiledPack:
+    """The pack's compiled matchers, built once per content hash (or per object if unhashed)."""
+    key = pack.content_hash or f"object:{id(pack)}"
+    hit = _CACHE.get(key)
+    if hit is not None and (pack.content_hash or hit.pack is pack):
+        return hit
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = result = _compile(pack)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Pieces
+
+
+def _answer_flags(text: str, analysis: Analysis, *, expects_explanation: bool) -> list[str]:
+    flags: list[str] = []
+    if hostile.injection_span(text):
+        flags.append("injection")
+    if hostile.template_span(text):
+        flags.append("template-syntax")
+    if hostile.is_keyword_list(analysis):
+        flags.append("keyword-list")
+    if expects_explanation and len(analysis.content_stems) < TOO_SHORT_WORDS:
+        flags.append("too-short")
+    if hostile.repetition_share(analysis) >= REPETITION_SHARE:
+        flags.append("repetitive")
+    return flags
+
+
+def _cover_key_point(ckp: CompiledKeyPoint, analysis: Analysis) -> KeyPointCoverage:
+    kp = ckp.key_point
+    for phrase in ckp.misconceptions:
+        for m in find_matches(phrase, analysis):
+            if not m.negated:
+                return KeyPointCoverage(
+                    id=kp.id, text=kp.text, covered=False, misconception=m.quote(analysis)
+                )
+    for phrase in ckp.expressions:
+        matches = find_matches(phrase, analysis)
+        if matches:
+            return KeyPointCoverage(id=kp.id, text=kp.text, covered=True, evidence=matches[0].quote(analysis))
+    return KeyPointCoverage(id=kp.id, text=kp.text, covered=False)
+
+
+def _verbatim(findings: list[MistakeFinding], text: str) -> list[MistakeFinding]:
+    # The contract: evidence is a substring of the original answer; anything else is dropped.
+    return [f for f in findings if f.evidence and f.evidence in text]
+
+
+def _vague_claim(cp: CompiledPack, analysis: Analysis) -> str | None:
+    cm = cp.mistakes.get("unquantified-impact")
+    if cm is None:
+        return None
+    for phrase in cm.cues:
+        for m in find_matches(phrase, analysis):
+            if not m.negated:
+                return m.quote(analysis)
+    return None
+
+
+def _prepare(answer: str) -> tuple[str, Analysis, list[str]]:
+    if not isinstance(answer, str):
+        raise TypeError("answer must be a string")
+    extra: list[str] = []
+    if len(answer) > MAX_ANSWER_CHARS:
+        answer = answer[:MAX_ANSWER_CHARS]
+        extra.append("truncated")
+    return answer, analyze(answer), extra
+
+
+def _finish(
+    *,
+    cp: CompiledPack,
+    question_id: str | None,
+    kind: str,
+    key_points: list[KeyPointCoverage],
+    weights: dict[str, float],
+    mistakes: list[MistakeFinding],
+    checks: list,
+    flags: list[str],
+    text: str,
+    matched: tuple[str | None, float | None] = (None, None),
+) -> Grade:
+    mistakes = _verbatim(mistakes, text)
+    score = compute_score(key_points, weights, mistakes, checks, flags, kind)
+    pack = cp.pack
+    return Grade(
+        question_id=question_id,
+        score=score,
+        key_points=key_points,
+        mistakes=mistakes,
+        behavioral=checks,
+        flags=flags,
+        feedback=build_feedback(score, key_points, mistakes, checks, flags, pack),
+        grader=GRADER_ID,
+        rubric_id=pack.id,
+        rubric_version=pack.version,
+        rubric_hash=pack.content_hash,
+        matched_question_id=matched[0],
+        match_similarity=matched[1],
+    )
+
+
+def _empty_grade(
+    cp: CompiledPack, question_id: str | None, key_points, extra_flags, matched=(None, None)
+) -> Grade:
+    return _finish(
+        cp=cp,
+        question_id=question_id,
+        kind="concept",
+        key_points=key_points,
+        weights={},
+        mistakes=[],
+        checks=[],
+        flags=["empty", *extra_flags],
+        text="",
+        matched=matched,
+    )
+
+
+def _behavioral_part(cp: CompiledPack, analysis: Analysis):
+    checks = behavioral_checks.run_checks(analysis)
+    derived = behavioral_checks.derived_mistakes(
+        analysis, checks, cp.behavioral_mistake_ids, _vague_claim(cp, analysis)
+    )
+    return checks, derived
+
+
+# ---------------------------------------------------------------------------------------------
+# Public API
+
+
+def grade_answer(answer: str, question: Question, pack: RolePack) -> Grade:
+    """Grade one answer to a bank question (deterministic; grader ``stub``)."""
+    cp = compiled(pack)
+    cq = cp.questions.get(question.id)
+    if cq is None or cq.question != question:  # a question from outside this pack
+        cq = CompiledQuestion(
+            question,
+            [
+                CompiledKeyPoint(kp, compile_all(kp.expressions), compile_all(kp.misconceptions))
+                for kp in question.key_points
+            ],
+            content_stems(" ".join([question.text, question.topic, question.reference_answer])),
+        )
+    text, analysis, extra_flags = _prepare(answer)
+    if not analysis.tokens:
+        kps = [KeyPointCoverage(id=k.id, text=k.text, covered=False) for k in question.key_points]
+        return _empty_grade(cp, question.id, kps, extra_flags)
+
+    flags = _answer_flags(text, analysis, expects_explanation=True) + extra_flags
+    key_points = [_cover_key_point(ckp, analysis) for ckp in cq.key_points]
+    weights = {kp.id: kp.weight for kp in question.key_points}
+
+    if not any(k.covered for k in key_points):
+        sim = cosine(cp.topic_index.vector(analysis.content_stems), cp.topic_index.vector(cq.topic_stems))
+        if sim < OFF_TOPIC_SIMILARITY:
+            flags.append("off-topic")
+
+    prone = frozenset(question.mistakes)
+    applicable = [
+        cm
+        for mid, cm in cp.mistakes.items()
+        if mid not in cp.behavioral_mistake_ids
+        and question.round in cm.mistake.applies_to
+        and (not prone or mid in prone)
+    ]
+    mistakes = detect(analysis, applicable, prone)
+    checks = []
+    if question.kind == "behavioral" or question.round == "behavioral":
+        checks, derived = _behavioral_part(cp, analysis)
+        mistakes += derived
+    kind = "behavioral" if checks else question.kind
+    return _finish(
+        cp=cp,
+        question_id=question.id,
+        kind=kind,
+        key_points=key_points,
+        weights=weights,
+        mistakes=mistakes,
+        checks=checks,
+        flags=flags,
+        text=text,
+    )
+
+
+def match_question(question_text: str, pack: RolePack) -> tuple[Question | None, float]:
+    """The bank question most similar to ``question_text`` (TF-IDF cosine), or None below the threshold."""
+    cp = compiled(pack)
+    stems = content_stems(question_text or "")
+    if not stems or not cp.match_ids:
+        return None, 0.0
+    best, sim = cp.match_index.ranked(stems)[0]
+    sim = round(sim, 3)
+    if sim < MATCH_THRESHOLD:
+        return None, sim
+    return cp.questions[cp.match_ids[best]].question, sim
+
+
+def grade_free_text(answer: str, question_text: str, pack: RolePack, reference: str | None = None) -> Grade:
+    """Grade an answer to a free-text question.
+
+    The question is matched to the bank (reported as matched_question_id and
+    match_similarity). Without a reference, a good match is graded as that bank
+    question. With a reference, or with no good match, key points are derived from the
+    reference (or, lacking one, from the question itself, flagged "no-reference") and
+    graded with partial credit, plus the general mistake rubric.
+    """
+    question, sim = match_question(question_text, pack)
+    matched = (question.id if question else None, sim)
+    if question is not None and not (reference and reference.strip()):
+        grade = grade_answer(answer, question, pack)
+        return grade.model_copy(update={"matched_question_id": question.id, "match_similarity": sim})
+
+    cp = compiled(pack)
+    text, analysis, extra_flags = _prepare(answer)
+    has_reference = bool(reference and reference.strip())
+    source = reference if has_reference else question_text
+    points = reference_grading.derive_points(source or "")
+    question_id = question.id if question else None
+    if not analysis.tokens:
+        kps = [KeyPointCoverage(id=p.id, text=p.text, covered=False, credit=0.0) for p in points]
+        return _empty_grade(
+            cp, question_id, kps, extra_flags + ([] if has_reference else ["no-reference"]), matched
+        )
+
+    question_stems = frozenset(content_stems(question_text or ""))
+    flags = _answer_flags(text, analysis, expects_explanation=False) + extra_flags
+    if not has_reference:
+        flags.append("no-reference")
+        # Without a reference the question's own words are the only yardstick: keep their full weight.
+        key_points = reference_grading.grade_points(points, analysis, frozenset())
+    else:
+        key_points = reference_grading.grade_points(points, analysis, question_stems)
+    mean_credit = sum(k.credit or 0.0 for k in key_points) / len(key_points) if key_points else 0.0
+    topic = content_stems(f"{question_text} {reference or ''}")
+    if (
+        mean_credit < REFERENCE_OFF_TOPIC_CREDIT
+        and cosine(cp.topic_index.vector(analysis.content_stems), cp.topic_index.vector(topic))
+        < OFF_TOPIC_SIMILARITY
+    ):
+        flags.append("off-topic")
+
+    # The general rubric: every mistake that applies to the round, with the question's
+    # own prone list when it matched the bank.
+    round_id = question.round if question else None
+    prone = frozenset(question.mistakes) if question else frozenset()
+    applicable = [
+        cm
+        for mid, cm in cp.mistakes.items()
+        if mid not in cp.behavioral_mistake_ids and (round_id is None or round_id in cm.mistake.applies_to)
+    ]
+    mistakes = detect(analysis, applicable, prone)
+    checks = []
+    is_behavioral = (question is not None and question.kind == "behavioral") or bool(
+        _BEHAVIORAL_QUESTION_RE.search(question_text or "")
+    )
+    if is_behavioral:
+        checks, derived = _behavioral_part(cp, analysis)
+        mistakes += derived
+    return _finish(
+        cp=cp,
+        question_id=question_id,
+        kind="behavioral" if checks else "concept",
+        key_points=key_points,
+        weights={},
+        mistakes=mistakes,
+        checks=checks,
+        flags=flags,
+        text=text,
+        matched=matched,
+    )

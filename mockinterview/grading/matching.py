@@ -1,0 +1,108 @@
+"""Phrase matching with negation and hedging (the rules of ``KeyPoint.expressions``).
+
+A phrase matches a sentence when every content word of the phrase (after stemming)
+occurs in that sentence, in any order. Phrases made only of function words ("so we
+should") must occur as a contiguous run instead, otherwise they would match almost
+anything. A phrase that itself contains a negation ("did not monitor") matches only a
+sentence where one of its words is in a negation's scope; any other phrase records
+whether its match was negated or hedged, and the caller decides what that means (a
+negated mistake cue is no finding; a negated key-point expression still counts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from mockinterview.grading.text import Analysis, Sentence, tokenize
+
+EVIDENCE_LIMIT = 220
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    source: str
+    stems: frozenset[str]
+    # For phrases made only of function words: the exact stem sequence to find.
+    sequence: tuple[str, ...] | None
+    negative: bool  # the phrase states a negation ("no monitoring")
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    phrase: Phrase
+    sentence: Sentence
+    positions: tuple[int, ...]  # token indexes within the sentence
+    negated: bool
+    hedged: bool
+
+    def quote(self, analysis: Analysis) -> str:
+        """The sentence the phrase matched in, verbatim (a window around it if long)."""
+        s = self.sentence
+        if s.end - s.start <= EVIDENCE_LIMIT:
+            return analysis.quote(s.start, s.end, EVIDENCE_LIMIT)
+        first = max(0, min(self.positions) - 4)
+        last = min(len(s.tokens) - 1, max(self.positions) + 4)
+        return analysis.quote(s.tokens[first].start, s.tokens[last].end, EVIDENCE_LIMIT)
+
+
+@lru_cache(maxsize=16384)
+def compile_phrase(text: str) -> Phrase | None:
+    tokens = tokenize(text)
+    if not tokens:
+        return None
+    negative = any(t.negation for t in tokens)
+    stems = frozenset(t.stem for t in tokens if t.content)
+    if stems:
+        return Phrase(text, stems, None, negative)
+    seq = tuple(t.stem for t in tokens if not t.negation)
+    return Phrase(text, frozenset(), seq or None, negative) if seq else None
+
+
+def _match_sentence(phrase: Phrase, sentence: Sentence) -> Match | None:
+    toks = sentence.tokens
+    if phrase.sequence is None:
+        if not phrase.stems <= sentence.stems:
+            return None
+        positions: list[int] = []
+        for wanted in phrase.stems:
+            positions.append(next(i for i, t in enumerate(toks) if t.content and t.stem == wanted))
+    else:
+        n = len(phrase.sequence)
+        stems = [t.stem for t in toks]
+        at = next((i for i in range(len(stems) - n + 1) if tuple(stems[i : i + n]) == phrase.sequence), None)
+        if at is None:
+            return None
+        positions = list(range(at, at + n))
+    in_scope = any(p in sentence.negated for p in positions)
+    if phrase.negative:
+        # "did not monitor" needs a negation governing "monitor"; it is then an
+        # affirmative statement of the negative fact.
+        if not in_scope:
+            return None
+        in_scope = False
+    return Match(phrase, sentence, tuple(sorted(positions)), in_scope, sentence.hedged)
+
+
+def find_matches(phrase: Phrase, analysis: Analysis) -> list[Match]:
+    if phrase.sequence is None and not phrase.stems <= analysis.stems:
+        return []  # cheap rejection: a word of the phrase is nowhere in the answer
+    out = []
+    for sentence in analysis.sentences:
+        m = _match_sentence(phrase, sentence)
+        if m is not None:
+            out.append(m)
+    return out
+
+
+def first_match(phrases: list[Phrase], analysis: Analysis, *, plain: bool = False) -> Match | None:
+    """The first match of any phrase; with ``plain``, only matches neither negated nor hedged."""
+    for phrase in phrases:
+        for m in find_matches(phrase, analysis):
+            if not plain or not (m.negated or m.hedged):
+                return m
+    return None
+
+
+def compile_all(texts: list[str]) -> list[Phrase]:
+    return [p for p in (compile_phrase(t) for t in texts) if p is not None]

@@ -1,0 +1,137 @@
+"""Detectors for the common-mistake list.
+
+A mistake is found when one of its cues matches in a sentence that is neither negated
+nor hedged ("I would NOT push everyone to X" and "a common trap is to say X causes Y"
+are not the mistake), and none of its counter cues matches un-negated anywhere in the
+answer ("we never checked for leakage" does not clear leakage-unchecked). Some mistakes
+add code-level checks:
+
+* leakage-unchecked: a near-perfect score (AUC/accuracy >= 0.97) reported as is;
+* correlation-as-causation: an association followed by a prescription in one sentence;
+* data-quality-ignored / no-monitoring (absence checks): the answer proposes modelling,
+  or deployment, and never mentions the data's quality, or production monitoring.
+
+Absence checks and the generic metric cues run only on questions the rubric marks as
+prone to that mistake; otherwise any answer mentioning a model or a metric would be
+flagged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from mockinterview.domain.grade import MistakeFinding
+from mockinterview.domain.pack import Mistake
+from mockinterview.grading.matching import Phrase, compile_all, find_matches
+from mockinterview.grading.text import Analysis, Sentence
+
+# Cues that are ordinary vocabulary (any answer about metrics says "AUC"): only checked
+# when the question is prone to the mistake.
+PRONE_ONLY = frozenset({"metrics-without-impact"})
+
+_HIGH_SCORE_RE = re.compile(
+    r"\b(?:auc|roc[- ]?auc|accuracy|f1|precision|recall|r2|r-squared)\b[^.!?\n]{0,40}?"
+    r"(?:0?\.9[7-9]\d*|1\.0+\b|9[7-9](?:\.\d+)?\s*%|100\s*%)"
+    r"|(?:0?\.9[7-9]\d*|9[7-9](?:\.\d+)?\s*%|100\s*%)[^.!?\n]{0,25}?\b(?:auc|accuracy|f1|precision|recall)\b",
+    re.IGNORECASE,
+)
+_ASSOCIATION_RE = re.compile(
+    r"\b(?:correlat\w*|associated|(?:users|customers|people|clients|those) who|more likely|higher|"
+    r"lower|\d+(?:\.\d+)?\s*x)\b",
+    re.IGNORECASE,
+)
+_PRESCRIPTION_RE = re.compile(
+    r"\b(?:so|therefore|thus|hence|which means)\b[^.!?\n]{0,40}?\b(?:should|must|need to|will|let's|"
+    r"going to)\b",
+    re.IGNORECASE,
+)
+_MODELLING_STEMS = frozenset(
+    {"train", "model", "fit", "algorithm", "xgboost", "classifi", "regress", "neural"}
+)
+_DEPLOY_STEMS = frozenset({"deploy", "production", "launch", "ship", "rollout", "live"})
+
+
+@dataclass(frozen=True)
+class CompiledMistake:
+    mistake: Mistake
+    cues: list[Phrase]
+    counter_cues: list[Phrase]
+
+    @classmethod
+    def build(cls, mistake: Mistake) -> CompiledMistake:
+        return cls(mistake, compile_all(mistake.cues), compile_all(mistake.counter_cues))
+
+    @property
+    def id(self) -> str:
+        return self.mistake.id
+
+
+def _cleared(cm: CompiledMistake, analysis: Analysis) -> bool:
+    return any(not m.negated for p in cm.counter_cues for m in find_matches(p, analysis))
+
+
+def _plain(sentence: Sentence) -> bool:
+    return not sentence.hedged and not sentence.negated
+
+
+def _quote(analysis: Analysis, sentence: Sentence) -> str:
+    return analysis.quote(sentence.start, sentence.end)
+
+
+def _regex_sentence(analysis: Analysis, pattern: re.Pattern[str], *extra: re.Pattern[str]) -> Sentence | None:
+    for s in analysis.sentences:
+        if not _plain(s):
+            continue
+        chunk = analysis.text[s.start : s.end]
+        if pattern.search(chunk) and all(p.search(chunk) for p in extra):
+            return s
+    return None
+
+
+def _stem_sentence(analysis: Analysis, stems: frozenset[str]) -> Sentence | None:
+    for s in analysis.sentences:
+        if s.stems & stems and not s.hedged:
+            hits = [i for i, t in enumerate(s.tokens) if t.stem in stems]
+            if not all(i in s.negated for i in hits):
+                return s
+    return None
+
+
+def _code_check(cm: CompiledMistake, analysis: Analysis, prone: bool) -> Sentence | None:
+    mid = cm.id
+    if mid == "leakage-unchecked":
+        return _regex_sentence(analysis, _HIGH_SCORE_RE)
+    if mid == "correlation-as-causation":
+        return _regex_sentence(analysis, _ASSOCIATION_RE, _PRESCRIPTION_RE)
+    if mid == "data-quality-ignored" and prone:
+        return _stem_sentence(analysis, _MODELLING_STEMS)
+    if mid == "no-monitoring" and prone:
+        return _stem_sentence(analysis, _DEPLOY_STEMS)
+    return None
+
+
+def detect(
+    analysis: Analysis, compiled: list[CompiledMistake], prone: frozenset[str]
+) -> list[MistakeFinding]:
+    """Findings for the given mistakes, each with a verbatim quote from the answer."""
+    findings: list[MistakeFinding] = []
+    for cm in compiled:
+        is_prone = cm.id in prone
+        if cm.id in PRONE_ONLY and not is_prone:
+            continue
+        if _cleared(cm, analysis):
+            continue
+        evidence = None
+        for phrase in cm.cues:
+            hit = next((m for m in find_matches(phrase, analysis) if not (m.negated or m.hedged)), None)
+            if hit is not None:
+                evidence = hit.quote(analysis)
+                break
+        if evidence is None:
+            sentence = _code_check(cm, analysis, is_prone)
+            if sentence is not None:
+                evidence = _quote(analysis, sentence)
+        if evidence:
+            findings.append(MistakeFinding(id=cm.id, evidence=evidence, note=cm.mistake.title))
+    return findings

@@ -1,0 +1,86 @@
+"""The one score formula. The heuristic grader and the model grader both call
+``compute_score`` with what they found, so a score always means the same thing.
+
+Score formula (1-5, one decimal)::
+
+    credit(k)   = k.credit if set (partial credit, 0..1), else 1 if k.covered else 0
+    C           = sum(w_k * credit(k)) / sum(w_k)       over the key points, w_k = weights.get(k.id, 1.0)
+                  (C = 0 when there are no key points)
+    B           = share of behavioral checks present     (STAR parts, quantified impact,
+                                                          ownership, business framing)
+    Q           = C                          for concept and case questions
+                = (C + B) / 2                for behavioral questions (B alone if no key points,
+                                             C alone if no checks were run)
+    raw         = 1 + 4 * Q
+                  - 0.5 per distinct mistake found           (at most 1.5 in total)
+                  - 0.5 per key point stated wrongly          (a misconception; at most 1.0)
+                  - 0.5 if the answer is flagged "repetitive"
+    caps        "empty" -> 1.0; "injection", "template-syntax" -> 1.5;
+                "off-topic", "keyword-list" -> 2.0; "too-short" -> 2.5;
+                "no-reference" (free text with neither a bank match nor a reference) -> 3.0
+    score       = clamp(round(min(raw, cap), 1), 1.0, 5.0)
+
+Length never enters the formula: only what the answer covers, what it gets wrong, and
+answer-level flags do.
+"""
+
+from __future__ import annotations
+
+from mockinterview.domain.grade import BehavioralCheck, KeyPointCoverage, MistakeFinding
+
+MISTAKE_PENALTY = 0.5
+MAX_MISTAKE_PENALTY = 1.5
+MISCONCEPTION_PENALTY = 0.5
+MAX_MISCONCEPTION_PENALTY = 1.0
+REPETITION_PENALTY = 0.5
+
+# Answer-level flags that cap the score, whatever else the answer contains.
+FLAG_CAPS: dict[str, float] = {
+    "empty": 1.0,
+    "injection": 1.5,
+    "template-syntax": 1.5,
+    "off-topic": 2.0,
+    "keyword-list": 2.0,
+    "too-short": 2.5,
+    "no-reference": 3.0,
+}
+
+
+def key_point_credit(kp: KeyPointCoverage) -> float:
+    if kp.credit is not None:
+        return kp.credit
+    return 1.0 if kp.covered else 0.0
+
+
+def coverage(key_points: list[KeyPointCoverage], weights: dict[str, float]) -> float:
+    total = sum(weights.get(k.id, 1.0) for k in key_points)
+    if total <= 0:
+        return 0.0
+    return sum(weights.get(k.id, 1.0) * key_point_credit(k) for k in key_points) / total
+
+
+def compute_score(
+    key_points: list[KeyPointCoverage],
+    weights: dict[str, float],
+    mistakes: list[MistakeFinding],
+    behavioral: list[BehavioralCheck],
+    flags: list[str],
+    kind: str,
+) -> float:
+    """Score 1-5 (one decimal) from the checks; see the module docstring for the formula."""
+    c = coverage(key_points, weights)
+    if kind == "behavioral" and behavioral:
+        b = sum(1 for chk in behavioral if chk.present) / len(behavioral)
+        quality = (c + b) / 2 if key_points else b
+    else:
+        quality = c
+
+    raw = 1.0 + 4.0 * quality
+    raw -= min(MAX_MISTAKE_PENALTY, MISTAKE_PENALTY * len({m.id for m in mistakes}))
+    misconceptions = sum(1 for k in key_points if k.misconception)
+    raw -= min(MAX_MISCONCEPTION_PENALTY, MISCONCEPTION_PENALTY * misconceptions)
+    if "repetitive" in flags:
+        raw -= REPETITION_PENALTY
+
+    cap = min((FLAG_CAPS[f] for f in flags if f in FLAG_CAPS), default=5.0)
+    return max(1.0, min(5.0, round(min(raw, cap), 1)))

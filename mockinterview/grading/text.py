@@ -1,0 +1,271 @@
+"""Text analysis for the heuristic grader: tokens with character spans, sentences,
+clauses, light stemming, stop words, negation scope and hedging.
+
+Every token keeps its span in the ORIGINAL answer, so any evidence the grader quotes is
+cut from the answer itself (a verbatim substring), never from a normalised copy.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import NamedTuple
+
+# Words, numbers with decimals ("0.99"), "a/b", contractions ("don't"), "f1", "ndcg".
+# Clause punctuation is matched too (group 2) so the tokenizer can count clauses in one pass.
+_TOKEN_OR_BREAK_RE = re.compile(r"([A-Za-z0-9]+(?:['\u2019./][A-Za-z0-9]+)*)|([,;:()])")
+# Sentence ends: . ! ? followed by space, or a line break, or a bullet.
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n\s*(?:[-*•]\s+|\d+[.)]\s+)?|\s+[-*•]\s+")
+# Clause boundaries inside a sentence: punctuation and contrastive conjunctions.
+_CLAUSE_WORDS = frozenset({"but", "however", "although", "though", "whereas", "yet", "instead"})
+
+_STOP_WORDS_TEXT = """
+a about above after again against all also although am an and any are as at be because been before
+being below between both but by can could d did do does doing down during e e.g each eg etc few for
+from further g get got had has have having he her here hers herself him himself his how however i
+i.e ie if in instead into is it its itself just let like ll m made make many me more most much my
+myself o of off on once one only or other our ours ourselves out over own re really s same she
+should so some such t than that the their theirs them themselves then there these they thing things
+this those though through to too under until up use used using ve very was way we well were what
+when where whereas which while who whom why will with would yet you your yours yourself yourselves
+"""
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+
+_NEGATIONS_TEXT = """
+aren't arent can't cannot cant couldn't couldnt didn't didnt doesn't doesnt don't dont hadn't hadnt
+hasn't hasnt haven't havent isn't isnt lack lacking lacks mustn't n't neither never no nobody none
+nor not nothing shouldn't shouldnt wasn't wasnt weren't werent without won't wont wouldn't wouldnt
+"""
+NEGATIONS = frozenset(_NEGATIONS_TEXT.split())
+# Words that put a statement at a distance: conditional, speculative, or describing a
+# mistake rather than making it ("a common trap is to say X causes Y").
+_HEDGES_TEXT = """
+assuming avoid avoiding beware careful caution fallacy if may maybe might misleading mistake
+mistaken naive naively perhaps pitfall possibly risk suppose supposing tempted tempting trap unless
+whether wrong wrongly
+"""
+HEDGES = frozenset(_HEDGES_TEXT.split())
+NEGATION_WINDOW = 6  # tokens a negation reaches forward, within its clause
+
+# A few spellings and abbreviations folded together before stemming.
+_SYNONYMS = {
+    "ab": "a/b",
+    "randomised": "randomized",
+    "modelling": "modeling",
+    "behaviour": "behavior",
+    "behaviours": "behaviors",
+    "optimise": "optimize",
+    "optimisation": "optimization",
+    "analyse": "analyze",
+    "colour": "color",
+    "labelled": "labeled",
+    "labelling": "labeling",
+}
+
+
+def _undouble(word: str) -> str:
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz":
+        return word[:-1]
+    if len(word) > 4 and word.endswith("ll"):
+        return word[:-1]
+    return word
+
+
+_STEP2 = (
+    ("ational", "ate"),
+    ("ization", "ize"),
+    ("isation", "ize"),
+    ("fulness", "ful"),
+    ("iveness", "ive"),
+    ("ousness", "ous"),
+    ("ality", "al"),
+    ("ivity", "ive"),
+    ("bility", "ble"),
+)
+_STEP3 = ("ion", "ment", "ness", "er")
+
+
+def _has_vowel(word: str) -> bool:
+    return any(ch in "aeiouy" for ch in word)
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A light, deterministic suffix stripper (a small subset of Porter's rules).
+
+    It only needs to fold the common inflections together ("monitored", "monitoring",
+    "monitors" -> "monitor"; "validation", "validate" -> "validat"), and to do so the same
+    way for the rubric's phrases and the candidate's answer.
+    """
+    w = word.lower().replace("’", "'")
+    w = _SYNONYMS.get(w, w)
+    if w.endswith("'s"):
+        w = w[:-2]
+    if len(w) <= 3 or not w.isalpha():
+        return w
+    # Step 1: plurals, then -ing / -ed / -ly inflections.
+    if w.endswith("ies") and len(w) > 4:
+        w = w[:-3] + "y"
+    elif w.endswith("sses"):
+        w = w[:-2]
+    elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    for suffix in ("ingly", "edly", "ing", "ed", "ly"):
+        base = w[: -len(suffix)]
+        if w.endswith(suffix) and len(base) >= 3 and _has_vowel(base):
+            w = base if suffix == "ly" else _undouble(base)
+            break
+    # Step 2 and 3: derivational endings.
+    for suffix, repl in _STEP2:
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            w = w[: -len(suffix)] + repl
+            break
+    for suffix in _STEP3:
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            w = w[: -len(suffix)]
+            break
+    if w.endswith("ise") and len(w) > 5:
+        w = w[:-3] + "ize"
+    if w.endswith("e") and len(w) > 4:
+        w = w[:-1]
+    if w.endswith("y") and len(w) > 4:
+        w = w[:-1] + "i"
+    return w
+
+
+class Token(NamedTuple):
+    # A tuple, not a dataclass: answers are tokenized thousands of times a second.
+    text: str  # lower-cased surface form
+    stem: str
+    start: int
+    end: int
+    content: bool  # not a stop word and not a negation
+    negation: bool
+    hedge: bool
+    clause: int  # clause index within the sentence
+
+
+@dataclass(slots=True)
+class Sentence:
+    start: int
+    end: int
+    tokens: list[Token]
+    stems: frozenset[str] = field(default_factory=frozenset)
+    hedged: bool = False
+    # Index of tokens that fall within a negation's scope.
+    negated: frozenset[int] = field(default_factory=frozenset)
+
+
+@dataclass(slots=True)
+class Analysis:
+    """One answer, analysed once and shared by every check."""
+
+    text: str
+    sentences: list[Sentence]
+    tokens: list[Token]
+    stems: frozenset[str]
+    content_stems: list[str]  # in order, with repeats
+
+    @property
+    def word_count(self) -> int:
+        return len(self.tokens)
+
+    def quote(self, start: int, end: int, limit: int = 220) -> str:
+        """A verbatim quote of ``text[start:end]``, trimmed to ``limit`` characters on token bounds."""
+        start, end = _trim_span(self.text, start, end)
+        if end - start > limit:
+            end = start + limit
+            cut = self.text.rfind(" ", start, end)
+            if cut > start + limit // 2:
+                end = cut
+            start, end = _trim_span(self.text, start, end)
+        return self.text[start:end]
+
+
+def _trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+@lru_cache(maxsize=65536)
+def _word_info(surface: str) -> tuple[str, bool, bool, bool]:
+    """(stem, content, negation, hedge) of a lower-cased word."""
+    neg = surface in NEGATIONS or surface.endswith("n't")
+    s = stem(surface)
+    content = not neg and surface not in STOP_WORDS and s not in STOP_WORDS
+    return s, content, neg, surface in HEDGES
+
+
+def tokenize(text: str, offset: int = 0) -> list[Token]:
+    tokens: list[Token] = []
+    clause = 0
+    for m in _TOKEN_OR_BREAK_RE.finditer(text):
+        surface = m.group(1)
+        if surface is None:  # clause punctuation
+            clause += 1
+            continue
+        surface = surface.lower().replace("\u2019", "'")
+        if surface in _CLAUSE_WORDS:
+            clause += 1
+        s, content, neg, hedge = _word_info(surface)
+        tokens.append(Token(surface, s, m.start() + offset, m.end() + offset, content, neg, hedge, clause))
+    return tokens
+
+
+def _negated_positions(tokens: list[Token]) -> frozenset[int]:
+    out: set[int] = set()
+    for i, tok in enumerate(tokens):
+        if not tok.negation:
+            continue
+        for j in range(i + 1, min(len(tokens), i + 1 + NEGATION_WINDOW)):
+            if tokens[j].clause != tok.clause:
+                break
+            out.add(j)
+    return frozenset(out)
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for m in _SENTENCE_END_RE.finditer(text):
+        if m.start() > pos:
+            spans.append((pos, m.start()))
+        pos = m.end()
+    if pos < len(text):
+        spans.append((pos, len(text)))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def analyze(text: str) -> Analysis:
+    sentences: list[Sentence] = []
+    all_tokens: list[Token] = []
+    for start, end in split_sentences(text):
+        toks = tokenize(text[start:end], offset=start)
+        if not toks:
+            continue
+        sentences.append(
+            Sentence(
+                start=start,
+                end=end,
+                tokens=toks,
+                stems=frozenset(t.stem for t in toks if t.content),
+                hedged=any(t.hedge for t in toks),
+                negated=_negated_positions(toks),
+            )
+        )
+        all_tokens.extend(toks)
+    return Analysis(
+        text=text,
+        sentences=sentences,
+        tokens=all_tokens,
+        stems=frozenset(t.stem for t in all_tokens if t.content),
+        content_stems=[t.stem for t in all_tokens if t.content],
+    )
+
+
+def content_stems(text: str) -> list[str]:
+    return [t.stem for t in tokenize(text) if t.content]
