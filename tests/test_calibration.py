@@ -138,6 +138,19 @@ def test_report_length_baseline_and_unlabelled_rows():
     assert report.metrics["mistake_macro_f1"] == 1.0
     assert [r.id for r in report.worst] == ["r2"]
     assert report.by_tag["good"]["rows"] == 1
+    assert report.by_tag["good"]["spearman"] is None  # one row: undefined, not a crash
+
+
+def test_group_summaries_by_round():
+    rows = [
+        ScoredRow("a", "q", "x", 1, 2, frozenset(), frozenset(), round="basic"),
+        ScoredRow("b", "q", "x", 4, 3, frozenset(), frozenset(), round="basic"),
+        ScoredRow("c", "q", "x", 5, 5, frozenset(), frozenset(), round="behavioral"),
+    ]
+    by_round = build_report(rows).by_round
+    assert list(by_round) == ["basic", "behavioral"]
+    assert by_round["basic"]["rows"] == 2 and by_round["basic"]["mean_absolute_error"] == 1.0
+    assert by_round["basic"]["spearman"] == 1.0
 
 
 # --------------------------------------------------------------------------- label rows
@@ -150,7 +163,10 @@ def test_label_rows_accept_documented_variants():
     assert (row.id, row.score, row.mistakes) == ("7", 4.0, ["leakage-unchecked"])
     row = parse_label_line('{"question": "What is X?", "reference": "X is Y.", "answer": "a", "score": 2.5}')
     assert row.question_label == "What is X?" and row.mistakes is None
-    assert parse_label_line('{"question_id": "q", "answer": "", "score": 1, "rater": "ana"}').answer == ""
+    row = parse_label_line(
+        '{"question_id": "q", "answer": "", "score": 1, "rater": "ana", "tags": "hostile"}'
+    )
+    assert row.answer == "" and row.tags == ["hostile"]
 
 
 @pytest.mark.parametrize(
@@ -250,6 +266,7 @@ def test_json_output(tmp_path, capsys, stand_in):
     assert set(METRIC_NAMES) <= set(data)
     assert [w["id"] for w in data["worst"]] == ["c"]
     assert data["mistakes"][0]["id"] == "metrics-without-impact"
+    assert set(data["by_round"]) == {"basic", "free-text"}
 
 
 def _run_expecting_error(argv, capsys) -> tuple[int, str]:

@@ -145,9 +145,10 @@ def _score_row(
 ) -> ScoredRow:
     from mockinterview.grading.calibration import ScoredRow
 
+    round_id = "free-text"
     if row.question_id:
         try:
-            pack.question(row.question_id)
+            round_id = pack.question(row.question_id).round
         except KeyError:
             raise CliError(
                 f"{path} line {number}: unknown question_id {row.question_id!r} in pack {pack.id}"
@@ -170,6 +171,7 @@ def _score_row(
         human_mistakes=frozenset(row.mistakes) if row.mistakes is not None else None,
         predicted_mistakes=frozenset(m.id for m in grade.mistakes),
         tags=tuple(row.tags),
+        round=round_id,
     )
 
 
@@ -190,6 +192,27 @@ _METRIC_LABELS = {
 
 def _fmt(value: float | None, digits: int = 3) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
+
+
+def _group_table(title: str, groups: dict[str, dict]):
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=title, title_justify="left")
+    table.add_column("group", no_wrap=True)
+    for column in ("rows", "mean human", "mean grader", "max grader", "MAE", "Spearman"):
+        table.add_column(column, justify="right")
+    for name, stats in groups.items():
+        table.add_row(
+            Text(name),
+            str(stats["rows"]),
+            _fmt(stats["mean_human"], 2),
+            _fmt(stats["mean_predicted"], 2),
+            _fmt(stats["max_predicted"], 1),
+            _fmt(stats["mean_absolute_error"], 2),
+            _fmt(stats["spearman"], 2),
+        )
+    return table
 
 
 def print_report(report: CalibrationReport, *, source: str, pack: RolePack) -> None:
@@ -239,19 +262,9 @@ def print_report(report: CalibrationReport, *, source: str, pack: RolePack) -> N
         mistakes.add_row("(none labelled or predicted)", "", "", "", "", "", "")
     console.print(mistakes)
 
-    if report.by_tag:
-        tags = Table(title="By tag", title_justify="left")
-        for column in ("tag", "rows", "mean human", "mean grader", "max grader"):
-            tags.add_column(column, justify="left" if column == "tag" else "right")
-        for tag, stats in report.by_tag.items():
-            tags.add_row(
-                Text(tag),
-                str(stats["rows"]),
-                _fmt(stats["mean_human"], 2),
-                _fmt(stats["mean_predicted"], 2),
-                _fmt(stats["max_predicted"], 1),
-            )
-        console.print(tags)
+    for title, groups in (("By round", report.by_round), ("By tag", report.by_tag)):
+        if groups:
+            console.print(_group_table(title, groups))
 
     if report.worst:
         from mockinterview.grading.calibration import snippet

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import math
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -225,6 +225,15 @@ class LabelRow(BaseModel):
             ids.append(item.strip())
         return ids
 
+    @field_validator("tags", mode="before")
+    @classmethod
+    def _tag_list(cls, value: Any) -> Any:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [value]
+        return value
+
     @model_validator(mode="after")
     def _has_question(self) -> LabelRow:
         if not (self.question_id or (self.question and self.question.strip())):
@@ -272,6 +281,7 @@ class ScoredRow:
     human_mistakes: frozenset[str] | None  # None: the row is not labelled for mistakes
     predicted_mistakes: frozenset[str]
     tags: tuple[str, ...] = ()
+    round: str | None = None  # the bank question's round, or "free-text"
 
     @property
     def error(self) -> float:
@@ -296,7 +306,8 @@ class CalibrationReport:
     mistakes: list[MistakeAgreement]
     mistake_rows: int
     worst: list[ScoredRow]
-    by_tag: dict[str, dict[str, float | int]] = field(default_factory=dict)
+    by_round: dict[str, dict[str, float | int | None]] = field(default_factory=dict)
+    by_tag: dict[str, dict[str, float | int | None]] = field(default_factory=dict)
 
     def to_dict(self, snippet_width: int = 160) -> dict[str, Any]:
         return {
@@ -305,6 +316,7 @@ class CalibrationReport:
             "undefined": self.undefined,
             "mistake_rows": self.mistake_rows,
             "mistakes": [m.to_dict() for m in self.mistakes],
+            "by_round": self.by_round,
             "by_tag": self.by_tag,
             "worst": [
                 {
@@ -340,20 +352,33 @@ def worst_disagreements(rows: Sequence[ScoredRow], n: int) -> list[ScoredRow]:
     return sorted(rows, key=lambda r: (-abs(r.error), r.id))[:n]
 
 
-def _by_tag(rows: Sequence[ScoredRow]) -> dict[str, dict[str, float | int]]:
+def _optional(statistic: Callable[[], float]) -> float | None:
+    try:
+        return round(statistic(), 3)
+    except UndefinedStatistic:
+        return None
+
+
+def group_summary(rows: Sequence[ScoredRow]) -> dict[str, float | int | None]:
+    """How the grader does on one slice of the rows (a round, a tag such as "hostile")."""
+    human = [r.human for r in rows]
+    predicted = [r.predicted for r in rows]
+    return {
+        "rows": len(rows),
+        "mean_human": round(statistics.fmean(human), 3),
+        "mean_predicted": round(statistics.fmean(predicted), 3),
+        "max_predicted": max(predicted),
+        "mean_absolute_error": round(mean_absolute_error(predicted, human), 3),
+        "spearman": _optional(lambda: spearman(predicted, human)),
+    }
+
+
+def _grouped(rows: Sequence[ScoredRow], keys: Callable[[ScoredRow], Iterable[str]]) -> dict[str, dict]:
     groups: dict[str, list[ScoredRow]] = {}
     for r in rows:
-        for tag in r.tags:
-            groups.setdefault(tag, []).append(r)
-    return {
-        tag: {
-            "rows": len(members),
-            "mean_human": round(statistics.fmean(r.human for r in members), 3),
-            "mean_predicted": round(statistics.fmean(r.predicted for r in members), 3),
-            "max_predicted": max(r.predicted for r in members),
-        }
-        for tag, members in sorted(groups.items())
-    }
+        for key in keys(r):
+            groups.setdefault(key, []).append(r)
+    return {key: group_summary(members) for key, members in sorted(groups.items())}
 
 
 def build_report(rows: Sequence[ScoredRow], worst: int = 10) -> CalibrationReport:
@@ -388,7 +413,8 @@ def build_report(rows: Sequence[ScoredRow], worst: int = 10) -> CalibrationRepor
         mistakes=agreements,
         mistake_rows=len(labelled),
         worst=worst_disagreements(rows, worst),
-        by_tag=_by_tag(rows),
+        by_round=_grouped(rows, lambda r: [r.round] if r.round else []),
+        by_tag=_grouped(rows, lambda r: r.tags),
     )
 
 
