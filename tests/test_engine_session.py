@@ -1,0 +1,265 @@
+"""The interview engine with the real stub model, the real pack and real files."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from mockinterview.engine import events as ev
+from mockinterview.engine.session import (
+    END_SESSION_NOTE,
+    EngineError,
+    InterviewConfig,
+    InterviewSession,
+    choose_probe,
+    plan_questions,
+)
+from mockinterview.models.base import ChatResponse, InvalidOutput, ModelUnavailable
+from mockinterview.models.stub import StubModel
+from mockinterview.packs.loader import load_pack
+from mockinterview.storage.transcripts import load_transcript
+
+GOOD = (
+    "I start from the decision and compare against the current rules as a baseline. ML only fits when the "
+    "pattern is too complex for rules and we have enough historical data with reliable labels, and the "
+    "maintenance cost must be lower than the benefit. I would start simple."
+)
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.events: list = []
+
+    def __call__(self, event) -> None:
+        self.events.append(event)
+
+    def of(self, kind):
+        return [e for e in self.events if isinstance(e, kind)]
+
+
+async def _run_to_end(session: InterviewSession, answer: str = GOOD, limit: int = 200) -> None:
+    for _ in range(limit):
+        if session.state != "awaiting-answer":
+            return
+        await session.submit_answer(answer)
+    raise AssertionError("session did not finish")
+
+
+def _config(**kw) -> InterviewConfig:
+    base = {"rounds": ["basic", "behavioral"], "questions_per_round": 2, "track_time": False}
+    base.update(kw)
+    return InterviewConfig(**base)
+
+
+def test_question_plan_is_fixed_by_seed():
+    pack = load_pack()
+    a = plan_questions(pack, ["basic", "technical"], 3, seed=7)
+    b = plan_questions(pack, ["basic", "technical"], 3, seed=7)
+    c = plan_questions(pack, ["basic", "technical"], 3, seed=8)
+    assert a == b
+    assert a != c  # different seed, different questions (8+ candidates per round)
+    assert all(len(ids) == 3 and len(set(ids)) == 3 for ids in a.values())
+    assert all(pack.question(q).round == r for r, ids in a.items() for q in ids)
+
+
+async def test_full_stub_session_grades_every_answer_and_saves_after_every_turn(tmp_path):
+    rec = Recorder()
+    on_disk_turns: list[int] = []
+
+    def listener(event):
+        rec(event)
+        if isinstance(event, ev.Saved):
+            on_disk_turns.append(len(json.loads(event.path.read_text())["turns"]))
+
+    session = await InterviewSession.create(_config(), listener)
+    await session.begin()
+    assert session.state == "awaiting-answer"
+    await _run_to_end(session)
+
+    t = load_transcript(session.path)
+    assert session.state == "finished" and t.meta.status == "completed"
+    answers = [x for x in t.turns if x.kind == "answer"]
+    assert answers and all(t.grade_for(a.id) for a in answers)
+    # Every turn was on disk when its Saved event fired: saves never lag behind turns.
+    assert on_disk_turns == sorted(on_disk_turns)
+    assert on_disk_turns[-1] == len(t.turns)
+    for added in rec.of(ev.TurnAdded):
+        assert added.turn.id <= max(on_disk_turns)
+    # Every planned question was asked in order, rounds in order.
+    asked = [x.question_id for x in t.turns if x.kind == "question"]
+    assert asked == t.meta.question_plan["basic"] + t.meta.question_plan["behavioral"]
+    assert [e.round for e in rec.of(ev.RoundStarted)] == ["basic", "behavioral"]
+    assert [e.round for e in rec.of(ev.RoundEnded)] == ["basic", "behavioral"]
+    assert len(rec.of(ev.SessionEnded)) == 1
+    # Each interviewer turn points at its recorded model call; grades at theirs.
+    calls = {c.id for c in t.model_calls}
+    assert all(
+        set(x.model_call_ids) <= calls and x.model_call_ids for x in t.turns if x.speaker == "interviewer"
+    )
+    assert all(g.model_call_ids and g.grade.grader == "stub" for g in t.grades)
+    assert t.meta.prompt_hashes and "grade_answer.j2" in t.meta.prompt_hashes
+    # Streaming: the chunks of each interviewer turn add up to its text.
+    assert rec.of(ev.InterviewerChunk)
+    assert oct(session.path.stat().st_mode & 0o777) == "0o600"
+
+
+async def test_follow_up_probes_what_the_answer_missed():
+    session = await InterviewSession.create(_config(rounds=["basic"], questions_per_round=1))
+    await session.begin()
+    question = session.current_question
+    await session.submit_answer("I would check the baseline rules first.")
+    t = session.transcript
+    grade = t.grades[-1].grade
+    follow = [x for x in t.turns if x.kind == "follow-up"]
+    assert len(follow) == 1
+    chosen = choose_probe(question, grade, set())
+    assert chosen is not None
+    probe = question.follow_ups[chosen]
+    assert probe.text in follow[0].text
+    missed = {k.id for k in grade.missed} | {m.id for m in grade.mistakes}
+    assert set(probe.targets) & missed
+    # The follow-up answer is graded together with the first answer.
+    await session.submit_answer("The maintenance cost has to be lower than the benefit.")
+    assert len(t.grades) == 2
+    assert t.grades[-1].grade.score >= t.grades[0].grade.score
+
+
+async def test_clarification_is_answered_from_the_question_context_only():
+    session = await InterviewSession.create(_config(rounds=["basic"], questions_per_round=1))
+    await session.begin()
+    question = session.current_question
+    await session.ask_clarification("How much order history do we have and what is the return rate?")
+    reply = session.transcript.turns[-1]
+    assert reply.kind == "clarification" and reply.reply_to == session.transcript.turns[-2].id
+    assert session.state == "awaiting-answer"
+    context_sentences = [s.strip() for s in question.context.replace("\n", " ").split(". ") if s.strip()]
+    assert any(s.rstrip(".") in reply.text for s in context_sentences)
+    # Nothing from the reference answer or the key points leaks out.
+    for kp in question.key_points:
+        assert kp.text not in reply.text
+    assert question.reference_answer[:60] not in reply.text
+
+
+async def test_skip_end_round_and_end_session():
+    session = await InterviewSession.create(_config(rounds=["basic", "technical", "behavioral"]))
+    await session.begin()
+    await session.skip()
+    assert [x.kind for x in session.transcript.turns][-2:] == ["skip", "question"]
+    await session.end_round()  # the rest of basic
+    assert session.progress().round == "technical"
+    await session.submit_answer(GOOD)
+    await session.end_session()
+    t = load_transcript(session.path)
+    assert t.meta.status == "ended-early" and session.state == "finished"
+    assert t.turns[-1].kind == "closing"
+    assert any(x.text == END_SESSION_NOTE for x in t.turns)
+    assert all(t.grade_for(a.id) for a in t.turns if a.kind == "answer")
+    with pytest.raises(EngineError):
+        await session.submit_answer("too late")
+
+
+async def test_time_overrun_is_recorded_as_a_note():
+    session = await InterviewSession.create(_config(rounds=["basic"], time_limit_s=60, track_time=True))
+    await session.begin()
+    asked = session.transcript.turns[-1]
+    asked.ended_at = asked.ended_at - timedelta(seconds=150)
+    await session.submit_answer(GOOD)
+    notes = [x.text for x in session.transcript.turns if x.kind == "note"]
+    assert any("Time limit of 60 s exceeded by 90 s" in n for n in notes)
+
+
+class FlakyGrader:
+    """The stub, except that chosen calls fail the way a remote model can."""
+
+    name = "stub"
+
+    def __init__(self, fail_on: set[int], error=ModelUnavailable) -> None:
+        self.inner = StubModel()
+        self.fail_on = fail_on
+        self.error = error
+        self.calls = 0
+
+    async def complete(self, request, on_chunk=None):
+        self.calls += 1
+        if self.calls in self.fail_on:
+            raise self.error("endpoint unreachable (connection refused)")
+        return await self.inner.complete(request, on_chunk)
+
+    async def aclose(self):
+        return None
+
+
+async def test_model_fault_saves_a_note_and_retry_loses_nothing():
+    rec = Recorder()
+    session = await InterviewSession.create(_config(rounds=["basic"], max_follow_ups=0), rec)
+    session._grader = FlakyGrader({1})
+    await session.begin()
+    await session.submit_answer(GOOD)
+    assert session.state == "needs-retry"
+    fault = rec.of(ev.ModelFault)[-1]
+    assert fault.retryable and "connection refused" in fault.message
+    on_disk = load_transcript(session.path)
+    assert [x.text for x in on_disk.turns if x.kind == "answer"] == [GOOD]  # the answer survived
+    assert on_disk.turns[-1].kind == "note" and "connection refused" in on_disk.turns[-1].text
+    assert on_disk.model_calls[-1].error
+    with pytest.raises(EngineError):
+        await session.submit_answer("answering while the grade is missing")
+    await session.retry()
+    assert session.state == "awaiting-answer"
+    t = session.transcript
+    answer = next(x for x in t.turns if x.kind == "answer")
+    assert t.grade_for(answer.id) is not None
+    assert [x.kind for x in t.turns].count("question") == 2
+
+
+class GarbageGrader:
+    name = "openai:test-model"
+
+    async def complete(self, request, on_chunk=None):
+        if request.purpose == "grade":
+            return ChatResponse(text="Sure! The answer is great, 5/5.", model=self.name)
+        return await StubModel().complete(request, on_chunk)
+
+    async def aclose(self):
+        return None
+
+
+async def test_invalid_grader_output_falls_back_to_the_offline_grader_flagged():
+    session = await InterviewSession.create(_config(rounds=["basic"], max_follow_ups=0))
+    session._grader = GarbageGrader()
+    await session.begin()
+    await session.submit_answer(GOOD)
+    grade = session.transcript.grades[-1].grade
+    assert grade.status == "fallback" and "not valid JSON" in grade.fallback_reason
+    assert grade.score > 1.0  # a real grade of a good answer, never a zero
+    assert issubclass(InvalidOutput, Exception)
+
+
+async def test_resume_continues_where_the_transcript_stops():
+    session = await InterviewSession.create(_config(max_follow_ups=0))
+    await session.begin()
+    await session.submit_answer(GOOD)
+    waiting_for = session.progress().question_id
+    path = session.path
+    del session
+
+    rec = Recorder()
+    resumed = await InterviewSession.resume(path, rec, track_time=False)
+    await resumed.begin()
+    assert resumed.state == "awaiting-answer"
+    assert rec.of(ev.AwaitingAnswer)[-1].question_id == waiting_for
+    await _run_to_end(resumed)
+    t = load_transcript(path)
+    assert t.meta.status == "completed"
+    assert sum(1 for x in t.turns if x.kind == "question") == 4
+    with pytest.raises(EngineError):
+        await InterviewSession.resume(path)
+
+
+async def test_bad_config_is_a_clear_error():
+    with pytest.raises(EngineError, match="at least 1"):
+        await InterviewSession.create(_config(questions_per_round=0))
+    with pytest.raises(EngineError, match="no rounds"):
+        await InterviewSession.create(_config(rounds=[]))
