@@ -54,6 +54,10 @@ def _non_negative_int(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    model = getattr(args, "model", None)
+    if model not in (None, "stub"):
+        # Silently measuring the stub while the user asked for another model would mislead.
+        raise CliError(f"calibrate measures the offline grader only; --model {model} is not supported")
     pack = _load_pack(args.pack)
     report = calibrate_file(Path(args.labelled), pack, grade_row=_offline_grader(), worst=args.worst)
     if args.format == "json":
