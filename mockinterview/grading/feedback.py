@@ -27,11 +27,6 @@ _BEHAVIORAL_TIPS = {
 }
 
 
-def _first_sentence(text: str) -> str:
-    head = text.strip().split(". ")[0].strip()
-    return head if head.endswith(".") else head + "."
-
-
 def build_feedback(
     score: float,
     key_points: list[KeyPointCoverage],
@@ -52,14 +47,14 @@ def build_feedback(
         missed = [k for k in key_points if not k.covered and not k.misconception]
         if missed:
             parts.append("Add: " + "; ".join(k.text for k in missed[:3]) + ".")
-    for finding in mistakes[:3]:
-        fix = ""
-        if pack is not None:
+    if mistakes:
+        titles = []
+        for finding in mistakes[:3]:
             try:
-                fix = " " + _first_sentence(pack.mistake(finding.id).how_to_fix)
+                titles.append(pack.mistake(finding.id).title if pack is not None else finding.id)
             except KeyError:
-                fix = ""
-        parts.append(f"Watch out for {finding.id}.{fix}")
+                titles.append(finding.id)
+        parts.append("Watch out: " + "; ".join(titles) + ".")
     tips = [_BEHAVIORAL_TIPS[c.id] for c in behavioral if not c.present]
     if tips:
         parts.append("For a stronger story: " + "; ".join(tips) + ".")

@@ -274,9 +274,7 @@ def grade_answer(answer: str, question: Question, pack: RolePack) -> Grade:
     applicable = [
         cm
         for mid, cm in cp.mistakes.items()
-        if mid not in cp.behavioral_mistake_ids
-        and question.round in cm.mistake.applies_to
-        and (not prone or mid in prone)
+        if mid not in cp.behavioral_mistake_ids and question.round in cm.mistake.applies_to
     ]
     mistakes = detect(analysis, applicable, prone)
     checks = []

@@ -11,7 +11,7 @@ add code-level checks:
 * data-quality-ignored / no-monitoring (absence checks): the answer proposes modelling,
   or deployment, and never mentions the data's quality, or production monitoring.
 
-Absence checks and the generic metric cues run only on questions the rubric marks as
+Absence checks and the generic cues (metrics, model families) run only on questions the rubric marks as
 prone to that mistake; otherwise any answer mentioning a model or a metric would be
 flagged.
 """
@@ -26,9 +26,9 @@ from mockinterview.domain.pack import Mistake
 from mockinterview.grading.matching import Phrase, compile_all, find_matches
 from mockinterview.grading.text import Analysis, Sentence
 
-# Cues that are ordinary vocabulary (any answer about metrics says "AUC"): only checked
-# when the question is prone to the mistake.
-PRONE_ONLY = frozenset({"metrics-without-impact"})
+# Cues that are ordinary vocabulary (any answer about metrics says "AUC", any answer about
+# model families says "neural network"): only checked when the question is prone to it.
+PRONE_ONLY = frozenset({"metrics-without-impact", "needless-complexity"})
 
 _HIGH_SCORE_RE = re.compile(
     r"\b(?:auc|roc[- ]?auc|accuracy|f1|precision|recall|r2|r-squared)\b[^.!?\n]{0,40}?"

@@ -1,0 +1,424 @@
+"""``mockinterview grade``: grade one answer, or a JSONL batch of them.
+
+One answer::
+
+    mockinterview grade --question-id when-ml-is-justified --answer-file answer.txt
+    echo "..." | mockinterview grade --question "How do you pick a metric?" --reference "..."
+
+Batch (one JSON line out per row in, flushed as it goes; a bad row gives an error line
+and the run continues; the exit code is 1 if any row failed)::
+
+    mockinterview grade --batch rows.jsonl
+
+The answer is only ever data: it is never rendered as a template or as terminal markup.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from mockinterview.cli.errors import CliError
+
+if TYPE_CHECKING:
+    from mockinterview.domain.grade import Grade
+    from mockinterview.domain.pack import Question, RolePack
+
+MAX_ANSWER_BYTES = 1_000_000
+MAX_LINE_BYTES = 2_000_000
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "grade",
+        help="grade one answer (or a JSONL batch) with the offline rubric grader",
+        description=(
+            "Grade an answer to a bank question (--question-id) or to a free-text question (--question, "
+            "matched to the bank and reported with its similarity; with --reference, graded against that "
+            "reference and the general rubric). The answer comes from --answer-file or stdin. "
+            "--batch IN.jsonl grades rows {id, question or question_id, answer, reference?} and streams "
+            "one JSON line per row."
+        ),
+    )
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--question-id", metavar="ID", help="id of a question in the pack's bank")
+    which.add_argument("--question", metavar="TEXT", help="free-text question, matched to the bank")
+    parser.add_argument(
+        "--reference", metavar="TEXT", help="reference answer for a question outside the bank"
+    )
+    parser.add_argument(
+        "--answer-file", metavar="F", help="file holding the answer, or - for stdin (default)"
+    )
+    parser.add_argument("--batch", metavar="IN.jsonl", help="grade every row of a JSONL file (- for stdin)")
+    parser.add_argument("--pack", default=None, help="rubric pack id or directory (default: data-scientist)")
+    parser.add_argument("--format", choices=("text", "json"), default=None, help="output format")
+    # SUPPRESS: do not overwrite a `mockinterview --model X grade` given before the command.
+    parser.add_argument(
+        "--model", default=argparse.SUPPRESS, help="grader: stub (default, offline) or openai:NAME"
+    )
+    parser.set_defaults(func=run)
+
+
+# --------------------------------------------------------------------------- shared helpers
+
+
+def load_pack_or_fail(pack_ref: str | None) -> RolePack:
+    from mockinterview.packs.loader import PackLoadError, load_pack
+
+    try:
+        return load_pack(pack_ref)
+    except PackLoadError as exc:
+        first = str(exc.problems[0]) if exc.problems else "cannot be loaded"
+        more = (
+            f" (+{len(exc.problems) - 1} more; run `mockinterview rubrics lint`)"
+            if len(exc.problems) > 1
+            else ""
+        )
+        raise CliError(f"rubric pack {exc.pack_dir}: {first}{more}") from None
+
+
+def unknown_question_message(question_id: str, pack: RolePack) -> str:
+    close = difflib.get_close_matches(question_id, [q.id for q in pack.questions], n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"unknown question id {question_id!r} in pack {pack.id}{hint}"
+
+
+def _decode(raw: bytes, what: str) -> str:
+    if b"\0" in raw:
+        raise ValueError(f"{what} contains binary data (NUL bytes)")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{what} is not UTF-8 text (byte {exc.start})") from None
+
+
+class _Grader:
+    """Grades with the offline grader, or with a model through the ladder when asked."""
+
+    def __init__(self, pack: RolePack, model_spec: str) -> None:
+        self.pack = pack
+        self.model_spec = model_spec
+        self._model_grader = None
+        if model_spec != "stub":
+            try:
+                from mockinterview.models import ModelSpecError, get_model
+            except ImportError:
+                raise CliError(
+                    f"model {model_spec!r} is not available in this installation; use --model stub"
+                ) from None
+            try:
+                model = get_model(model_spec)
+            except ModelSpecError as exc:
+                raise CliError(str(exc)) from None
+            from mockinterview.grading.model_grader import ModelGrader
+
+            self._model_grader = ModelGrader(model, on_model_error="fallback")
+
+    def bank(self, answer: str, question: Question) -> Grade:
+        from mockinterview.grading import grade_answer
+
+        if self._model_grader is None:
+            return grade_answer(answer, question, self.pack)
+        import asyncio
+
+        return asyncio.run(self._model_grader.grade(question, answer, self.pack)).grade
+
+    def free_text(self, answer: str, question_text: str, reference: str | None) -> Grade:
+        from mockinterview.grading import grade_free_text, match_question
+
+        if self._model_grader is not None and not reference:
+            question, sim = match_question(question_text, self.pack)
+            if question is not None:
+                grade = self.bank(answer, question)
+                return grade.model_copy(update={"matched_question_id": question.id, "match_similarity": sim})
+        if self._model_grader is not None:
+            raise ValueError(
+                "a model grader needs a bank question; questions with a reference are graded offline"
+            )
+        return grade_free_text(answer, question_text, self.pack, reference=reference)
+
+
+# --------------------------------------------------------------------------- one answer
+
+
+def _read_answer(source: str | None) -> str:
+    if source in (None, "-"):
+        if sys.stdin is None or sys.stdin.isatty():
+            raise CliError("no answer given: pass --answer-file FILE or pipe the answer on stdin")
+        raw = sys.stdin.buffer.read(MAX_ANSWER_BYTES + 1)
+        where = "stdin"
+    else:
+        path = Path(source)
+        try:
+            with path.open("rb") as fh:
+                raw = fh.read(MAX_ANSWER_BYTES + 1)
+        except FileNotFoundError:
+            raise CliError(f"{path}: no such file") from None
+        except IsADirectoryError:
+            raise CliError(f"{path}: is a directory, expected a text file") from None
+        except OSError as exc:
+            raise CliError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        where = str(path)
+    if len(raw) > MAX_ANSWER_BYTES:
+        raise CliError(f"{where}: answer is larger than {MAX_ANSWER_BYTES} bytes")
+    try:
+        return _decode(raw, where)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    model_spec = (getattr(args, "model", None) or "stub").strip()
+    if args.batch is not None:
+        if args.question_id or args.question or args.reference or args.answer_file:
+            raise CliError("--batch takes questions and answers from the file; drop --question/--answer-file")
+        pack = load_pack_or_fail(args.pack)
+        return run_batch(args.batch, pack, _Grader(pack, model_spec), sys.stdout)
+    if not args.question_id and args.question is None:
+        raise CliError("say which question: --question-id ID or --question TEXT (or use --batch)")
+    if args.reference is not None and args.question_id:
+        raise CliError("--reference goes with a free-text --question, not with --question-id")
+    if args.question is not None and not args.question.strip():
+        raise CliError("--question is empty")
+    pack = load_pack_or_fail(args.pack)
+    grader = _Grader(pack, model_spec)
+    question = None
+    if args.question_id:
+        try:
+            question = pack.question(args.question_id)
+        except KeyError:
+            raise CliError(unknown_question_message(args.question_id, pack)) from None
+    answer = _read_answer(args.answer_file)
+    try:
+        if question is not None:
+            grade = grader.bank(answer, question)
+        else:
+            grade = grader.free_text(answer, args.question, args.reference)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    if args.format == "json":
+        print(json.dumps(grade.model_dump(mode="json"), ensure_ascii=False, indent=2))
+    else:
+        shown = question or (pack.question(grade.matched_question_id) if grade.matched_question_id else None)
+        print_grade(grade, pack, question=shown, question_text=args.question, answer=answer)
+    return 0
+
+
+# --------------------------------------------------------------------------- text report
+
+
+def _score_style(score: float) -> str:
+    return "bold green" if score >= 4.0 else "bold yellow" if score >= 3.0 else "bold red"
+
+
+def print_grade(
+    grade: Grade,
+    pack: RolePack,
+    *,
+    question: Question | None,
+    question_text: str | None,
+    answer: str,
+    console=None,
+) -> None:
+    """A readable report. Everything from the answer goes in as rich ``Text`` (never markup)."""
+    from rich.console import Console
+    from rich.padding import Padding
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    console = console or Console(highlight=False)
+    head = Text()
+    head.append(f"{grade.score:.1f} / 5", style=_score_style(grade.score))
+    head.append(f"   grader {grade.grader} · rubric {grade.rubric_id} {grade.rubric_version}", style="dim")
+    if question is not None:
+        head.append("\n")
+        head.append(question.text, style="italic")
+        head.append(f"  [{question.id}]", style="dim")
+    elif question_text:
+        head.append("\n")
+        head.append(question_text, style="italic")
+    if question_text and grade.match_similarity is not None:
+        head.append("\n")
+        if grade.matched_question_id:
+            head.append(f"matched bank question {grade.matched_question_id} ", style="cyan")
+        else:
+            head.append("no bank question matched ", style="cyan")
+        head.append(f"(similarity {grade.match_similarity:.2f})", style="dim")
+    if grade.flags:
+        head.append("\n")
+        head.append("flags: " + ", ".join(grade.flags), style="bold magenta")
+    console.print(Panel(head, title="mockinterview grade", title_align="left", expand=False))
+
+    if grade.key_points:
+        console.print(Text("Key points", style="bold underline"))
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(width=3, justify="right")
+        grid.add_column(ratio=1)
+        for kp in grade.key_points:
+            if kp.covered:
+                mark = Text("✓", style="green")
+            elif kp.misconception:
+                mark = Text("✗", style="red")
+            else:
+                mark = Text("·", style="yellow")
+            body = Text(kp.text)
+            if kp.credit is not None and not kp.covered and kp.credit > 0:
+                body.append(f"  (partial {kp.credit:.0%})", style="dim")
+            if kp.covered and kp.evidence:
+                body.append(f"\n“{kp.evidence}”", style="dim green")
+            if kp.misconception:
+                body.append("\nstated wrongly: ", style="red")
+                body.append(f"“{kp.misconception}”", style="dim")
+            grid.add_row(mark, body)
+        console.print(grid)
+    if grade.mistakes:
+        console.print(Text("Mistakes", style="bold underline"))
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(width=3, justify="right")
+        grid.add_column(ratio=1)
+        for finding in grade.mistakes:
+            try:
+                mistake = pack.mistake(finding.id)
+            except KeyError:
+                mistake = None
+            body = Text(mistake.title if mistake else finding.id, style="bold")
+            body.append(f"  ({finding.id})", style="dim")
+            body.append(f"\nyou said: “{finding.evidence}”", style="italic")
+            if mistake is not None:
+                body.append("\nwhy it matters: ", style="bold")
+                body.append(mistake.why_it_costs)
+                body.append("\nhow to fix: ", style="bold cyan")
+                body.append(mistake.how_to_fix, style="cyan")
+            grid.add_row(Text("!", style="bold red"), body)
+        console.print(grid)
+    if grade.behavioral:
+        console.print(Text("Story structure", style="bold underline"))
+        line = Text("  ")
+        for check in grade.behavioral:
+            line.append(
+                ("✓ " if check.present else "✗ ") + check.id + "   ",
+                style="green" if check.present else "red",
+            )
+        console.print(line)
+    if grade.feedback:
+        console.print(Text("Feedback", style="bold underline"))
+        console.print(Padding(Text(grade.feedback), (0, 0, 0, 2)))
+
+
+# --------------------------------------------------------------------------- batch
+
+
+class RowError(ValueError):
+    pass
+
+
+def batch_row_result(grade: Grade, row_id: Any) -> dict[str, Any]:
+    return {
+        "id": row_id,
+        "question_id": grade.question_id,
+        "score": grade.score,
+        "mistakes": [{"id": m.id, "evidence": m.evidence} for m in grade.mistakes],
+        "key_points": {"covered": [k.id for k in grade.covered], "missed": [k.id for k in grade.missed]},
+        "matched_question_id": grade.matched_question_id,
+        "match_similarity": grade.match_similarity,
+        "flags": grade.flags,
+        "grader": grade.grader,
+        "rubric_version": grade.rubric_version,
+    }
+
+
+def _optional_str(row: dict[str, Any], key: str) -> str | None:
+    value = row.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise RowError(f'"{key}" must be a string, got {type(value).__name__}')
+    return value
+
+
+def grade_row(row: Any, grader: _Grader) -> Grade:
+    """Grade one parsed batch row; RowError with a one-line reason on bad input."""
+    if not isinstance(row, dict):
+        raise RowError(f"expected a JSON object, got {type(row).__name__}")
+    if "answer" not in row or row["answer"] is None:
+        raise RowError('missing "answer"')
+    answer = _optional_str(row, "answer") or ""
+    question_id = _optional_str(row, "question_id")
+    question_text = _optional_str(row, "question")
+    reference = _optional_str(row, "reference")
+    if question_id:
+        try:
+            question = grader.pack.question(question_id)
+        except KeyError:
+            raise RowError(unknown_question_message(question_id, grader.pack)) from None
+        return grader.bank(answer, question)
+    if question_text and question_text.strip():
+        return grader.free_text(answer, question_text, reference)
+    raise RowError('needs "question_id" or a non-empty "question"')
+
+
+def _row_id(row: Any) -> Any:
+    if isinstance(row, dict):
+        value = row.get("id")
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return value
+    return None
+
+
+def _open_batch(source: str) -> BinaryIO:
+    if source == "-":
+        return sys.stdin.buffer
+    path = Path(source)
+    try:
+        return path.open("rb")
+    except FileNotFoundError:
+        raise CliError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise CliError(f"{path}: is a directory, expected a JSONL file") from None
+    except OSError as exc:
+        raise CliError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def run_batch(source: str, pack: RolePack, grader: _Grader, out) -> int:
+    """Grade every row; returns 1 if any row failed, else 0."""
+    failures = 0
+    rows = 0
+    stream = _open_batch(source)
+    try:
+        for number, raw in enumerate(stream, start=1):
+            if not raw.strip():
+                continue
+            rows += 1
+            row: Any = None
+            try:
+                if len(raw) > MAX_LINE_BYTES:
+                    raise RowError(f"line is longer than {MAX_LINE_BYTES} bytes")
+                try:
+                    text = _decode(raw, "row")
+                except ValueError as exc:
+                    raise RowError(str(exc)) from None
+                try:
+                    row = json.loads(text)
+                except json.JSONDecodeError as exc:
+                    raise RowError(f"malformed JSON ({exc.msg} at column {exc.colno})") from None
+                result = batch_row_result(grade_row(row, grader), _row_id(row))
+            except (RowError, ValueError, TypeError) as exc:
+                failures += 1
+                message = f"line {number}: {exc}"
+                result = {"id": _row_id(row), "error": message}
+                print(f"mockinterview: {source}: {message}", file=sys.stderr, flush=True)
+            out.write(json.dumps(result, ensure_ascii=False) + "\n")
+            out.flush()
+    except OSError as exc:
+        raise CliError(f"{source}: cannot read ({exc.strerror or exc})") from None
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+    if rows == 0:
+        print(f"mockinterview: {source}: no rows", file=sys.stderr)
+    return 1 if failures else 0
