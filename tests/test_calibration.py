@@ -136,9 +136,26 @@ def test_report_length_baseline_and_unlabelled_rows():
     assert report.mistake_rows == 2
     assert [m.id for m in report.mistakes] == ["x"]
     assert report.metrics["mistake_macro_f1"] == 1.0
+    assert report.metrics["canonical_mistake_macro_f1"] is None  # "x" is not one of the six
     assert [r.id for r in report.worst] == ["r2"]
     assert report.by_tag["good"]["rows"] == 1
     assert report.by_tag["good"]["spearman"] is None  # one row: undefined, not a crash
+
+
+def test_canonical_macro_f1_ignores_pack_specific_ids():
+    rows = [
+        _row(1, 1, 1, human_mistakes=frozenset({"leakage-unchecked"}), predicted_mistakes=frozenset()),
+        _row(
+            2,
+            2,
+            2,
+            human_mistakes=frozenset({"missing-result"}),
+            predicted_mistakes=frozenset({"missing-result"}),
+        ),
+    ]
+    metrics = build_report(rows).metrics
+    assert metrics["mistake_macro_f1"] == 0.5
+    assert metrics["canonical_mistake_macro_f1"] == 0.0
 
 
 def test_group_summaries_by_round():

@@ -191,6 +191,7 @@ _METRIC_LABELS = {
         "answer word count vs human; beat it",
     ),
     "mistake_macro_f1": ("Mistake macro-F1", "mean F1 over mistake ids seen"),
+    "canonical_mistake_macro_f1": ("Canonical mistake macro-F1", "the same over the six canonical ids"),
 }
 
 

@@ -15,7 +15,8 @@ Conventions:
   ``mistakes`` list (rows without one are not labelled for mistakes and are left out).
   Precision is undefined for an id never predicted, recall for an id never labelled;
   F1 = 2TP / (2TP + FP + FN) is defined for every id that appears in labels or
-  predictions, and macro-F1 is its mean over those ids.
+  predictions, and macro-F1 is its mean over those ids (also reported over the six
+  canonical ids alone, the set DESIGN.md's quality bar names).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from mockinterview.domain.pack import CANONICAL_MISTAKE_IDS
 
 # Tolerance for "within one": scores carry one decimal, so 4.0 vs 3.0 must count.
 _EPS = 1e-9
@@ -342,6 +345,7 @@ METRIC_NAMES: tuple[str, ...] = (
     "mean_absolute_error",
     "length_baseline_spearman",
     "mistake_macro_f1",
+    "canonical_mistake_macro_f1",
 )
 
 
@@ -397,6 +401,10 @@ def build_report(rows: Sequence[ScoredRow], worst: int = 10) -> CalibrationRepor
         "mean_absolute_error": lambda: mean_absolute_error(predicted, human),
         "length_baseline_spearman": lambda: spearman(lengths, human),
         "mistake_macro_f1": lambda: macro_f1(agreements),
+        # DESIGN.md's quality bar is stated for the six canonical mistakes.
+        "canonical_mistake_macro_f1": lambda: macro_f1(
+            [a for a in agreements if a.id in CANONICAL_MISTAKE_IDS]
+        ),
     }
     metrics: dict[str, float | None] = {}
     undefined: dict[str, str] = {}
