@@ -26,20 +26,24 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.under = under
 
-    def _keys_table(self) -> Table:
-        table = Table(box=None, padding=(0, 2), show_header=True, header_style="bold")
-        table.add_column("key", no_wrap=True)
-        table.add_column("action")
-        table.add_column("binding id", style="dim", no_wrap=True)
-        seen = set()
+    def key_rows(self) -> list[tuple[str, str, str]]:
+        """(key, action, binding id) for each described binding active under the help."""
+        rows, seen = [], set()
         for active in self.under.active_bindings.values():
             b = active.binding
             if not b.description or (b.id or b.action) in seen:
                 continue
             seen.add(b.id or b.action)
-            table.add_row(
-                Text(b.key_display or self.app.get_key_display(b), style="bold"), b.description, b.id or ""
-            )
+            rows.append((b.key_display or self.app.get_key_display(b), b.description, b.id or ""))
+        return rows
+
+    def _keys_table(self) -> Table:
+        table = Table(box=None, padding=(0, 2), show_header=True, header_style="bold")
+        table.add_column("key", no_wrap=True)
+        table.add_column("action")
+        table.add_column("binding id", style="dim", no_wrap=True)
+        for key, action, binding_id in self.key_rows():
+            table.add_row(Text(key, style="bold"), action, binding_id)
         return table
 
     def compose(self) -> ComposeResult:

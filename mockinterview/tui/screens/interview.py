@@ -216,10 +216,11 @@ class InterviewScreen(Screen[None]):
     def _show_feedback(self, round_id: str | None, *, then_leave: bool = False) -> None:
         from mockinterview.tui.screens.feedback import FeedbackScreen
 
+        def leave(_: object) -> None:
+            self.dismiss(None)
+
         snapshot = self.session.transcript.model_copy(deep=True)
-        self.app.push_screen(
-            FeedbackScreen(snapshot, round_id), (lambda _: self.dismiss(None)) if then_leave else None
-        )
+        self.app.push_screen(FeedbackScreen(snapshot, round_id), leave if then_leave else None)
 
     # -- status -------------------------------------------------------------------------
 

@@ -1,0 +1,253 @@
+"""Pilot tests of the Textual app with the real engine and the stub model: a full
+interview from home to feedback, resume, review with comment and override, delete
+from history with confirmation, help and the command palette."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable, SelectionList, TextArea
+from tui_sample import sample_transcript
+
+from mockinterview.storage.transcripts import list_sessions, load_transcript, save_transcript
+from mockinterview.tui.app import create_app
+from mockinterview.tui.screens.dialogs import ConfirmScreen, OverrideScreen, TextPromptScreen
+from mockinterview.tui.screens.feedback import FeedbackScreen
+from mockinterview.tui.screens.help import HelpScreen
+from mockinterview.tui.screens.history import HistoryScreen
+from mockinterview.tui.screens.home import HomeScreen
+from mockinterview.tui.screens.interview import InterviewScreen
+from mockinterview.tui.screens.review import ReviewScreen
+from mockinterview.tui.widgets import ChatMessage
+
+SIZE = (100, 32)
+ANSWER = (
+    "Overfitting is when a model memorises noise in the training data. I compare training and validation "
+    "error, use cross-validation, regularisation, early stopping and more data."
+)
+
+
+def app_for_test(**kwargs):
+    return create_app(blink=False, clock=lambda: 1000.0, keymap={}, **kwargs)
+
+
+async def wait_for(pilot, predicate, timeout: float = 10.0):
+    for _ in range(int(timeout / 0.02)):
+        if predicate():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("timed out waiting for the app")
+
+
+async def start_interview(pilot, rounds=("basic",), questions="1"):
+    app = pilot.app
+    assert isinstance(app.screen, HomeScreen)
+    app.screen.query_one("#home-questions").value = questions
+    selection = app.screen.query_one("#home-rounds", SelectionList)
+    for r in ("basic", "technical", "advanced", "behavioral"):
+        (selection.select if r in rounds else selection.deselect)(r)
+    await pilot.press("ctrl+n")
+    await wait_for(pilot, lambda: isinstance(app.screen, InterviewScreen))
+    screen = app.screen
+    await wait_for(pilot, lambda: screen.session is not None and screen.session.state == "awaiting-answer")
+    return screen
+
+
+async def answer(pilot, screen, text=ANSWER, key="ctrl+s"):
+    editor = screen.query_one("#answer", TextArea)
+    editor.insert(text)
+    await pilot.press(key)
+
+
+async def test_full_stub_interview_from_home_to_feedback():
+    app = app_for_test()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_interview(pilot)
+        assert screen.query_one("#answer", TextArea).has_focus
+        keys = iter(["ctrl+s", "ctrl+j", "alt+enter", "ctrl+s", "ctrl+s"])  # every submit key works
+        while not isinstance(app.screen, FeedbackScreen):
+            await wait_for(
+                pilot,
+                lambda: isinstance(app.screen, FeedbackScreen) or screen.session.state == "awaiting-answer",
+            )
+            if isinstance(app.screen, FeedbackScreen):
+                break
+            await answer(pilot, screen, key=next(keys))
+        feedback = app.screen
+        assert feedback.round_id is None  # the session's feedback, after the last round
+        transcript = load_transcript(screen.session.path)
+        assert transcript.meta.status == "completed"
+        assert transcript.turns[2].kind == "answer" and transcript.turns[2].text == ANSWER
+        assert len(screen.query(ChatMessage)) >= 4  # intro, question, answer, ...
+        assert len(feedback.view.answers) == len(transcript.grades) >= 1
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+
+
+async def test_empty_answer_is_refused_and_nothing_is_saved():
+    app = app_for_test()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_interview(pilot)
+        before = len(screen.session.transcript.turns)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert len(screen.session.transcript.turns) == before
+        assert any("Type an answer first" in n.message for n in app._notifications)
+
+
+async def test_clarify_skip_and_leave_then_resume_from_home():
+    app = app_for_test()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_interview(pilot, rounds=("basic", "technical"), questions="2")
+        await answer(pilot, screen, "Is the data labelled?", key="ctrl+l")
+        await wait_for(
+            pilot,
+            lambda: (
+                screen.session.state == "awaiting-answer"
+                and screen.session.transcript.turns[-1].kind == "clarification"
+            ),
+        )
+        await pilot.press("ctrl+n")  # skip
+        await wait_for(
+            pilot,
+            lambda: (
+                screen.session.state == "awaiting-answer"
+                and any(t.kind == "skip" for t in screen.session.transcript.turns)
+            ),
+        )
+        await answer(pilot, screen)
+        await wait_for(
+            pilot,
+            lambda: (
+                screen.session.state == "awaiting-answer"
+                and any(t.kind == "answer" for t in screen.session.transcript.turns)
+            ),
+        )
+        path = screen.session.path
+        answered = [t.text for t in screen.session.transcript.turns if t.kind == "answer"]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        home = app.screen
+        await wait_for(pilot, lambda: home.resumable == path)
+        assert not home.query_one("#resume").disabled
+
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: isinstance(app.screen, InterviewScreen))
+        resumed = app.screen
+        await wait_for(
+            pilot, lambda: resumed.session is not None and resumed.session.state == "awaiting-answer"
+        )
+        shown = [m.turn.text for m in resumed.query(ChatMessage) if m.turn.kind == "answer"]
+        assert shown == answered  # the earlier answers are on screen again
+        assert [t.text for t in load_transcript(path).turns if t.kind == "answer"] == answered
+
+
+async def test_review_comment_and_override_are_saved_as_a_layer(tmp_path):
+    original = sample_transcript()
+    path = save_transcript(original, tmp_path / "s.json")
+    app = app_for_test(review_path=path, author="ada")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        screen = app.screen
+        turns = screen.query_one("#review-turns")
+        await wait_for(pilot, lambda: len(turns.children) == len(original.turns))
+        turns.index = 4  # turn 5: the graded leakage answer
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, TextPromptScreen))
+        app.screen.query_one("#prompt-text", TextArea).insert("Good instinct, wrong conclusion")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
+
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, OverrideScreen))
+        await pilot.press("9", "ctrl+s")  # out of range: refused with a message
+        assert isinstance(app.screen, OverrideScreen)
+        assert "from 1 to 5" in str(app.screen.query_one("#override-error").render())
+        app.screen.query_one("#override-score").value = "1.5"
+        app.screen.query_one("#override-reason").value = "Missed the red flag"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
+
+        turns.index = 0  # the round intro has no grade: override is refused
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        await pilot.press("e")  # export writes both reports
+        await pilot.pause()
+
+    saved = load_transcript(path)
+    assert [(c.turn_id, c.author, c.text) for c in saved.review.comments] == [
+        (5, "ada", "Good instinct, wrong conclusion")
+    ]
+    assert [(o.turn_id, o.score, o.reason) for o in saved.review.overrides] == [
+        (5, 1.5, "Missed the red flag")
+    ]
+    # what the candidate said and what the grader recorded are untouched
+    assert saved.turns == original.turns and saved.grades == original.grades
+    reports = sorted(p.name for p in (tmp_path / "data" / "reports").iterdir())
+    assert reports == [f"{original.meta.id}.html", f"{original.meta.id}.md"]
+
+
+async def test_history_lists_sessions_and_deletes_only_after_confirmation():
+    for i, scores in enumerate([(2.0, 2.0, 3.0), (3.0, 2.5, 3.5), (4.0, 3.5, 4.5)]):
+        save_transcript(sample_transcript(f"2026011{i}-demo", offset_days=i, scores=scores))
+    app = app_for_test()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 3
+        assert "20260112-demo" in str(table.get_row_at(0))  # newest first
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("escape")  # cancel keeps it
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        assert len(list_sessions()) == 3
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen) and table.row_count == 2)
+        assert [s.id for s in list_sessions()] == ["20260110-demo", "20260111-demo"]
+        await pilot.press("enter")  # open the selected session's feedback
+        await wait_for(pilot, lambda: isinstance(app.screen, FeedbackScreen))
+        assert app.screen.transcript.meta.id == "20260111-demo"
+
+
+async def test_help_and_palette_list_the_screens_actions():
+    app = app_for_test()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        ids = [binding_id for _key, _action, binding_id in app.screen.key_rows()]
+        assert "home.start" in ids and "app.quit" in ids and "app.help" in ids
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for action in ("Start", "Resume", "History", "Review file", "Quit", "Help"):
+            assert action in titles
+
+
+async def test_keymap_remaps_a_binding_by_id():
+    app = create_app(blink=False, keymap={"home.history": "f6"})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
+
+
+async def test_q_quits():
+    app = app_for_test()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+@pytest.mark.parametrize("bad", ["not json", '{"schema_version": 1}'])
+def test_review_command_rejects_bad_files_before_the_tui(tmp_path, capsys, bad):
+    from mockinterview.cli.main import main
+
+    path = tmp_path / "bad.json"
+    path.write_text(bad)
+    assert main(["review", str(path)]) == 2
+    assert capsys.readouterr().err.startswith("mockinterview: error:")
