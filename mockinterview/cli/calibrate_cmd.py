@@ -33,6 +33,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "the human labels: Spearman, Pearson, within-one accuracy, mean absolute error, the "
             "answer-length baseline, per-mistake precision/recall/F1 and the worst disagreements."
         ),
+        epilog=(
+            'Each line: {"id", "question_id" | "question", "reference"?, "answer", "score": 1-5 '
+            '(or "human_score"), "mistakes": ["mistake-id", ...] (or [{"id": ...}]), "tags"?: [...]}. '
+            "Rows without a mistakes key are left out of the mistake figures."
+        ),
     )
     parser.add_argument("labelled", metavar="LABELLED.jsonl", help="one labelled answer per line")
     parser.add_argument("--pack", default=None, help="rubric pack id or directory (default: data-scientist)")
