@@ -125,6 +125,9 @@ class SessionMeta(_Model):
     questions_per_round: int
     question_plan: dict[str, list[str]] = Field(default_factory=dict)  # round -> question ids, fixed at start
     time_limit_s: int | None = None
+    # Follow-ups allowed per question, so a resumed session keeps its settings
+    # (None in transcripts written before this field existed: the default, 1).
+    max_follow_ups: int | None = None
     status: SessionStatus = "in-progress"
     ended_at: datetime | None = None
 

@@ -255,6 +255,7 @@ class InterviewSession:
             questions_per_round=config.questions_per_round or 0,
             question_plan=plan,
             time_limit_s=config.time_limit_s,
+            max_follow_ups=config.max_follow_ups,
         )
         transcript = Transcript(meta=meta)
         directory = sessions_dir or default_sessions_dir()
@@ -302,7 +303,10 @@ class InterviewSession:
             grader_model=meta.grader_model,
             track_time=track_time,
         )
-        config.max_follow_ups = max(config.max_follow_ups, cls._max_follow_ups_seen(transcript))
+        if meta.max_follow_ups is not None:
+            config.max_follow_ups = meta.max_follow_ups
+        else:  # an older transcript: allow at least as many as it already holds
+            config.max_follow_ups = max(config.max_follow_ups, cls._max_follow_ups_seen(transcript))
         session = cls(
             transcript,
             path,

@@ -1,0 +1,187 @@
+"""Headless interviews through the real command line, in-process and as a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from mockinterview.cli.interview_cmd import Action, iter_actions
+from mockinterview.cli.main import main
+from mockinterview.storage.transcripts import load_transcript
+
+ANSWER = (
+    "I would first compare against the current rules as a baseline, check we have enough historical data "
+    "with reliable labels, and only then consider a model if the benefit exceeds the maintenance cost."
+)
+
+
+def write_answers(tmp_path: Path, blocks: list[str], name: str = "answers.txt") -> Path:
+    path = tmp_path / name
+    path.write_text("\n---\n".join(blocks) + "\n", encoding="utf-8")
+    return path
+
+
+def test_answers_file_blocks():
+    text = (
+        "first answer\nline two\n---\n? what data is there?\n---\n/skip\n---\n\n---\n/end-round\n---\n/end\n"
+    )
+    actions = list(iter_actions(text.splitlines(keepends=True)))
+    assert actions == [
+        Action("answer", "first answer\nline two"),
+        Action("clarify", "what data is there?"),
+        Action("skip"),
+        Action("end-round"),
+        Action("end"),
+    ]
+
+
+def test_headless_text_run_prints_turns_grades_and_the_path_last(tmp_path, capsys):
+    answers = write_answers(
+        tmp_path, ["? How much history is there?", ANSWER, ANSWER, "/skip", ANSWER, ANSWER]
+    )
+    code = main(["interview", "--no-tui", "--answers", str(answers), "--rounds", "basic", "--questions", "2"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    lines = out.strip().splitlines()
+    path = Path(lines[-1])
+    assert path.is_file() and path.suffix == ".json"
+    assert "Interviewer:" in out and "score" in out and "You (clarifying):" in out
+    t = load_transcript(path)
+    assert t.meta.status == "completed"
+    assert [x.kind for x in t.turns].count("clarification") == 1
+
+
+def test_headless_json_and_resume_after_answers_run_out(tmp_path, capsys):
+    args = [
+        "interview",
+        "--no-tui",
+        "--rounds",
+        "basic,technical",
+        "--questions",
+        "1",
+        "--max-follow-ups",
+        "0",
+    ]
+    first = write_answers(tmp_path, [ANSWER], "one.txt")
+    assert main([*args, "--answers", str(first), "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    result = json.loads(out)
+    assert result["status"] == "in-progress" and result["resumable"] is True
+    assert "answers ran out" in err and result["session_id"] in err
+
+    rest = write_answers(tmp_path, [ANSWER, ANSWER, "spare"], "rest.txt")
+    assert (
+        main(
+            [
+                "interview",
+                "--no-tui",
+                "--resume",
+                result["session_id"],
+                "--answers",
+                str(rest),
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
+    resumed = json.loads(capsys.readouterr().out)
+    assert resumed["session_id"] == result["session_id"] and resumed["status"] == "completed"
+    assert resumed["unused_answers"] == 2
+    assert [g["question_id"] for g in resumed["grades"]] == [
+        t["question_id"] for t in resumed["turns"] if t["kind"] == "answer"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--rounds", "basic,lunch"], "unknown round 'lunch'"),
+        (["--questions", "0"], "between 1 and 50"),
+        (["--model", "gpt-4"], "unknown model"),
+        (["--pack", "no-such-pack"], "no such rubric pack"),
+        (["--resume", "nonexistent-session"], "no such session"),
+    ],
+)
+def test_bad_input_is_one_line_and_nonzero(tmp_path, capsys, argv, message):
+    answers = write_answers(tmp_path, [ANSWER])
+    code = main(["interview", "--no-tui", "--answers", str(answers), *argv])
+    err = capsys.readouterr().err.strip()
+    assert code != 0
+    assert message in err and len(err.splitlines()) == 1
+
+
+def test_missing_answers_file_and_no_tui_without_answers(tmp_path, capsys):
+    assert main(["interview", "--no-tui", "--answers", str(tmp_path / "missing.txt")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["interview", "--no-tui"]) == 2
+    assert "--answers" in capsys.readouterr().err
+
+
+def _answers_on_disk(sessions: Path) -> list[str]:
+    for path in sessions.glob("*.json"):
+        try:
+            data = json.loads(path.read_text())
+        except (json.JSONDecodeError, OSError):
+            return []  # atomic saves mean this never happens; the test would then time out
+        return [t["text"] for t in data["turns"] if t["kind"] == "answer"]
+    return []
+
+
+def test_sigkill_after_the_third_answer_then_resume_loses_no_answer(tmp_path, isolated_dirs):
+    """A real process is killed with SIGKILL once its transcript holds three answers;
+    resuming it finishes the interview with every answered turn intact."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    sessions = isolated_dirs["data"] / "sessions"
+    answers = [f"Answer {i}: {ANSWER}" for i in range(1, 6)]
+    cmd = [sys.executable, "-m", "mockinterview", "interview", "--no-tui", "--answers", "-"]
+    cmd += ["--rounds", "basic,technical", "--questions", "3", "--max-follow-ups", "0"]
+    proc = subprocess.Popen(
+        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True
+    )
+    try:
+        for answer in answers[:3]:
+            proc.stdin.write(answer + "\n---\n")
+            proc.stdin.flush()
+        deadline = time.monotonic() + 60
+        while len(_answers_on_disk(sessions)) < 3:
+            assert proc.poll() is None, proc.stderr.read()
+            assert time.monotonic() < deadline, "the third answer never reached the transcript"
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+
+    (path,) = sessions.glob("*.json")
+    killed = load_transcript(path)
+    assert killed.meta.status == "in-progress"
+    assert [t.text for t in killed.turns if t.kind == "answer"] == answers[:3]
+
+    rest = tmp_path / "rest.txt"
+    rest.write_text("\n---\n".join(answers[3:] + [ANSWER]))
+    done = subprocess.run(
+        [sys.executable, "-m", "mockinterview", "interview", "--no-tui", "--resume", "--answers", str(rest)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == str(path)
+    final = load_transcript(path)
+    assert final.meta.status == "completed"
+    texts = [t.text for t in final.turns if t.kind == "answer"]
+    assert texts[:3] == answers[:3] and texts[3:] == [*answers[3:], ANSWER]
+    assert all(final.grade_for(t.id) for t in final.turns if t.kind == "answer")
+    assert len({t.id for t in final.turns}) == len(final.turns)
