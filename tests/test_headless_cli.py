@@ -185,3 +185,27 @@ def test_sigkill_after_the_third_answer_then_resume_loses_no_answer(tmp_path, is
     assert texts[:3] == answers[:3] and texts[3:] == [*answers[3:], ANSWER]
     assert all(final.grade_for(t.id) for t in final.turns if t.kind == "answer")
     assert len({t.id for t in final.turns}) == len(final.turns)
+
+
+def test_history_lists_sessions_with_trend_and_deletes(tmp_path, capsys):
+    weak = write_answers(tmp_path, ["I don't know.", "No idea."], "weak.txt")
+    strong = write_answers(tmp_path, [ANSWER, ANSWER], "strong.txt")
+    for answers in (weak, strong):
+        assert (
+            main(
+                ["interview", "--no-tui", "--answers", str(answers), "--rounds", "basic", "--questions", "1"]
+            )
+            == 0
+        )
+    capsys.readouterr()
+    assert main(["history", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 2 and rows[0]["trend"] is None
+    assert rows[1]["trend"] == pytest.approx(rows[1]["overall"] - rows[0]["overall"], abs=0.01)
+    assert rows[1]["overall"] > rows[0]["overall"]
+    assert main(["history"]) == 0
+    assert rows[0]["id"] in capsys.readouterr().out
+    assert main(["history", "--delete", rows[0]["id"]]) == 0
+    assert "deleted" in capsys.readouterr().out
+    assert main(["history", "--delete", rows[0]["id"]]) == 2
+    assert "no such session" in capsys.readouterr().err
