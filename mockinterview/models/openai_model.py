@@ -72,6 +72,7 @@ class OpenAIModel:
         self.calls = 0  # completed or failed calls
         self.retries = 0  # retries across all calls, for tests and diagnostics
         self.last_waits: list[float] = []  # the waits before each retry of the latest call
+        self._structured_slots = asyncio.Semaphore(self.settings.openai.grading_concurrency)
 
     # -- plumbing ------------------------------------------------------------------
     @property
@@ -137,6 +138,21 @@ class OpenAIModel:
 
     # -- the call ------------------------------------------------------------------
     async def complete(self, request: ChatRequest, on_chunk: ChunkCallback | None = None) -> ChatResponse:
+        """Free text: one call (streamed to ``on_chunk`` if given). Structured output
+        (``response_schema`` set): the grading ladder, at most ``grading_concurrency``
+        at a time; the reply's ``ladder_step`` says which step produced it."""
+        if request.response_schema is not None and request.structured_mode is None:
+            from mockinterview.grading.model_grader import run_ladder
+
+            async with self._structured_slots:
+                outcome = await run_ladder(self.complete_once, request, model_name=self.name)
+            return outcome.response
+        return await self.complete_once(request, on_chunk)
+
+    async def complete_once(
+        self, request: ChatRequest, on_chunk: ChunkCallback | None = None
+    ) -> ChatResponse:
+        """One request, with retries for transient faults but no structured-output ladder."""
         cfg = self.settings.openai
         started = time.monotonic()
         deadline = started + cfg.max_total_s
