@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from mockinterview.grading.text import STOP_WORDS, Analysis
+from mockinterview.grading.text import Analysis
 
 # Attempts to talk to the grader instead of answering the question. Each pattern comes
 # with the words it cannot match without, so an ordinary answer costs a few substring
@@ -78,26 +78,38 @@ def is_empty(analysis: Analysis) -> bool:
     return not analysis.tokens
 
 
+# Markers of a clause: auxiliaries, modals, pronoun subjects and subordinators. Prose has
+# them in nearly every clause; a list of terms has none.
+_CLAUSE_MARKERS_TEXT = """
+is are was were be been being has have had do does did will would can could should must may might
+i we you it they he she this that which because so if when then to means mean i'd we'd it's that's
+there's don't doesn't
+"""
+_CLAUSE_MARKERS = frozenset(_CLAUSE_MARKERS_TEXT.split())
+
+
 def is_keyword_list(analysis: Analysis) -> bool:
     """A bare list of terms, not an explanation.
 
-    Prose needs function words (articles, auxiliaries, prepositions): they are usually
-    40-55% of the words of an explanation. A run of comma-separated terms has almost
-    none. We call the answer a keyword list when most of its words sit in short items
-    with no function word, or when function words are nearly absent overall.
+    The answer is cut into items at commas, semicolons, slashes, bullets and line breaks;
+    an item is bare when it has no clause marker (no verb, subject or connective). It is
+    a keyword list when clause markers are almost absent (under 4% of the words), or when
+    it has at least four items, three quarters of them bare, and few markers overall
+    (under 12% of the words; explanations run at 15-25%, so a sentence that merely
+    enumerates things inside an explanation is not a list).
     """
     words = analysis.tokens
     if len(words) < 6:
         return False
-    function_share = sum(1 for t in words if not t.content) / len(words)
-    items = [i for i in _ITEM_SPLIT_RE.split(analysis.text) if i.strip()]
-    listy_words = 0
-    for item in items:
-        words_in_item = [w.strip(".:!?()[]\"'").lower() for w in item.split()]
-        if 0 < len(words_in_item) <= 4 and not any(w in STOP_WORDS for w in words_in_item):
-            listy_words += len(words_in_item)
-    listy_share = listy_words / len(words)
-    return function_share < 0.15 or (listy_share >= 0.6 and function_share < 0.3)
+    marker_share = sum(1 for t in words if t.text in _CLAUSE_MARKERS) / len(words)
+    if marker_share < 0.04:
+        return True
+    items = [item.lower().split() for item in _ITEM_SPLIT_RE.split(analysis.text)]
+    items = [[w.strip(".:!?()[]\"'") for w in item] for item in items if item]
+    if len(items) < 4 or marker_share >= 0.12:
+        return False
+    bare = sum(1 for item in items if not any(w in _CLAUSE_MARKERS for w in item))
+    return bare / len(items) >= 0.75
 
 
 def repetition_share(analysis: Analysis) -> float:

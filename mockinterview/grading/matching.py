@@ -1,9 +1,9 @@
 """Phrase matching with negation and hedging (the rules of ``KeyPoint.expressions``).
 
 A phrase matches a sentence when every content word of the phrase (after stemming)
-occurs in that sentence, in any order. Phrases made only of function words ("so we
-should") must occur as a contiguous run instead, otherwise they would match almost
-anything. A phrase that itself contains a negation ("did not monitor") matches only a
+occurs in that sentence, in any order. Phrases whose meaning rests on function words
+(fewer than two content words among several words: "so we should", "trained once") must
+occur as a contiguous run instead, otherwise they would match almost anything. A phrase that itself contains a negation ("did not monitor") matches only a
 sentence where one of its words is in a negation's scope; any other phrase records
 whether its match was negated or hedged, and the caller decides what that means (a
 negated mistake cue is no finding; a negated key-point expression still counts).
@@ -53,10 +53,12 @@ def compile_phrase(text: str) -> Phrase | None:
         return None
     negative = any(t.negation for t in tokens)
     stems = frozenset(t.stem for t in tokens if t.content)
-    if stems:
-        return Phrase(text, stems, None, negative)
     seq = tuple(t.stem for t in tokens if not t.negation)
-    return Phrase(text, frozenset(), seq or None, negative) if seq else None
+    # Two or more content words: any order. Fewer ("so we should", "trained once"): the
+    # function words carry the meaning, so the words must appear as written, in a row.
+    if len(stems) >= 2 or (stems and len(seq) == 1):
+        return Phrase(text, stems, None, negative)
+    return Phrase(text, stems, seq, negative) if seq else None
 
 
 def _match_sentence(phrase: Phrase, sentence: Sentence) -> Match | None:
@@ -68,12 +70,14 @@ def _match_sentence(phrase: Phrase, sentence: Sentence) -> Match | None:
         for wanted in phrase.stems:
             positions.append(next(i for i, t in enumerate(toks) if t.content and t.stem == wanted))
     else:
+        # Negations are skipped on both sides, so "did not monitor" contains "did monitor".
+        index = [i for i, t in enumerate(toks) if not t.negation]
+        stems = [toks[i].stem for i in index]
         n = len(phrase.sequence)
-        stems = [t.stem for t in toks]
         at = next((i for i in range(len(stems) - n + 1) if tuple(stems[i : i + n]) == phrase.sequence), None)
         if at is None:
             return None
-        positions = list(range(at, at + n))
+        positions = index[at : at + n]
     in_scope = any(p in sentence.negated for p in positions)
     if phrase.negative:
         # "did not monitor" needs a negation governing "monitor"; it is then an
@@ -85,7 +89,7 @@ def _match_sentence(phrase: Phrase, sentence: Sentence) -> Match | None:
 
 
 def find_matches(phrase: Phrase, analysis: Analysis) -> list[Match]:
-    if phrase.sequence is None and not phrase.stems <= analysis.stems:
+    if not phrase.stems <= analysis.stems:
         return []  # cheap rejection: a word of the phrase is nowhere in the answer
     out = []
     for sentence in analysis.sentences:

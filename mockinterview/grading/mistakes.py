@@ -8,8 +8,9 @@ add code-level checks:
 
 * leakage-unchecked: a near-perfect score (AUC/accuracy >= 0.97) reported as is;
 * correlation-as-causation: an association followed by a prescription in one sentence;
-* data-quality-ignored / no-monitoring (absence checks): the answer proposes modelling,
-  or deployment, and never mentions the data's quality, or production monitoring.
+* data-quality-ignored / no-monitoring (absence checks): the answer plans or reports
+  training a model ("I'd train an XGBoost model"), or deploying one ("we shipped it"),
+  and never mentions the data's quality, or production monitoring.
 
 Absence checks and the generic cues (metrics, model families) run only on questions the rubric marks as
 prone to that mistake; otherwise any answer mentioning a model or a metric would be
@@ -37,19 +38,32 @@ _HIGH_SCORE_RE = re.compile(
     re.IGNORECASE,
 )
 _ASSOCIATION_RE = re.compile(
-    r"\b(?:correlat\w*|associated|(?:users|customers|people|clients|those) who|more likely|higher|"
-    r"lower|\d+(?:\.\d+)?\s*x)\b",
+    r"\b(?:correlat\w*|associated with|(?:users|customers|people|clients|students|those|patients) who|"
+    r"\d+(?:\.\d+)?\s*(?:x|times) (?:more|higher|better|less|lower))\b",
     re.IGNORECASE,
 )
 _PRESCRIPTION_RE = re.compile(
-    r"\b(?:so|therefore|thus|hence|which means)\b[^.!?\n]{0,40}?\b(?:should|must|need to|will|let's|"
-    r"going to)\b",
+    r"\b(?:so|therefore|thus|hence|which means)\b,?\s+(?:we|you|i|the (?:company|business|team))\s+"
+    r"(?:should|must|need to|ought to|have to|will)\b|"
+    r"\b(?:should|must|let's|need to)\s+(?:push|encourage|get|make|force|incentivi[sz]e|nudge|require)\b",
     re.IGNORECASE,
 )
-_MODELLING_STEMS = frozenset(
-    {"train", "model", "fit", "algorithm", "xgboost", "classifi", "regress", "neural"}
+# A high TRAINING score, or a train/validation gap, is overfitting talk, not a leakage red flag.
+_TRAINING_SCORE_STEMS = frozenset({"train", "overfit", "gap"})
+# Planning or reporting a model / a deployment in the first person (absence checks).
+_MODEL_PLAN_RE = re.compile(
+    r"\b(?:i|we|i'd|we'd|let's|i'll|we'll)\s+(?:would\s+|will\s+|then\s+|just\s+|first\s+|directly\s+|"
+    r"immediately\s+|simply\s+)*(?:train|trained|build|built|fit|fitted|throw|threw|feed|fed|apply|applied|"
+    r"use|used|go with|went with|pick|picked|choose|chose)\b[^.!?\n]{0,60}?\b(?:model|classifier|regression|"
+    r"xgboost|lightgbm|forest|network|algorithm|gbm|boosting|svm)\b",
+    re.IGNORECASE,
 )
-_DEPLOY_STEMS = frozenset({"deploy", "production", "launch", "ship", "rollout", "live"})
+_DEPLOY_RE = re.compile(
+    r"\b(?:i|we|i'd|we'd|i'll|we'll)\s+(?:would\s+|will\s+|then\s+|just\s+|finally\s+)*(?:deploy|deployed|"
+    r"ship|shipped|launch|launched|release|released|roll(?:ed)? (?:it )?out|put (?:it|the model) (?:live|"
+    r"in(?:to)? production))\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -89,25 +103,17 @@ def _regex_sentence(analysis: Analysis, pattern: re.Pattern[str], *extra: re.Pat
     return None
 
 
-def _stem_sentence(analysis: Analysis, stems: frozenset[str]) -> Sentence | None:
-    for s in analysis.sentences:
-        if s.stems & stems and not s.hedged:
-            hits = [i for i, t in enumerate(s.tokens) if t.stem in stems]
-            if not all(i in s.negated for i in hits):
-                return s
-    return None
-
-
 def _code_check(cm: CompiledMistake, analysis: Analysis, prone: bool) -> Sentence | None:
     mid = cm.id
     if mid == "leakage-unchecked":
-        return _regex_sentence(analysis, _HIGH_SCORE_RE)
+        s = _regex_sentence(analysis, _HIGH_SCORE_RE)
+        return s if s is not None and not (s.stems & _TRAINING_SCORE_STEMS) else None
     if mid == "correlation-as-causation":
         return _regex_sentence(analysis, _ASSOCIATION_RE, _PRESCRIPTION_RE)
     if mid == "data-quality-ignored" and prone:
-        return _stem_sentence(analysis, _MODELLING_STEMS)
+        return _regex_sentence(analysis, _MODEL_PLAN_RE)
     if mid == "no-monitoring" and prone:
-        return _stem_sentence(analysis, _DEPLOY_STEMS)
+        return _regex_sentence(analysis, _DEPLOY_RE)
     return None
 
 
