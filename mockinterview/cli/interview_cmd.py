@@ -42,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, help="question selection seed (default 0)")
     p.add_argument("--pack", default=None, help="rubric pack id or directory (default data-scientist)")
     p.add_argument(
-        "--max-follow-ups", type=int, default=1, metavar="N", help="follow-ups per question (default 1)"
+        "--max-follow-ups", type=int, default=None, metavar="N", help="follow-ups per question (default 1)"
     )
     p.add_argument(
         "--answers", default=None, metavar="FILE", help="answers file for a headless run ('-' = stdin)"
@@ -141,12 +141,18 @@ def _check_model(spec: str, option: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    model = _check_model(getattr(args, "model", None) or "stub", "--model")
-    grader = _check_model(args.grader or "stub", "--grader")
-    rounds = _parse_rounds(args.rounds)
-    if args.questions is not None and not 1 <= args.questions <= 50:
+    from mockinterview.storage.config import load_settings
+
+    # Flags win; then the config file's [interview] section; then built-in defaults.
+    defaults = load_settings().interview
+    model = _check_model(getattr(args, "model", None) or defaults.interviewer_model, "--model")
+    grader = _check_model(args.grader or defaults.grader_model, "--grader")
+    rounds = _parse_rounds(args.rounds) if args.rounds is not None else list(defaults.rounds)
+    questions = args.questions if args.questions is not None else defaults.questions_per_round
+    follow_ups = args.max_follow_ups if args.max_follow_ups is not None else defaults.max_follow_ups
+    if questions is not None and not 1 <= questions <= 50:
         raise CliError("--questions must be between 1 and 50")
-    if args.max_follow_ups < 0 or args.max_follow_ups > 5:
+    if not 0 <= follow_ups <= 5:
         raise CliError("--max-follow-ups must be between 0 and 5")
     if args.answers is None:
         if args.no_tui:
@@ -158,12 +164,13 @@ def run(args: argparse.Namespace) -> int:
     from mockinterview.engine.session import InterviewConfig
 
     config = InterviewConfig(
-        pack=args.pack or "data-scientist",
+        pack=args.pack or defaults.pack,
         rounds=rounds,  # type: ignore[arg-type]
-        questions_per_round=args.questions,
+        questions_per_round=questions,
+        time_limit_s=defaults.time_limit_s,
         interviewer_model=model,
         grader_model=grader,
-        max_follow_ups=args.max_follow_ups,
+        max_follow_ups=follow_ups,
         seed=args.seed,
         track_time=False,
     )

@@ -48,6 +48,7 @@ from mockinterview.engine.events import (
     TokensUpdated,
     TurnAdded,
 )
+from mockinterview.grading.model_grader import fallback_grade
 from mockinterview.models.base import ChatRequest, ChatResponse, InvalidOutput, Model, ModelError
 
 Listener = Callable[[EngineEvent], Awaitable[None] | None]
@@ -77,7 +78,9 @@ class InterviewConfig:
     # Record time-limit overruns as notes. Headless runs turn this off: scripted
     # answers arrive instantly or after arbitrary pauses, so wall time means nothing.
     track_time: bool = True
-    context_budget_tokens: int = DEFAULT_CONTEXT_BUDGET  # prompt tokens sent to the interviewer model
+    # Prompt tokens sent to the interviewer model; None: the model's configured budget
+    # (config.toml [openai] context_budget_tokens) or DEFAULT_CONTEXT_BUDGET.
+    context_budget_tokens: int | None = None
 
 
 @dataclass(frozen=True)
@@ -151,15 +154,6 @@ def answer_text_for_grade(transcript: Transcript, turn_id: int) -> str:
         if start < t.id <= turn_id and t.kind == "answer" and t.question_id == target.question_id
     ]
     return "\n\n".join(parts)
-
-
-def fallback_grade(answer: str, question: Question, pack: RolePack, reason: str) -> Grade:
-    """The model's checklist stayed invalid: the offline grader stands in, flagged -
-    an invalid output is never scored as a zero."""
-    from mockinterview.grading import grade_answer
-
-    grade = grade_answer(answer, question, pack)
-    return grade.model_copy(update={"status": "fallback", "fallback_reason": reason})
 
 
 async def grade_with_model(
@@ -636,7 +630,7 @@ class InterviewSession:
             probe=probe,
             candidate_text=candidate_text,
             model_name=self._interviewer.name,
-            budget_tokens=self.config.context_budget_tokens,
+            budget_tokens=self._budget_tokens(),
             details=details,
             variant_key=f"{self.transcript.meta.id}:{self._next_turn_id()}",
         )
@@ -723,7 +717,11 @@ class InterviewSession:
                 prompt_tokens=totals.prompt_tokens + response.usage.prompt_tokens,
                 completion_tokens=totals.completion_tokens + response.usage.completion_tokens,
             )
-            self.transcript.estimated_cost_usd += estimate_cost(response.usage, model.name)
+            settings = getattr(model, "settings", None)
+            prices = (
+                settings.price_table() if settings is not None and hasattr(settings, "price_table") else None
+            )
+            self.transcript.estimated_cost_usd += estimate_cost(response.usage, model.name, prices)
             await self._emit(
                 TokensUpdated(
                     usage=self.transcript.tokens, estimated_cost_usd=self.transcript.estimated_cost_usd
@@ -742,6 +740,15 @@ class InterviewSession:
 
     # -----------------------------------------------------------------------------
     # Helpers
+
+    def _budget_tokens(self) -> int:
+        if self.config.context_budget_tokens:
+            return self.config.context_budget_tokens
+        settings = getattr(self._interviewer, "settings", None)  # openai models carry their config
+        return (
+            getattr(getattr(settings, "openai", None), "context_budget_tokens", None)
+            or DEFAULT_CONTEXT_BUDGET
+        )
 
     def _require_awaiting(self) -> _Cursor:
         cursor = self._cursor()
