@@ -9,6 +9,7 @@ from collections.abc import Callable
 from rich.console import Group, RenderableType
 from rich.markdown import Markdown as RichMarkdown
 from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 from textual.reactive import reactive
@@ -89,10 +90,10 @@ def answer_feedback(
     if answer.grade.feedback:
         parts.append(Text(answer.grade.feedback))
     for kp in answer.covered:
-        line = Text("  ✓ ", style="green") + Text(kp.text)
+        line = Text("✓ ", style="green") + Text(kp.text)
         if kp.evidence:
             line.append(f' "{kp.evidence}"', style="dim italic")
-        parts.append(line)
+        parts.append(Padding(line, (0, 0, 0, 2)))
     for kp in answer.missed:
         parts.append(Text("  ✗ ", style="red") + Text(kp.text))
     for m in answer.mistakes:
@@ -100,9 +101,9 @@ def answer_feedback(
         line.append(f'"{m.evidence}"', style="italic")
         parts.append(line)
         if m.why:
-            parts.append(Text("    Why it matters: ", style="dim") + Text(m.why))
+            parts.append(Padding(Text("Why it matters: ", style="dim") + Text(m.why), (0, 0, 0, 4)))
         if m.fix:
-            parts.append(Text("    How to fix it: ", style="dim") + Text(m.fix))
+            parts.append(Padding(Text("How to fix it: ", style="dim") + Text(m.fix), (0, 0, 0, 4)))
     if answer.grade.flags:
         parts.append(Text("  flags: " + ", ".join(answer.grade.flags), style="dim"))
     for c in answer.comments:

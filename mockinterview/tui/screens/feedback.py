@@ -44,7 +44,8 @@ class FeedbackScreen(Screen[None]):
         ]
         head = Text("Overall ", style="bold")
         head.append(f"{fmt_score(self.view.score)} / 5", style=f"bold {score_style(self.view.score)}")
-        return Group(head, score_bars(rows))
+        width = 12 if self.app.size.width < 100 else 20  # keep the numbers visible at 80 columns
+        return Group(head, score_bars(rows, width=width))
 
     def _previous_panel(self):
         from mockinterview.storage.transcripts import list_sessions
@@ -60,7 +61,7 @@ class FeedbackScreen(Screen[None]):
         }
         titles = {r.id: r.title for r in self.view.rounds}
         return Group(
-            Text(f"Compared with {len(summaries)} earlier session(s), this one last:", style="dim"),
+            Text(f"Trend over {len(summaries) + 1} sessions (this one last)", style="dim"),
             trend_table(series, titles),
         )
 

@@ -11,6 +11,8 @@ from textual.widgets import DataTable, Footer, Header, Static
 from mockinterview.domain.pack import ROUND_ORDER
 from mockinterview.tui.widgets import fmt_score, score_style, trend_table
 
+ROUND_SHORT = {"basic": "Basic", "technical": "Tech", "advanced": "Adv", "behavioral": "Behav"}
+
 
 class HistoryScreen(Screen[None]):
     CSS_PATH = "history.tcss"
@@ -36,8 +38,9 @@ class HistoryScreen(Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = "history"
         table = self.query_one(DataTable)
+        # Date and scores first: at 80 columns the rest scrolls sideways.
         table.add_columns(
-            "Date", "Session", "Rounds", "Model", "Status", "Score", *[r[:5] for r in ROUND_ORDER]
+            "Date", "Score", *[ROUND_SHORT[r] for r in ROUND_ORDER], "Status", "Model", "Session"
         )
         self.reload()
         table.focus()
@@ -50,13 +53,14 @@ class HistoryScreen(Screen[None]):
         table.clear()
         for s in reversed(self.summaries):  # newest first
             if s.error:
+                blank = [""] * len(ROUND_ORDER)
                 table.add_row(
                     Text("unreadable", style="red"),
+                    "",
+                    *blank,
+                    Text(s.error[:60], style="red"),
+                    "",
                     s.id,
-                    "",
-                    "",
-                    Text(s.error[:40], style="red"),
-                    "",
                     key=str(s.path),
                 )
                 continue
@@ -66,12 +70,11 @@ class HistoryScreen(Screen[None]):
             ]
             table.add_row(
                 s.created.strftime("%Y-%m-%d %H:%M") if s.created else "",
-                s.id,
-                ",".join(r[:4] for r in s.rounds),
-                s.model,
-                s.status,
                 Text(fmt_score(s.overall), style=f"bold {score_style(s.overall)}"),
                 *cells,
+                s.status,
+                s.model,
+                s.id,
                 key=str(s.path),
             )
         series = {
