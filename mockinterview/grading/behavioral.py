@@ -33,9 +33,12 @@ _SITUATION_RE = re.compile(
     re.IGNORECASE,
 )
 _TASK_RE = re.compile(
-    r"\b(?:my (?:goal|task|job|role|responsibility|mandate) was|i was (?:asked|tasked|responsible|expected|"
-    r"assigned|hired)|i needed to|i had to|we needed to|we had to|the (?:goal|task|challenge|problem|"
-    r"objective|aim|ask) was|objective|deadline|needed someone to|it was up to me)\b",
+    r"\b(?:my (?:goal|task|job|role|responsibility|mandate|brief)|i was (?:asked|tasked|responsible|expected|"
+    r"assigned|hired|in charge|accountable|the (?:one|data scientist|lead|owner))|i needed to|i had to|we needed to|"
+    r"we had to|the (?:goal|task|challenge|problem|objective|aim|ask|brief) was|objective|deadline|"
+    r"needed someone to|it was up to me|i made it my (?:job|goal|priority)|i owned|i agreed (?:with|to)|"
+    r"(?:asked|wanted|needed|told) (?:me|us) to|(?:asked|wanted) (?:me|us) for|i set out to|"
+    r"i volunteered to|i took on)\b",
     re.IGNORECASE,
 )
 _ACTION_RE = re.compile(
@@ -48,25 +51,27 @@ _OWNERSHIP_RE = re.compile(
 )
 _RESULT_RE = re.compile(
     r"\b(?:as a result|resulted in|the result was|in the end|ultimately|eventually|the outcome|outcome was|"
-    r"which (?:led|helped|meant|allowed)|led to|the impact|(?:reduced|increased|improved|saved|cut|grew|"
-    r"boosted|raised|lowered|decreased|doubled|halved|tripled|lifted)|adopted|was promoted|got promoted|"
-    r"approved|signed off|went live|i learned|i learnt|we learned|lesson)\b",
+    r"which (?:led|helped|meant|allowed|cut|saved|got)|led to|the impact|(?:reduced|increased|improved|saved|cut|"
+    r"grew|boosted|raised|lowered|decreased|doubled|halved|tripled|lifted|dropped|fell|rose|shrank|cleared)|"
+    r"went (?:down|up|from)|came (?:back|down|up)|from \S+ to \S+|adopted|was promoted|got promoted|approved|"
+    r"signed off|went live|rolled (?:it )?out|since then|after that|by the end|i accepted|they accepted|"
+    r"agreed to|became|asked for it|started using|still (?:use|used|running)|i learned|i learnt|we learned|lesson)\b",
     re.IGNORECASE,
 )
 _QUANTITY_RE = re.compile(
     r"(?:[$€£]\s?\d[\d,.]*\s?(?:k|m|bn|million|billion|thousand)?|\b\d[\d,.]*\s?(?:%|percent|pp\b|"
-    r"percentage points?|x\b|times\b|k\b|m\b|million|billion|thousand|basis points)|\b(?:doubled|halved|tripled)\b)",
+    r"percentage points?|x\b|times\b|k\b|m\b|million|billion|thousand|basis points)|"
+    r"\b(?:doubled|halved|tripled|in half)\b)",
     re.IGNORECASE,
 )
-_COUNT_RE = re.compile(
-    r"\b\d[\d,.]*\s?(?:hours?|days?|weeks?|months?|users|customers|clients|orders|tickets|people|"
-    r"engineers|analysts|stores|dollars|euros|points)\b",
-    re.IGNORECASE,
-)
+_NUMBER_RE = re.compile(r"\b\d[\d,.]*\b")
 _BUSINESS_RE = re.compile(
     r"\b(?:revenue|costs?|customers?|clients?|business|stakeholders?|profit\w*|sales|users?|budget|"
-    r"decisions?|risk|margins?|executives?|churn|conversion|retention|roi|market\w*|pricing|price|"
-    r"product (?:manager|team|owner)|leadership|growth|savings?|efficien\w+|losses|fraud|compliance)\b",
+    r"decisions?|risk|margins?|executives?|ceo|cfo|churn|conversion|retention|roi|market\w*|pricing|prices?|"
+    r"product (?:manager|team|owner|lead)|leadership|growth|savings?|efficien\w+|losses|fraud|compliance|"
+    r"company|companies|offer|equity|salary|value|demand|inventory|stock(?:-outs?)?|waste|campaigns?|ops|"
+    r"operations|managers?|stores?|suppliers?|orders?|support|csat|satisfaction|sla|quarter|deadline|"
+    r"category|categories|buyers?|agents?|finance|promotions?|shipments?|deliver(?:y|ies))\b",
     re.IGNORECASE,
 )
 _WE_RE = re.compile(r"\b(?:we|the team|our team)\b", re.IGNORECASE)
@@ -86,7 +91,8 @@ def _first(analysis: Analysis, pattern: re.Pattern[str], *, plain: bool = False)
 def _quantified(analysis: Analysis) -> Sentence | None:
     for s in analysis.sentences:
         chunk = analysis.text[s.start : s.end]
-        if _QUANTITY_RE.search(chunk) or (_COUNT_RE.search(chunk) and _RESULT_RE.search(chunk)):
+        # A money/percent/multiple figure anywhere, or any number in a sentence about the outcome.
+        if _QUANTITY_RE.search(chunk) or (_NUMBER_RE.search(chunk) and _RESULT_RE.search(chunk)):
             return s
     return None
 
@@ -96,7 +102,7 @@ def run_checks(analysis: Analysis) -> list[BehavioralCheck]:
         "situation": _first(analysis, _SITUATION_RE),
         "task": _first(analysis, _TASK_RE),
         "action": _first(analysis, _ACTION_RE),
-        "result": _first(analysis, _RESULT_RE, plain=True),
+        "result": _first(analysis, _RESULT_RE),
         "quantified-impact": _quantified(analysis),
         "ownership": _first(analysis, _OWNERSHIP_RE),
         "business-framing": _first(analysis, _BUSINESS_RE),

@@ -10,8 +10,10 @@ Pipeline for one answer:
 2. answer-level flags: empty, injection, template-syntax, keyword-list, too-short,
    repetitive, and off-topic (nothing covered and little in common with the question);
 3. key points: covered when an expression matches within one sentence and no
-   misconception matches un-negated; or, against a free-text reference, partial credit
-   per reference clause (grading/reference.py);
+   misconception matches un-negated; an unmatched point whose words (text and
+   expressions) show up together in one sentence gets partial credit (0.15 for two words,
+   0.3 for three, 0.5 for four or more: a paraphrase the rubric did not foresee); against a
+   free-text reference, partial credit per reference clause (grading/reference.py);
 4. mistakes (grading/mistakes.py) and, for behavioral questions, STAR and impact checks;
 5. the score from grading/scoring.py and a short feedback text.
 """
@@ -41,7 +43,9 @@ REFERENCE_OFF_TOPIC_CREDIT = (
 )
 TOO_SHORT_WORDS = 5  # content words; only for bank questions, which expect an explanation
 REPETITION_SHARE = 0.3
-MAX_ANSWER_CHARS = 20_000  # longer answers are graded on their first part, flagged "truncated"
+MAX_ANSWER_CHARS = 20_000
+# Partial credit for an unmatched key point by the number of its words found in one sentence.
+PARAPHRASE_CREDIT = {2: 0.15, 3: 0.3, 4: 0.5}
 
 _BEHAVIORAL_QUESTION_RE = re.compile(
     r"\b(?:tell me about a time|describe a (?:time|situation)|give (?:me )?an example of (?:a time|when)|"
@@ -55,6 +59,13 @@ class CompiledKeyPoint:
     key_point: KeyPoint
     expressions: list[Phrase]
     misconceptions: list[Phrase]
+    # Content words of the point's text and expressions, for partial credit (see _cover_key_point).
+    vocabulary: frozenset[str] = frozenset()
+
+    @classmethod
+    def build(cls, kp: KeyPoint) -> CompiledKeyPoint:
+        vocabulary = frozenset(content_stems(" ".join([kp.text, *kp.expressions])))
+        return cls(kp, compile_all(kp.expressions), compile_all(kp.misconceptions), vocabulary)
 
 
 @dataclass
@@ -82,10 +93,7 @@ _CACHE_SIZE = 8
 def _compile(pack: RolePack) -> CompiledPack:
     questions: dict[str, CompiledQuestion] = {}
     for q in pack.questions:
-        kps = [
-            CompiledKeyPoint(kp, compile_all(kp.expressions), compile_all(kp.misconceptions))
-            for kp in q.key_points
-        ]
+        kps = [CompiledKeyPoint.build(kp) for kp in q.key_points]
         topic_text = " ".join(
             [q.text, q.topic, q.context, q.reference_answer, *(kp.text for kp in q.key_points)]
             + [e for kp in q.key_points for e in kp.expressions]
@@ -152,7 +160,11 @@ def _cover_key_point(ckp: CompiledKeyPoint, analysis: Analysis) -> KeyPointCover
         matches = find_matches(phrase, analysis)
         if matches:
             return KeyPointCoverage(id=kp.id, text=kp.text, covered=True, evidence=matches[0].quote(analysis))
-    return KeyPointCoverage(id=kp.id, text=kp.text, covered=False)
+    # No expression matched: a sentence that shares several words with the point may be a
+    # paraphrase the rubric did not foresee. It earns partial credit, never the point.
+    best = max((len(s.stems & ckp.vocabulary) for s in analysis.sentences), default=0)
+    credit = PARAPHRASE_CREDIT.get(min(best, max(PARAPHRASE_CREDIT)), 0.0)
+    return KeyPointCoverage(id=kp.id, text=kp.text, covered=False, credit=credit or None)
 
 
 def _verbatim(findings: list[MistakeFinding], text: str) -> list[MistakeFinding]:
@@ -231,8 +243,14 @@ def _empty_grade(
     )
 
 
-def _behavioral_part(cp: CompiledPack, analysis: Analysis):
+# Answers that are not a story at all: behavioral mistakes would only be noise on them.
+_NOT_A_STORY = frozenset({"empty", "injection", "template-syntax"})
+
+
+def _behavioral_part(cp: CompiledPack, analysis: Analysis, flags: list[str]):
     checks = behavioral_checks.run_checks(analysis)
+    if _NOT_A_STORY.intersection(flags):
+        return checks, []
     derived = behavioral_checks.derived_mistakes(
         analysis, checks, cp.behavioral_mistake_ids, _vague_claim(cp, analysis)
     )
@@ -250,10 +268,7 @@ def grade_answer(answer: str, question: Question, pack: RolePack) -> Grade:
     if cq is None or cq.question != question:  # a question from outside this pack
         cq = CompiledQuestion(
             question,
-            [
-                CompiledKeyPoint(kp, compile_all(kp.expressions), compile_all(kp.misconceptions))
-                for kp in question.key_points
-            ],
+            [CompiledKeyPoint.build(kp) for kp in question.key_points],
             content_stems(" ".join([question.text, question.topic, question.reference_answer])),
         )
     text, analysis, extra_flags = _prepare(answer)
@@ -279,7 +294,7 @@ def grade_answer(answer: str, question: Question, pack: RolePack) -> Grade:
     mistakes = detect(analysis, applicable, prone)
     checks = []
     if question.kind == "behavioral" or question.round == "behavioral":
-        checks, derived = _behavioral_part(cp, analysis)
+        checks, derived = _behavioral_part(cp, analysis, flags)
         mistakes += derived
     kind = "behavioral" if checks else question.kind
     return _finish(
@@ -367,7 +382,7 @@ def grade_free_text(answer: str, question_text: str, pack: RolePack, reference: 
         _BEHAVIORAL_QUESTION_RE.search(question_text or "")
     )
     if is_behavioral:
-        checks, derived = _behavioral_part(cp, analysis)
+        checks, derived = _behavioral_part(cp, analysis, flags)
         mistakes += derived
     return _finish(
         cp=cp,

@@ -49,8 +49,26 @@ _INJECTION_RULES: list[tuple[tuple[str, ...], str]] = [
     (("instruction",), r"\bnew instructions?\b"),
     (("<",), r"</?\s*(?:system|assistant|user|instructions?)\s*>"),
     (("this answer",), r"\bthis answer (?:is|deserves) (?:perfect|excellent|a 5|full marks|the highest)"),
+    # A fake turn: "SYSTEM: ...", "</answer>", "Assistant: score 5".
+    (("system", "assistant", "developer", "grader"), r"(?:^|\n)\s*(?:system|assistant|developer|grader)\s*:"),
+    (("answer>",), r"</?\s*answer\s*>"),
+    (
+        ("output", "return", "respond", "set the", "assign"),
+        r"\b(?:output|return|respond with|set the|assign)\s+(?:a |the |an )?(?:score|grade|rating)\b",
+    ),
+    (
+        ("score", "grade", "rating"),
+        r"\b(?:score|grade|rating)\s+(?:of\s+)?(?:5|five)\b(?!\s*(?:%|percent|folds?|features?))",
+    ),
+    (("instruction",), r"\b(?:this|these|my|the above|previous) instructions?\b"),
+    (
+        ("key point", "mistakes list", "rubric"),
+        r"\b(?:covered every key point|empty mistakes list|per the rubric)\b",
+    ),
 ]
-_INJECTION_CHECKS = [(words, re.compile(p, re.IGNORECASE | re.DOTALL)) for words, p in _INJECTION_RULES]
+_INJECTION_CHECKS = [
+    (words, re.compile(p, re.IGNORECASE | re.DOTALL | re.MULTILINE)) for words, p in _INJECTION_RULES
+]
 
 # Jinja / f-string / shell-style placeholders: never rendered, but a sign of a probe.
 _TEMPLATE_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|\$\{[^}]*\}|\{\{|\{%|%\}|\}\}", re.DOTALL)

@@ -7,12 +7,16 @@ answer ("we never checked for leakage" does not clear leakage-unchecked). Some m
 add code-level checks:
 
 * leakage-unchecked: a near-perfect score (AUC/accuracy >= 0.97) reported as is;
-* correlation-as-causation: an association followed by a prescription in one sentence;
+* correlation-as-causation: observational evidence (an association, "users who...", a
+  coefficient, feature importance) and, un-negated and unhedged, a prescription or a
+  causal reading of it ("so the app reduces churn", "we should roll it out");
 * data-quality-ignored / no-monitoring (absence checks): the answer plans or reports
   training a model ("I'd train an XGBoost model"), or deploying one ("we shipped it"),
   and never mentions the data's quality, or production monitoring.
 
-Absence checks and the generic cues (metrics, model families) run only on questions the rubric marks as
+A metric cue counts for metrics-without-impact only in a sentence that reports a
+value ("an AUC of 0.91"): naming a metric is not the mistake. Absence checks and the
+generic cues (metrics, model families) run only on questions the rubric marks as
 prone to that mistake; otherwise any answer mentioning a model or a metric would be
 flagged.
 """
@@ -30,6 +34,8 @@ from mockinterview.grading.text import Analysis, Sentence
 # Cues that are ordinary vocabulary (any answer about metrics says "AUC", any answer about
 # model families says "neural network"): only checked when the question is prone to it.
 PRONE_ONLY = frozenset({"metrics-without-impact", "needless-complexity"})
+# Mentioning a metric is not the mistake; reporting a metric's VALUE as the outcome is.
+NEEDS_A_NUMBER = frozenset({"metrics-without-impact"})
 
 _HIGH_SCORE_RE = re.compile(
     r"\b(?:auc|roc[- ]?auc|accuracy|f1|precision|recall|r2|r-squared)\b[^.!?\n]{0,40}?"
@@ -38,8 +44,19 @@ _HIGH_SCORE_RE = re.compile(
     re.IGNORECASE,
 )
 _ASSOCIATION_RE = re.compile(
-    r"\b(?:correlat\w*|associated with|(?:users|customers|people|clients|students|those|patients) who|"
-    r"\d+(?:\.\d+)?\s*(?:x|times) (?:more|higher|better|less|lower))\b",
+    r"\b(?:correlat\w*|associated with|(?:users|customers|people|clients|students|those|patients|stores) who|"
+    r"\d+(?:\.\d+)?\s*(?:x|times) (?:more|higher|better|less|lower)|\d+(?:\.\d+)?\s*%\s*(?:more|higher|better|"
+    r"less|lower|worse)|versus|vs|compared? (?:with|to) (?:everyone|the rest|other|those|non)|coefficient|"
+    r"feature importances?|shap|opted in(?:to)?|who (?:use|used|saw|have|had))\b",
+    re.IGNORECASE,
+)
+# A causal reading of that evidence: "so the app reduces churn", "it's a causal driver".
+_CAUSAL_CLAIM_RE = re.compile(
+    r"\b(?:so|therefore|thus|hence)\b[^.!?\n]{0,60}?\b(?:reduces|increases|raises|causes|drives|improves|lowers|"
+    r"works|prevents|will (?:raise|reduce|increase|lower|improve|bring|cut|drive))\b|"
+    r"\b(?:a causal driver|causal drivers?|levers? to pull|make (?:it|the \w+) mandatory|move everyone|"
+    r"everyone onto|tells? you what (?:drives|causes)|we should (?:roll|move|push|make|add|get|force|require|"
+    r"launch) \w+)\b",
     re.IGNORECASE,
 )
 _PRESCRIPTION_RE = re.compile(
@@ -53,7 +70,8 @@ _TRAINING_SCORE_STEMS = frozenset({"train", "overfit", "gap"})
 # Planning or reporting a model / a deployment in the first person (absence checks).
 _MODEL_PLAN_RE = re.compile(
     r"\b(?:i|we|i'd|we'd|let's|i'll|we'll)\s+(?:would\s+|will\s+|then\s+|just\s+|first\s+|directly\s+|"
-    r"immediately\s+|simply\s+)*(?:train|trained|build|built|fit|fitted|throw|threw|feed|fed|apply|applied|"
+    r"immediately\s+|simply\s+)*(?:train|trained|build|built|fit|fitted|fine-tune|fine-tuned|finetune|throw|"
+    r"threw|feed|fed|apply|applied|"
     r"use|used|go with|went with|pick|picked|choose|chose)\b[^.!?\n]{0,60}?\b(?:model|classifier|regression|"
     r"xgboost|lightgbm|forest|network|algorithm|gbm|boosting|svm)\b",
     re.IGNORECASE,
@@ -79,6 +97,10 @@ class CompiledMistake:
     @property
     def id(self) -> str:
         return self.mistake.id
+
+
+def _has_number(sentence: Sentence) -> bool:
+    return any(t.text[:1].isdigit() or t.text[:1] == "." for t in sentence.tokens)
 
 
 def _cleared(cm: CompiledMistake, analysis: Analysis) -> bool:
@@ -109,7 +131,11 @@ def _code_check(cm: CompiledMistake, analysis: Analysis, prone: bool) -> Sentenc
         s = _regex_sentence(analysis, _HIGH_SCORE_RE)
         return s if s is not None and not (s.stems & _TRAINING_SCORE_STEMS) else None
     if mid == "correlation-as-causation":
-        return _regex_sentence(analysis, _ASSOCIATION_RE, _PRESCRIPTION_RE)
+        # Observational evidence somewhere in the answer, then a causal claim or an
+        # intervention built on it.
+        if not any(_ASSOCIATION_RE.search(analysis.text, s.start, s.end) for s in analysis.sentences):
+            return None
+        return _regex_sentence(analysis, _PRESCRIPTION_RE) or _regex_sentence(analysis, _CAUSAL_CLAIM_RE)
     if mid == "data-quality-ignored" and prone:
         return _regex_sentence(analysis, _MODEL_PLAN_RE)
     if mid == "no-monitoring" and prone:
@@ -129,8 +155,16 @@ def detect(
         if _cleared(cm, analysis):
             continue
         evidence = None
+        needs_number = cm.id in NEEDS_A_NUMBER
         for phrase in cm.cues:
-            hit = next((m for m in find_matches(phrase, analysis) if not (m.negated or m.hedged)), None)
+            hit = next(
+                (
+                    m
+                    for m in find_matches(phrase, analysis)
+                    if not (m.negated or m.hedged) and (not needs_number or _has_number(m.sentence))
+                ),
+                None,
+            )
             if hit is not None:
                 evidence = hit.quote(analysis)
                 break
