@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -178,8 +179,14 @@ class GradeChecklist(_Out):
     feedback: str = ""
 
 
+@lru_cache(maxsize=1)
+def _checklist_schema_json() -> str:
+    return json.dumps(GradeChecklist.model_json_schema(), sort_keys=True)
+
+
 def checklist_schema() -> dict[str, Any]:
-    return GradeChecklist.model_json_schema()
+    """The JSON schema of the checklist (a fresh copy: requests may be edited by callers)."""
+    return json.loads(_checklist_schema_json())
 
 
 def mistakes_for(question: Question, pack: RolePack) -> list:

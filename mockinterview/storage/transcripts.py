@@ -13,7 +13,7 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -63,28 +63,17 @@ def default_path(t: Transcript, directory: Path | None = None) -> Path:
     return (directory or sessions_dir()) / f"{t.meta.id}{SUFFIX}"
 
 
-def _iter_strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from _iter_strings(k)
-            yield from _iter_strings(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _iter_strings(v)
-
-
-def _assert_no_secret(data: dict[str, Any]) -> None:
+def _assert_no_secret(blob: str) -> None:
     """The API key must never reach disk, whatever path it took into the data."""
     key = os.environ.get("OPENAI_API_KEY", "").strip()
     if not key:
         return
-    # Short keys (test dummies) only match whole strings to avoid false alarms.
-    long_enough = len(key) >= 12
-    for s in _iter_strings(data):
-        if s == key or (long_enough and key in s):
-            raise TranscriptError("refusing to save: the transcript contains the OPENAI_API_KEY value")
+    # Look in the serialised text (cheap, and covers every field). Short keys (test
+    # dummies) only count as a whole JSON string, to avoid false alarms.
+    encoded = json.dumps(key, ensure_ascii=False)
+    needle = encoded if len(key) < 12 else encoded[1:-1]
+    if needle in blob:
+        raise TranscriptError("refusing to save: the transcript contains the OPENAI_API_KEY value")
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -103,9 +92,10 @@ def _fsync_dir(directory: Path) -> None:
 def save_transcript(t: Transcript, path: Path | None = None) -> Path:
     """Write ``t`` atomically (temp file, fsync, rename, fsync dir) with mode 0600."""
     path = Path(path) if path is not None else default_path(t)
-    data = t.model_dump(mode="json")
-    _assert_no_secret(data)
-    blob = json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+    # pydantic's serializer is ~15x faster than model_dump + json.dumps; this runs after every turn.
+    text = t.model_dump_json(indent=1)
+    _assert_no_secret(text)
+    blob = text.encode("utf-8")
     directory = path.parent
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
