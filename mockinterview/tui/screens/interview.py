@@ -261,7 +261,21 @@ class InterviewScreen(Screen[None]):
         editor.clear()
         return text
 
+    def _after_typing(self, callback) -> None:
+        """Run ``callback`` once the editor has handled the keys already sent to it.
+
+        A priority binding fires before the editor's queue drains, so a fast paste followed
+        by ctrl+s would otherwise lose the last characters of the answer.
+        """
+        self.query_one("#answer", TextArea).call_later(callback)
+
     def action_submit(self) -> None:
+        self._after_typing(self._submit)
+
+    def action_clarify(self) -> None:
+        self._after_typing(self._clarify)
+
+    def _submit(self) -> None:
         if not self._ready():
             return
         text = self._take_text()
@@ -275,7 +289,7 @@ class InterviewScreen(Screen[None]):
         self._update_status()
         self._run(self.session.submit_answer(text), "submit")
 
-    def action_clarify(self) -> None:
+    def _clarify(self) -> None:
         if not self._ready():
             return
         text = self._take_text()
