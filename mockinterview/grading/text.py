@@ -15,8 +15,8 @@ from typing import NamedTuple
 # Words, numbers with decimals ("0.99"), "a/b", contractions ("don't"), "f1", "ndcg".
 # Clause punctuation is matched too (group 2) so the tokenizer can count clauses in one pass.
 _TOKEN_OR_BREAK_RE = re.compile(r"([A-Za-z0-9]+(?:['\u2019./][A-Za-z0-9]+)*)|([,;:()])")
-# Sentence ends: . ! ? followed by space, or a line break, or a bullet.
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n\s*(?:[-*•]\s+|\d+[.)]\s+)?|\s+[-*•]\s+")
+# Sentence ends: . ! ? followed by space, or a line break; a bullet or number after it is skipped.
+_SENTENCE_END_RE = re.compile(r"(?:(?<=[.!?])[\"')\]]*\s+|\n\s*)(?:[-*•]\s+|\d+[.)]\s+)?")
 # Clause boundaries inside a sentence: punctuation and contrastive conjunctions.
 _CLAUSE_WORDS = frozenset({"but", "however", "although", "though", "whereas", "yet", "instead"})
 

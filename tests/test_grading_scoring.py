@@ -1,0 +1,78 @@
+"""The one score formula (grading/scoring.py), checked by hand-computed cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from mockinterview.domain.grade import BehavioralCheck, KeyPointCoverage, MistakeFinding
+from mockinterview.grading.scoring import compute_score
+
+
+def kp(id_: str, covered: bool, credit: float | None = None, misconception: str | None = None):
+    return KeyPointCoverage(id=id_, text=id_, covered=covered, credit=credit, misconception=misconception)
+
+
+def finding(id_: str) -> MistakeFinding:
+    return MistakeFinding(id=id_, evidence="quote")
+
+
+def checks(present: int, total: int = 7) -> list[BehavioralCheck]:
+    ids = ["situation", "task", "action", "result", "quantified-impact", "ownership", "business-framing"]
+    return [BehavioralCheck(id=i, present=n < present) for n, i in enumerate(ids[:total])]
+
+
+def test_full_coverage_is_five_and_none_is_one():
+    assert compute_score([kp("a", True), kp("b", True)], {}, [], [], [], "concept") == 5.0
+    assert compute_score([kp("a", False), kp("b", False)], {}, [], [], [], "concept") == 1.0
+
+
+def test_weights_decide_the_share():
+    # a (weight 3) covered, b (weight 1) missed: C = 0.75 -> 1 + 3 = 4.0
+    assert compute_score([kp("a", True), kp("b", False)], {"a": 3.0, "b": 1.0}, [], [], [], "concept") == 4.0
+
+
+def test_partial_credit_counts():
+    # C = (1 + 0.5) / 2 = 0.75 -> 4.0
+    assert compute_score([kp("a", True), kp("b", False, credit=0.5)], {}, [], [], [], "concept") == 4.0
+
+
+def test_each_distinct_mistake_costs_half_a_point_up_to_one_and_a_half():
+    full = [kp("a", True)]
+    assert compute_score(full, {}, [finding("x")], [], [], "concept") == 4.5
+    assert compute_score(full, {}, [finding("x"), finding("x")], [], [], "concept") == 4.5
+    many = [finding(f"m{i}") for i in range(5)]
+    assert compute_score(full, {}, many, [], [], "concept") == 3.5
+
+
+def test_misconceptions_cost_on_top_of_the_lost_point():
+    points = [kp("a", True), kp("b", False, misconception="wrong words")]
+    # C = 0.5 -> 3.0, minus 0.5
+    assert compute_score(points, {}, [], [], [], "concept") == 2.5
+
+
+def test_behavioral_mixes_key_points_and_checks():
+    # C = 0.5, B = 5/7 -> Q = 0.607 -> 1 + 2.43 = 3.4
+    assert compute_score([kp("a", True), kp("b", False)], {}, [], checks(5), [], "behavioral") == 3.4
+    # checks alone when there are no key points: B = 1 -> 5.0
+    assert compute_score([], {}, [], checks(7), [], "behavioral") == 5.0
+
+
+@pytest.mark.parametrize(
+    ("flag", "cap"),
+    [("empty", 1.0), ("injection", 1.5), ("template-syntax", 1.5), ("off-topic", 2.0), ("keyword-list", 2.0)],
+)
+def test_flags_cap_a_perfect_answer(flag, cap):
+    assert compute_score([kp("a", True)], {}, [], [], [flag], "concept") == cap
+
+
+def test_repetition_costs_half_a_point_and_unknown_flags_cost_nothing():
+    assert compute_score([kp("a", True)], {}, [], [], ["repetitive"], "concept") == 4.5
+    assert compute_score([kp("a", True)], {}, [], [], ["truncated"], "concept") == 5.0
+
+
+def test_score_stays_in_range_with_one_decimal():
+    points = [kp("a", False), kp("b", False, misconception="x"), kp("c", True)]
+    score = compute_score(points, {}, [finding("m1"), finding("m2")], [], ["repetitive"], "concept")
+    assert score == 1.0
+    score = compute_score([kp("a", True), kp("b", False), kp("c", False)], {}, [], [], [], "concept")
+    assert score == round(score, 1) == 2.3

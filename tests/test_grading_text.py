@@ -1,0 +1,82 @@
+"""Text analysis and phrase matching: stemming, spans, negation scope, hedging."""
+
+from __future__ import annotations
+
+import pytest
+
+from mockinterview.grading.matching import compile_phrase, find_matches
+from mockinterview.grading.text import analyze, stem, tokenize
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ("monitor", "monitors", "monitored", "monitoring"),
+        ("validate", "validated", "validation", "validating"),
+        ("overfit", "overfits", "overfitting"),
+        ("model", "models", "modelling", "modeling"),
+        ("randomised", "randomized"),
+        ("correlation", "correlations", "correlated"),
+    ],
+)
+def test_inflections_share_a_stem(forms):
+    assert len({stem(f) for f in forms}) == 1, {f: stem(f) for f in forms}
+
+
+def test_numbers_and_slashes_survive_tokenization():
+    texts = [t.text for t in tokenize("An AUC of 0.99 on the A/B test, 97% accuracy.")]
+    assert "0.99" in texts and "a/b" in texts and "97" in texts
+
+
+def test_token_spans_point_into_the_original_text():
+    text = "We  DID not Monitor it.\nNext: the “drift” check!"
+    for tok in analyze(text).tokens:
+        assert text[tok.start : tok.end].lower().replace("\u2019", "'") == tok.text
+
+
+def test_sentences_split_on_stops_and_line_breaks():
+    a = analyze("First point. Second point!\n- a bullet\nthird")
+    assert [a.text[s.start : s.end].strip() for s in a.sentences] == [
+        "First point.",
+        "Second point!",
+        "a bullet",
+        "third",
+    ]
+
+
+def test_phrase_words_match_in_any_order_within_one_sentence():
+    phrase = compile_phrase("too complex for rules")
+    assert find_matches(phrase, analyze("Rules break down when the pattern is too complex."))
+    assert not find_matches(phrase, analyze("The pattern is complex. We have rules."))
+
+
+def test_function_word_phrases_must_appear_in_a_row():
+    phrase = compile_phrase("trained once")
+    assert find_matches(phrase, analyze("The model was trained once and left alone."))
+    assert not find_matches(phrase, analyze("Once a week the model is trained again."))
+
+
+def test_negation_scope_marks_the_match():
+    phrase = compile_phrase("push everyone")
+    (match,) = find_matches(phrase, analyze("I would NOT push everyone to use X before an experiment."))
+    assert match.negated
+    (match,) = find_matches(phrase, analyze("We should push everyone to use X."))
+    assert not match.negated
+
+
+def test_negation_stops_at_a_clause_boundary():
+    phrase = compile_phrase("retrain model")
+    (match,) = find_matches(phrase, analyze("We did not monitor it, but we retrain the model monthly."))
+    assert not match.negated
+
+
+def test_negative_phrase_needs_a_negation():
+    phrase = compile_phrase("did not monitor")
+    assert phrase.negative
+    assert find_matches(phrase, analyze("Honestly, we did not monitor it after launch."))
+    assert not find_matches(phrase, analyze("We did monitor it after launch."))
+
+
+def test_hedged_sentences_are_marked():
+    a = analyze("A common mistake is to say X causes Y. We measured it.")
+    assert [s.hedged for s in a.sentences] == [True, False]
