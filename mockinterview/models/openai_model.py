@@ -17,6 +17,7 @@ import re
 import socket
 import ssl
 import time
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
@@ -158,13 +159,14 @@ class OpenAIModel:
         deadline = started + cfg.max_total_s
         self.calls += 1
         self.last_waits = []
+        self.client()  # importing the SDK (about a second, once) is not the server's time
         attempt = 0
         while True:
             streamed = _Progress()
             remaining = deadline - time.monotonic()
             try:
                 async with asyncio.timeout(max(remaining, 0.001)) as budget:
-                    response = await self._attempt(request, on_chunk, streamed)
+                    raw = await self._attempt(request, on_chunk, streamed)
             except TimeoutError:
                 if not budget.expired():
                     raise
@@ -185,6 +187,8 @@ class OpenAIModel:
                 self.last_waits.append(wait)
                 await self._sleep(wait)
                 continue
+            # Counting tokens locally can take a moment (tables load once): off the clock.
+            response = self._response(raw, request)
             response.latency_ms = round((time.monotonic() - started) * 1000, 1)
             return response
 
@@ -212,7 +216,7 @@ class OpenAIModel:
 
     async def _attempt(
         self, request: ChatRequest, on_chunk: ChunkCallback | None, streamed: _Progress
-    ) -> ChatResponse:
+    ) -> _Raw:
         client = self.client()
         stream = on_chunk is not None
         params = self._params(request, stream)
@@ -224,7 +228,7 @@ class OpenAIModel:
             return await self._read_stream(result, request, on_chunk, streamed)
         return self._read_completion(result, request)
 
-    def _read_completion(self, completion: Any, request: ChatRequest) -> ChatResponse:
+    def _read_completion(self, completion: Any, request: ChatRequest) -> _Raw:
         if not completion.choices:
             raise ModelError(f"{self.base_url} returned no choices", retryable=True)
         choice = completion.choices[0]
@@ -234,13 +238,11 @@ class OpenAIModel:
             raise Refused(f"the model declined: {_one_line(self.settings.redact(refusal), 120)}")
         if choice.finish_reason == "content_filter":
             raise Refused("the reply was blocked by the provider's content filter")
-        text = message.content or ""
-        usage = self._usage(completion.usage, request, text)
-        return self._response(text, usage, choice.finish_reason, request)
+        return self._raw(message.content or "", completion.usage, choice.finish_reason)
 
     async def _read_stream(
         self, stream: Any, request: ChatRequest, on_chunk: ChunkCallback, streamed: _Progress
-    ) -> ChatResponse:
+    ) -> _Raw:
         parts: list[str] = []
         refusal: list[str] = []
         finish: str | None = None
@@ -276,18 +278,21 @@ class OpenAIModel:
             raise Refused("the reply was blocked by the provider's content filter")
         if finish is None:
             raise StreamBroken(f"the reply stream was cut after {streamed.chars} characters")
-        text = "".join(parts)
-        return self._response(text, self._usage(usage_seen, request, text), finish, request)
+        return self._raw("".join(parts), usage_seen, finish)
 
-    def _response(
-        self, text: str, usage: TokenUsage, finish: str | None, request: ChatRequest
-    ) -> ChatResponse:
+    def _raw(self, text: str, usage: Any, finish: str | None) -> _Raw:
         if not text.strip() and finish != "length":
             raise ModelError(f"{self.base_url} returned an empty reply", retryable=True)
+        return _Raw(text, usage, finish)
+
+    def _response(self, raw: _Raw, request: ChatRequest) -> ChatResponse:
         step = None
         if request.response_schema is not None:
             step = request.structured_mode or "json_schema"
-        return ChatResponse(text=text, model=self.name, usage=usage, finish_reason=finish, ladder_step=step)
+        usage = self._usage(raw.usage, request, raw.text)
+        return ChatResponse(
+            text=raw.text, model=self.name, usage=usage, finish_reason=raw.finish, ladder_step=step
+        )
 
     def _usage(self, reported: Any, request: ChatRequest, text: str) -> TokenUsage:
         if reported is not None and getattr(reported, "prompt_tokens", None) is not None:
@@ -362,6 +367,15 @@ class OpenAIModel:
         if status in (400, 413, 415, 422):
             return UnsupportedRequest(f"{base} rejected the request (HTTP {status}): {detail}")
         return ModelError(f"{base} answered HTTP {status}: {detail}")
+
+
+@dataclass
+class _Raw:
+    """A reply as received, before token counting."""
+
+    text: str
+    usage: Any  # the server's usage object, or None
+    finish: str | None
 
 
 class _Progress:
