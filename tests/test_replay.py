@@ -30,21 +30,31 @@ ANSWERS = [
 
 
 @pytest.fixture
-def session_path(tmp_path, capsys) -> Path:
+def frozen_pack(tmp_path) -> Path:
+    """A private copy of the bundled pack: edits to rubrics/ while the tests run cannot
+    change the grading requests between a session and its replay."""
+    import shutil
+
+    from mockinterview.resources import rubrics_dir
+
+    return shutil.copytree(rubrics_dir() / "data-scientist", tmp_path / "pack")
+
+
+@pytest.fixture
+def session_path(tmp_path, capsys, frozen_pack) -> Path:
     answers = tmp_path / "answers.txt"
     answers.write_text("\n---\n".join(ANSWERS))
-    code = main(
-        [
-            "interview",
-            "--no-tui",
-            "--answers",
-            str(answers),
-            "--rounds",
-            "basic,behavioral",
-            "--questions",
-            "2",
-        ]
-    )
+    argv = [
+        "interview",
+        "--no-tui",
+        "--answers",
+        str(answers),
+        "--rounds",
+        "basic,behavioral",
+        "--questions",
+        "2",
+    ]
+    code = main([*argv, "--pack", str(frozen_pack)])
     out = capsys.readouterr().out
     assert code == 0
     return Path(out.strip().splitlines()[-1])
@@ -56,10 +66,12 @@ def _replay_json(capsys, *argv) -> tuple[int, list[dict], str]:
     return code, json.loads(captured.out), captured.err
 
 
-def test_headless_stub_interview_replays_to_byte_identical_grades(session_path, capsys):
+def test_headless_stub_interview_replays_to_byte_identical_grades(session_path, capsys, frozen_pack):
     t = load_transcript(session_path)
     assert len(t.grades) >= 4
-    code, results, err = _replay_json(capsys, str(session_path), "--model", "replay")
+    code, results, err = _replay_json(
+        capsys, str(session_path), "--model", "replay", "--pack", str(frozen_pack)
+    )
     assert code == 0, err
     (result,) = results
     assert result["misses"] == 0 and result["unused_calls"] == []
@@ -67,12 +79,12 @@ def test_headless_stub_interview_replays_to_byte_identical_grades(session_path, 
     assert all(row["identical"] and row["delta"] == 0 for row in result["rows"])
 
 
-async def test_replayed_grades_are_byte_identical_in_process(session_path):
+async def test_replayed_grades_are_byte_identical_in_process(session_path, frozen_pack):
     """The same check without the CLI: every regraded Grade serialises to the same bytes."""
     from mockinterview.engine.session import answer_text_for_grade, grade_with_model
 
     t = load_transcript(session_path)
-    pack = load_pack(t.meta.pack_id)
+    pack = load_pack(frozen_pack)
     model = get_model("replay", source_transcript=t)
     for record in t.grades:
         answer = answer_text_for_grade(t, record.turn_id)
@@ -80,27 +92,29 @@ async def test_replayed_grades_are_byte_identical_in_process(session_path):
         assert new.model_dump_json().encode() == record.grade.model_dump_json().encode()
 
 
-def test_a_changed_request_is_a_miss_naming_the_first_difference(session_path, capsys):
+def test_a_changed_request_is_a_miss_naming_the_first_difference(session_path, capsys, frozen_pack):
     t = load_transcript(session_path)
     answer = next(x for x in t.turns if x.kind == "answer")
     answer.text = answer.text.replace("baseline", "benchmark")  # the grading request no longer matches
     save_transcript(t, session_path)
-    code, results, err = _replay_json(capsys, str(session_path), "--model", "replay")
+    code, results, err = _replay_json(
+        capsys, str(session_path), "--model", "replay", "--pack", str(frozen_pack)
+    )
     assert code == 1
     miss = next(row for row in results[0]["rows"] if row["error"])
     assert "task.answer" in miss["error"] or "messages[0].content" in miss["error"]
     assert "mockinterview: error:" in err and len(results[0]["unused_calls"]) >= 1
 
 
-def test_stub_regrade_shows_old_vs_new_and_what_changed(session_path, capsys):
+def test_stub_regrade_shows_old_vs_new_and_what_changed(session_path, capsys, frozen_pack):
     t = load_transcript(session_path)
     t.grades[0].grade = t.grades[0].grade.model_copy(update={"score": 1.0, "key_points": []})
     save_transcript(t, session_path)
-    code = main(["replay", str(session_path), "--model", "stub"])
+    code = main(["replay", str(session_path), "--model", "stub", "--pack", str(frozen_pack)])
     out = capsys.readouterr().out
     assert code == 0
     assert "1.0" in out and "identical" in out
-    code, results, _ = _replay_json(capsys, str(session_path))
+    code, results, _ = _replay_json(capsys, str(session_path), "--pack", str(frozen_pack))
     rows = results[0]["rows"]
     assert rows[0]["old_score"] == 1.0 and rows[0]["new_score"] != 1.0 and not rows[0]["identical"]
     assert rows[0]["changes"]  # the findings that differ are listed

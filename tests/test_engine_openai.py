@@ -1,0 +1,222 @@
+"""The engine against a real local OpenAI-compatible server through the real SDK: the
+fault matrix at session level. Every fault ends in a clear message, a saved
+transcript and no lost turn; an openai-graded session replays offline exactly."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from fake_openai_fixtures import *  # noqa: F403 - fixtures
+from fake_openai_fixtures import FAKE_MODEL, TEST_KEY, Reply, files_containing
+
+from mockinterview.cli.main import main
+from mockinterview.engine import events as ev
+from mockinterview.engine.session import InterviewConfig, InterviewSession
+from mockinterview.storage.config import load_settings, save_settings
+from mockinterview.storage.transcripts import load_transcript
+
+SPEC = f"openai:{FAKE_MODEL}"
+ANSWER = "I would compare against the current rules as a baseline and check we have enough historical data."
+
+
+class Recorder(list):
+    def __call__(self, event) -> None:
+        self.append(event)
+
+    def of(self, kind):
+        return [e for e in self if isinstance(e, kind)]
+
+
+def checklist(question, answer: str = ANSWER) -> dict:
+    """A valid grader reply: the first key point covered with a real quote."""
+    return {
+        "key_points": [
+            {"id": kp.id, "covered": i == 0, "evidence": answer[:40] if i == 0 else None}
+            for i, kp in enumerate(question.key_points)
+        ],
+        "mistakes": [],
+        "behavioral": [],
+        "flags": [],
+        "feedback": "Solid start; say more about costs.",
+    }
+
+
+@pytest.fixture
+def frozen_pack(tmp_path):
+    """A private copy of the bundled pack, so edits to rubrics/ while tests run cannot
+    change the requests between a session and its replay."""
+    import shutil
+
+    from mockinterview.resources import rubrics_dir
+
+    return shutil.copytree(rubrics_dir() / "data-scientist", tmp_path / "pack")
+
+
+async def start(rec: Recorder, *, grader: str = SPEC, pack=None) -> InterviewSession:
+    config = InterviewConfig(
+        pack=str(pack) if pack else "data-scientist",
+        rounds=["basic"],
+        questions_per_round=2,
+        max_follow_ups=0,
+        interviewer_model=SPEC,
+        grader_model=grader,
+        track_time=False,
+    )
+    return await InterviewSession.create(config, rec)
+
+
+def answers_on_disk(session) -> list[str]:
+    return [t.text for t in load_transcript(session.path).turns if t.kind == "answer"]
+
+
+async def test_openai_session_streams_records_calls_and_replays_exactly(
+    openai_settings, fake_openai, capsys, frozen_pack
+):
+    rec = Recorder()
+    fake_openai.enqueue(
+        Reply.ok("Welcome! Let's start with fundamentals."), Reply.ok("First: when is ML justified?")
+    )
+    session = await start(rec, pack=frozen_pack)
+    await session.begin()
+    q1 = session.current_question
+    fake_openai.enqueue(Reply.json_reply(checklist(q1)), Reply.ok("Next question, please."))
+    await session.submit_answer(ANSWER)
+    q2 = session.current_question
+    fake_openai.enqueue(Reply.json_reply(checklist(q2)), Reply.ok("Thanks, that's all."))
+    await session.submit_answer(ANSWER)
+    await session.close()
+
+    t = load_transcript(session.path)
+    assert t.meta.status == "completed" and t.meta.interviewer_model == SPEC
+    assert "".join(e.text for e in rec.of(ev.InterviewerChunk)).startswith("Welcome!")
+    assert [g.grade.grader for g in t.grades] == [SPEC, SPEC]
+    assert all(g.grade.status == "ok" and g.grade.key_points[0].covered for g in t.grades)
+    assert t.tokens.total > 0 and rec.of(ev.TokensUpdated)
+    grade_calls = [c for c in t.model_calls if c.purpose == "grade"]
+    assert grade_calls and all(c.ladder_step == "json_schema" and c.latency_ms > 0 for c in grade_calls)
+    assert files_containing(TEST_KEY, session.path.parent) == []
+
+    # Offline, no server needed: the recorded calls reproduce every grade byte for byte.
+    fake_openai.stop()
+    argv = ["replay", str(session.path), "--model", "replay", "--pack", str(frozen_pack), "--format", "json"]
+    code = await asyncio.to_thread(main, argv)  # the CLI runs its own event loop
+    result = json.loads(capsys.readouterr().out)[0]
+    assert code == 0, result
+    assert result["identical"] == result["answers"] == 2 and result["unused_calls"] == []
+
+
+async def test_server_error_during_grading_keeps_the_answer_and_retry_continues(openai_settings, fake_openai):
+    rec = Recorder()
+    fake_openai.enqueue(Reply.ok("Hi."), Reply.ok("Question one?"))
+    session = await start(rec)
+    await session.begin()
+    fake_openai.enqueue(*[Reply.server_error(500)] * 4)  # first try + 3 retries
+    await session.submit_answer(ANSWER)
+    fault = rec.of(ev.ModelFault)[-1]
+    assert session.state == "needs-retry" and fault.retryable
+    assert "grade" in fault.message and "\n" not in fault.message
+    assert answers_on_disk(session) == [ANSWER]
+    assert load_transcript(session.path).turns[-1].kind == "note"
+
+    fake_openai.enqueue(Reply.json_reply(checklist(session.current_question)), Reply.ok("Question two?"))
+    await session.retry()
+    t = load_transcript(session.path)
+    assert session.state == "awaiting-answer" and len(t.grades) == 1
+    assert [x.kind for x in t.turns].count("question") == 2
+    assert [c.error is not None for c in t.model_calls if c.purpose == "grade"] == [True, False]
+
+
+async def test_rate_limit_with_retry_after_is_waited_out(openai_settings, fake_openai):
+    rec = Recorder()
+    fake_openai.enqueue(Reply.rate_limited(retry_after="0"), Reply.ok("Hi."), Reply.ok("Question one?"))
+    session = await start(rec)
+    await session.begin()
+    assert session.state == "awaiting-answer" and not rec.of(ev.ModelFault)
+    assert len(fake_openai.chat_requests()) == 3
+
+
+@pytest.mark.parametrize("mode", ["reset", "eof"])
+async def test_stream_cut_mid_question_is_a_fault_and_retry_asks_again(openai_settings, fake_openai, mode):
+    rec = Recorder()
+    fake_openai.enqueue(Reply.ok("Hi."), Reply.cut("Question one is about machine learning.", 12, mode=mode))
+    session = await start(rec)
+    await session.begin()
+    assert session.state == "needs-retry" and rec.of(ev.ModelFault)
+    assert [t.kind for t in load_transcript(session.path).turns] == ["round-intro", "note"]
+    fake_openai.enqueue(Reply.ok("Question one, in full."))
+    await session.retry()
+    assert session.state == "awaiting-answer"
+    assert session.transcript.turns[-1].text == "Question one, in full."
+
+
+async def test_timeout_is_a_retryable_fault(openai_settings, fake_openai):
+    settings = load_settings()
+    settings.openai.timeout_s = 0.3
+    settings.openai.max_retries = 0
+    save_settings(settings)
+    rec = Recorder()
+    fake_openai.enqueue(Reply.slow(1.5, "Too late."))
+    session = await start(rec)
+    await session.begin()
+    fault = rec.of(ev.ModelFault)[-1]
+    assert fault.retryable and session.state == "needs-retry"
+    assert load_transcript(session.path).model_calls[-1].error
+
+
+@pytest.mark.parametrize(
+    ("bad", "attempts"),
+    [
+        (Reply.invalid_json(), 2),  # the ladder re-asks once
+        (Reply.json_reply({"key_points": "all of them", "score": 5}), 2),  # schema-violating
+        (Reply.refused("I can't grade this."), 1),  # a refusal is not re-asked
+    ],
+    ids=["invalid-json", "schema-violation", "refusal"],
+)
+async def test_grader_output_that_stays_invalid_falls_back_offline_flagged(
+    openai_settings, fake_openai, bad, attempts
+):
+    rec = Recorder()
+    fake_openai.enqueue(Reply.ok("Hi."), Reply.ok("Question one?"))
+    session = await start(rec)
+    await session.begin()
+    fake_openai.enqueue(*[bad] * attempts, Reply.ok("Question two?"))
+    await session.submit_answer(ANSWER)
+    assert not rec.of(ev.ModelFault)
+    record = session.transcript.grades[-1]
+    assert record.grade.status == "fallback" and record.grade.fallback_reason
+    assert record.grade.score >= 1.0 and record.grade.grader == "stub"
+    assert session.transcript.model_calls[-2].ladder_step == "invalid"
+    assert session.state == "awaiting-answer" and session.transcript.turns[-1].text == "Question two?"
+    assert fake_openai.pending == 0
+
+
+@pytest.mark.parametrize(
+    ("reply", "retryable"),
+    [(Reply.refused("I won't do that."), False), (Reply.context_length(), False)],
+    ids=["refusal", "context-length"],
+)
+async def test_interviewer_refusal_or_context_overflow_is_a_clear_fault(
+    openai_settings, fake_openai, reply, retryable
+):
+    rec = Recorder()
+    fake_openai.enqueue(reply)
+    session = await start(rec)
+    await session.begin()
+    fault = rec.of(ev.ModelFault)[-1]
+    assert fault.retryable is retryable and fault.message and "\n" not in fault.message
+    assert load_transcript(session.path).turns[-1].kind == "note"
+
+
+async def test_wrong_key_is_a_fault_that_never_reaches_disk(
+    openai_settings, fake_openai, monkeypatch, isolated_dirs
+):
+    wrong = "sk-wrong-key-123456789012345"
+    monkeypatch.setenv("OPENAI_API_KEY", wrong)
+    rec = Recorder()
+    session = await start(rec)
+    await session.begin()
+    fault = rec.of(ev.ModelFault)[-1]
+    assert not fault.retryable and wrong not in fault.message
+    assert files_containing(wrong, isolated_dirs["data"], isolated_dirs["config"]) == []
