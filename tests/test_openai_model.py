@@ -225,7 +225,7 @@ async def test_hung_connection_is_bounded_by_the_total_time(openai_settings, fak
     with pytest.raises(ModelTimeout) as info:
         await model.complete(request())
     await model.aclose()
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 10  # bounded, not the 30 s read timeout (x retries)
     assert info.value.message == f"no complete reply from {fake_openai.base_url} within 0.8 s"
 
 
@@ -267,7 +267,7 @@ async def test_trickle_stream_arrives_whole(model, fake_openai):
 
 
 async def test_trickle_stream_past_the_total_time_stops_with_a_clear_message(openai_settings, fake_openai):
-    openai_settings.openai.max_total_s = 0.6
+    openai_settings.openai.max_total_s = 1.0
     fake_openai.enqueue(Reply.trickle(TEXT, interval_s=0.1, chunk_chars=2))
     model = OpenAIModel(FAKE_MODEL, openai_settings)
     chunks, on_chunk = collector()
@@ -277,7 +277,7 @@ async def test_trickle_stream_past_the_total_time_stops_with_a_clear_message(ope
     got = len("".join(chunks))
     assert 0 < got < len(TEXT)
     assert info.value.message == (
-        f"no complete reply from {fake_openai.base_url} within 0.6 s (stopped after {got} characters)"
+        f"no complete reply from {fake_openai.base_url} within 1 s (stopped after {got} characters)"
     )
 
 
@@ -365,8 +365,6 @@ async def test_unreachable_endpoint(openai_settings):
 
 async def test_calls_run_concurrently_on_one_client(model, fake_openai):
     fake_openai.default_reply = Reply.slow(0.3, TEXT)
-    started = time.monotonic()
     replies = await asyncio.gather(*(model.complete(request()) for _ in range(4)))
     assert [r.text for r in replies] == [TEXT] * 4
-    assert fake_openai.max_in_flight == 4
-    assert time.monotonic() - started < 1.2  # not one after another (4 x 0.3 s)
+    assert fake_openai.max_in_flight == 4  # all four were at the server at once

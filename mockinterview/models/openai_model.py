@@ -98,6 +98,7 @@ class OpenAIModel:
                 timeout=self.settings.openai.timeout_s,
                 max_retries=0,  # retries are ours, so they are bounded, counted and reported
             )
+            _ = self._client.chat.completions  # the SDK imports resources lazily: do it now
         return self._client
 
     async def aclose(self) -> None:
