@@ -191,3 +191,22 @@ async def test_grading_repair_and_re_ask_steps_are_recorded(engine_settings, fak
     assert steps == ["repair", "re-ask"]
     assert all(g.grade.status == "ok" for g in saved.grades)
     await session.close()
+
+
+async def test_tokens_and_cost_are_totalled_with_prices_from_the_config(engine_settings, fake_openai):
+    from mockinterview.storage.config import PriceSettings
+
+    engine_settings.prices[FAKE_MODEL] = PriceSettings(input_per_mtok=1.0, output_per_mtok=2.0)
+    save_settings(engine_settings)
+    fake_openai.default_reply = Reply.ok(SPOKEN)
+    events: list = []
+    session = await start(events)
+    saved = load_transcript(session.path)
+    calls = [c for c in saved.model_calls if c.response is not None]
+    assert len(calls) == 2  # round intro and first question
+    prompt = sum(c.usage.prompt_tokens for c in calls)
+    completion = sum(c.usage.completion_tokens for c in calls)
+    assert completion == 2 * len(SPOKEN.split())  # as the server reported it
+    assert (saved.tokens.prompt_tokens, saved.tokens.completion_tokens) == (prompt, completion)
+    assert saved.estimated_cost_usd == pytest.approx((prompt * 1.0 + completion * 2.0) / 1e6)
+    await session.close()
