@@ -30,7 +30,6 @@ _SITUATION_RE = re.compile(
     r"(?:a few|two|three|several) (?:years|months) ago|we (?:had|were|faced)|our (?:team|company|client|product)|"
     r"the (?:company|team|client) (?:was|had|wanted)|i was (?:working|leading|a|the|on)|"
     r"at (?:a|an|the) [\w-]+ (?:company|startup|bank|retailer|agency|firm)|situation|back in|once,)",
-    re.IGNORECASE,
 )
 _TASK_RE = re.compile(
     r"\b(?:my (?:goal|task|job|role|responsibility|mandate|brief)|i was (?:asked|tasked|responsible|expected|"
@@ -39,15 +38,13 @@ _TASK_RE = re.compile(
     r"needed someone to|it was up to me|i made it my (?:job|goal|priority)|i owned|i agreed (?:with|to)|"
     r"(?:asked|wanted|needed|told) (?:me|us) to|(?:asked|wanted) (?:me|us) for|i set out to|"
     r"i volunteered to|i took on)\b",
-    re.IGNORECASE,
 )
 _ACTION_RE = re.compile(
-    rf"\b(?:i|we)\s+(?:then\s+|first\s+|also\s+|quickly\s+|personally\s+)?(?:{_I_VERBS})\b", re.IGNORECASE
+    rf"\b(?:i|we)\s+(?:then\s+|first\s+|also\s+|quickly\s+|personally\s+)?(?:{_I_VERBS})\b"
 )
 _OWNERSHIP_RE = re.compile(
     rf"\bi\s+(?:then\s+|first\s+|also\s+|quickly\s+|personally\s+)?(?:{_I_VERBS})\b|"
     r"\b(?:my (?:decision|call|idea|proposal|responsibility)|i took (?:ownership|responsibility)|i owned)\b",
-    re.IGNORECASE,
 )
 _RESULT_RE = re.compile(
     r"\b(?:as a result|resulted in|the result was|in the end|ultimately|eventually|the outcome|outcome was|"
@@ -56,13 +53,11 @@ _RESULT_RE = re.compile(
     r"went (?:down|up|from)|came (?:back|down|up)|from \S+ to \S+|adopted|was promoted|got promoted|approved|"
     r"signed off|went live|rolled (?:it )?out|since then|after that|by the end|i accepted|they accepted|"
     r"agreed to|became|asked for it|started using|still (?:use|used|running)|i learned|i learnt|we learned|lesson)\b",
-    re.IGNORECASE,
 )
 _QUANTITY_RE = re.compile(
     r"(?:[$€£]\s?\d[\d,.]*\s?(?:k|m|bn|million|billion|thousand)?|\b\d[\d,.]*\s?(?:%|percent|pp\b|"
     r"percentage points?|x\b|times\b|k\b|m\b|million|billion|thousand|basis points)|"
     r"\b(?:doubled|halved|tripled|in half)\b)",
-    re.IGNORECASE,
 )
 _NUMBER_RE = re.compile(r"\b\d[\d,.]*\b")
 _BUSINESS_RE = re.compile(
@@ -72,9 +67,8 @@ _BUSINESS_RE = re.compile(
     r"company|companies|offer|equity|salary|value|demand|inventory|stock(?:-outs?)?|waste|campaigns?|ops|"
     r"operations|managers?|stores?|suppliers?|orders?|support|csat|satisfaction|sla|quarter|deadline|"
     r"category|categories|buyers?|agents?|finance|promotions?|shipments?|deliver(?:y|ies))\b",
-    re.IGNORECASE,
 )
-_WE_RE = re.compile(r"\b(?:we|the team|our team)\b", re.IGNORECASE)
+_WE_RE = re.compile(r"\b(?:we|the team|our team)\b")
 
 CHECK_ORDER = ("situation", "task", "action", "result", "quantified-impact", "ownership", "business-framing")
 
@@ -83,14 +77,14 @@ def _first(analysis: Analysis, pattern: re.Pattern[str], *, plain: bool = False)
     for s in analysis.sentences:
         if plain and s.negated:
             continue
-        if pattern.search(analysis.text, s.start, s.end):
+        if pattern.search(analysis.lowered, s.start, s.end):
             return s
     return None
 
 
 def _quantified(analysis: Analysis) -> Sentence | None:
     for s in analysis.sentences:
-        chunk = analysis.text[s.start : s.end]
+        chunk = analysis.lowered[s.start : s.end]
         # A money/percent/multiple figure anywhere, or any number in a sentence about the outcome.
         if _QUANTITY_RE.search(chunk) or (_NUMBER_RE.search(chunk) and _RESULT_RE.search(chunk)):
             return s

@@ -32,7 +32,7 @@ from mockinterview.grading.feedback import build_feedback
 from mockinterview.grading.matching import Phrase, compile_all, find_matches
 from mockinterview.grading.mistakes import CompiledMistake, detect
 from mockinterview.grading.scoring import compute_score
-from mockinterview.grading.similarity import TfidfIndex, cosine
+from mockinterview.grading.similarity import TfidfIndex
 from mockinterview.grading.text import Analysis, analyze, content_stems
 
 GRADER_ID = "stub"
@@ -72,7 +72,8 @@ class CompiledKeyPoint:
 class CompiledQuestion:
     question: Question
     key_points: list[CompiledKeyPoint]
-    topic_stems: list[str]  # question, topic, key points and reference: what "on topic" means
+    topic_stems: tuple[str, ...]  # question, topic, context, key points and reference: what "on topic" means
+    topic_vector: dict[str, float] = field(default_factory=dict)  # unit TF-IDF vector of topic_stems
 
 
 @dataclass
@@ -104,13 +105,16 @@ def _compile(pack: RolePack) -> CompiledPack:
         for q in pack.questions
     ]
     canonical = set(CANONICAL_MISTAKE_IDS)
+    topic_index = TfidfIndex([cq.topic_stems for cq in questions.values()])
+    for cq in questions.values():
+        cq.topic_vector = topic_index.unit_vector(cq.topic_stems)
     return CompiledPack(
         pack=pack,
         questions=questions,
         mistakes={m.id: CompiledMistake.build(m) for m in pack.mistakes},
         match_index=TfidfIndex(match_docs),
         match_ids=[q.id for q in pack.questions],
-        topic_index=TfidfIndex([cq.topic_stems for cq in questions.values()]),
+        topic_index=topic_index,
         behavioral_mistake_ids={
             m.id for m in pack.mistakes if m.id not in canonical and m.applies_to == ["behavioral"]
         },
@@ -281,7 +285,8 @@ def grade_answer(answer: str, question: Question, pack: RolePack) -> Grade:
     weights = {kp.id: kp.weight for kp in question.key_points}
 
     if not any(k.covered for k in key_points):
-        sim = cosine(cp.topic_index.vector(analysis.content_stems), cp.topic_index.vector(cq.topic_stems))
+        topic = cq.topic_vector or cp.topic_index.unit_vector(cq.topic_stems)
+        sim = cp.topic_index.similarity(analysis.content_stems, topic)
         if sim < OFF_TOPIC_SIMILARITY:
             flags.append("off-topic")
 
@@ -359,11 +364,10 @@ def grade_free_text(answer: str, question_text: str, pack: RolePack, reference: 
     else:
         key_points = reference_grading.grade_points(points, analysis, question_stems)
     mean_credit = sum(k.credit or 0.0 for k in key_points) / len(key_points) if key_points else 0.0
-    topic = content_stems(f"{question_text} {reference or ''}")
+    topic = cp.topic_index.unit_vector(content_stems(f"{question_text} {reference or ''}"))
     if (
         mean_credit < REFERENCE_OFF_TOPIC_CREDIT
-        and cosine(cp.topic_index.vector(analysis.content_stems), cp.topic_index.vector(topic))
-        < OFF_TOPIC_SIMILARITY
+        and cp.topic_index.similarity(analysis.content_stems, topic) < OFF_TOPIC_SIMILARITY
     ):
         flags.append("off-topic")
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 
-from mockinterview.grading.text import Analysis
+from mockinterview.grading.text import Analysis, lower_same_length
 
 # Attempts to talk to the grader instead of answering the question. Each pattern comes
-# with the words it cannot match without, so an ordinary answer costs a few substring
-# tests rather than a dozen regex scans.
+# with the words it cannot match without, so an ordinary answer costs a few set lookups
+# rather than a dozen regex scans.
 _VERBS = ("give", "award", "assign", "rate", "grade", "score")
 _INJECTION_RULES: list[tuple[tuple[str, ...], str]] = [
     (
@@ -36,39 +36,37 @@ _INJECTION_RULES: list[tuple[tuple[str, ...], str]] = [
     ),
     (("grade", "score", "rating"), r"\b(?:grade|score|rating)\s*[:=]\s*\d"),
     (
-        ("grader", "evaluator", "examiner", "judge", "assistant", "language model", " ai"),
+        ("grader", "evaluator", "examiner", "judge", "assistant", "language", "ai"),
         r"\bas (?:the|a|an) (?:grader|evaluator|examiner|judge|ai|assistant|language model)\b",
     ),
     (
-        ("you must", "you should", "you will", "you are required", "you have to"),
+        ("you",),
         r"\byou (?:must|should|will|are required to|have to)\s+(?:give|grade|score|award|rate|output|respond|"
         r"return|mark)\b",
     ),
     (("system", "developer"), r"\b(?:system|developer)\s*(?:prompt|message|instruction)s?\b"),
-    (("you are now",), r"\byou are now\b"),
-    (("instruction",), r"\bnew instructions?\b"),
+    (("now",), r"\byou are now\b"),
+    (("instruction", "instructions"), r"\bnew instructions?\b"),
     (("<",), r"</?\s*(?:system|assistant|user|instructions?)\s*>"),
-    (("this answer",), r"\bthis answer (?:is|deserves) (?:perfect|excellent|a 5|full marks|the highest)"),
+    (("answer",), r"\bthis answer (?:is|deserves) (?:perfect|excellent|a 5|full marks|the highest)"),
     # A fake turn: "SYSTEM: ...", "</answer>", "Assistant: score 5".
     (("system", "assistant", "developer", "grader"), r"(?:^|\n)\s*(?:system|assistant|developer|grader)\s*:"),
     (("answer>",), r"</?\s*answer\s*>"),
     (
-        ("output", "return", "respond", "set the", "assign"),
+        ("output", "return", "respond", "set", "assign"),
         r"\b(?:output|return|respond with|set the|assign)\s+(?:a |the |an )?(?:score|grade|rating)\b",
     ),
     (
         ("score", "grade", "rating"),
         r"\b(?:score|grade|rating)\s+(?:of\s+)?(?:5|five)\b(?!\s*(?:%|percent|folds?|features?))",
     ),
-    (("instruction",), r"\b(?:this|these|my|the above|previous) instructions?\b"),
+    (("instruction", "instructions"), r"\b(?:this|these|my|the above|previous) instructions?\b"),
     (
-        ("key point", "mistakes list", "rubric"),
+        ("covered", "empty", "rubric"),
         r"\b(?:covered every key point|empty mistakes list|per the rubric)\b",
     ),
 ]
-_INJECTION_CHECKS = [
-    (words, re.compile(p, re.IGNORECASE | re.DOTALL | re.MULTILINE)) for words, p in _INJECTION_RULES
-]
+_INJECTION_CHECKS = [(words, re.compile(p, re.DOTALL | re.MULTILINE)) for words, p in _INJECTION_RULES]
 
 # Jinja / f-string / shell-style placeholders: never rendered, but a sign of a probe.
 _TEMPLATE_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|\$\{[^}]*\}|\{\{|\{%|%\}|\}\}", re.DOTALL)
@@ -77,11 +75,16 @@ _TEMPLATE_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|\$\{[^}]*\}|\{\{|\{%
 _ITEM_SPLIT_RE = re.compile(r"[,;/|\n\u2022]+|\s-\s|\s\*\s")
 
 
+_WORD_RE = re.compile(r"[a-z]+")
+
+
 def injection_span(text: str) -> tuple[int, int] | None:
-    lowered = text.lower()
-    for words, pattern in _INJECTION_CHECKS:
-        if any(w in lowered for w in words):
-            m = pattern.search(text)
+    lowered = lower_same_length(text)
+    present = set(_WORD_RE.findall(lowered))
+    for needed, pattern in _INJECTION_CHECKS:
+        # A rule runs only when one of its words (or, for tags, its characters) occurs.
+        if any((w in present) if w.isalpha() else (w in lowered) for w in needed):
+            m = pattern.search(lowered)
             if m:
                 return (m.start(), m.end())
     return None
@@ -122,9 +125,11 @@ def is_keyword_list(analysis: Analysis) -> bool:
     marker_share = sum(1 for t in words if t.text in _CLAUSE_MARKERS) / len(words)
     if marker_share < 0.04:
         return True
+    if marker_share >= 0.12:
+        return False
     items = [item.lower().split() for item in _ITEM_SPLIT_RE.split(analysis.text)]
     items = [[w.strip(".:!?()[]\"'") for w in item] for item in items if item]
-    if len(items) < 4 or marker_share >= 0.12:
+    if len(items) < 4:
         return False
     bare = sum(1 for item in items if not any(w in _CLAUSE_MARKERS for w in item))
     return bare / len(items) >= 0.75

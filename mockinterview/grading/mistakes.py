@@ -41,14 +41,12 @@ _HIGH_SCORE_RE = re.compile(
     r"\b(?:auc|roc[- ]?auc|accuracy|f1|precision|recall|r2|r-squared)\b[^.!?\n]{0,40}?"
     r"(?:0?\.9[7-9]\d*|1\.0+\b|9[7-9](?:\.\d+)?\s*%|100\s*%)"
     r"|(?:0?\.9[7-9]\d*|9[7-9](?:\.\d+)?\s*%|100\s*%)[^.!?\n]{0,25}?\b(?:auc|accuracy|f1|precision|recall)\b",
-    re.IGNORECASE,
 )
 _ASSOCIATION_RE = re.compile(
     r"\b(?:correlat\w*|associated with|(?:users|customers|people|clients|students|those|patients|stores) who|"
     r"\d+(?:\.\d+)?\s*(?:x|times) (?:more|higher|better|less|lower)|\d+(?:\.\d+)?\s*%\s*(?:more|higher|better|"
     r"less|lower|worse)|versus|vs|compared? (?:with|to) (?:everyone|the rest|other|those|non)|coefficient|"
     r"feature importances?|shap|opted in(?:to)?|who (?:use|used|saw|have|had))\b",
-    re.IGNORECASE,
 )
 # A causal reading of that evidence: "so the app reduces churn", "it's a causal driver".
 _CAUSAL_CLAIM_RE = re.compile(
@@ -57,13 +55,11 @@ _CAUSAL_CLAIM_RE = re.compile(
     r"\b(?:a causal driver|causal drivers?|levers? to pull|make (?:it|the \w+) mandatory|move everyone|"
     r"everyone onto|tells? you what (?:drives|causes)|we should (?:roll|move|push|make|add|get|force|require|"
     r"launch) \w+)\b",
-    re.IGNORECASE,
 )
 _PRESCRIPTION_RE = re.compile(
     r"\b(?:so|therefore|thus|hence|which means)\b,?\s+(?:we|you|i|the (?:company|business|team))\s+"
     r"(?:should|must|need to|ought to|have to|will)\b|"
     r"\b(?:should|must|let's|need to)\s+(?:push|encourage|get|make|force|incentivi[sz]e|nudge|require)\b",
-    re.IGNORECASE,
 )
 # A high TRAINING score, or a train/validation gap, is overfitting talk, not a leakage red flag.
 _TRAINING_SCORE_STEMS = frozenset({"train", "overfit", "gap"})
@@ -74,13 +70,11 @@ _MODEL_PLAN_RE = re.compile(
     r"threw|feed|fed|apply|applied|"
     r"use|used|go with|went with|pick|picked|choose|chose)\b[^.!?\n]{0,60}?\b(?:model|classifier|regression|"
     r"xgboost|lightgbm|forest|network|algorithm|gbm|boosting|svm)\b",
-    re.IGNORECASE,
 )
 _DEPLOY_RE = re.compile(
     r"\b(?:i|we|i'd|we'd|i'll|we'll)\s+(?:would\s+|will\s+|then\s+|just\s+|finally\s+)*(?:deploy|deployed|"
     r"ship|shipped|launch|launched|release|released|roll(?:ed)? (?:it )?out|put (?:it|the model) (?:live|"
     r"in(?:to)? production))\b",
-    re.IGNORECASE,
 )
 
 
@@ -119,7 +113,7 @@ def _regex_sentence(analysis: Analysis, pattern: re.Pattern[str], *extra: re.Pat
     for s in analysis.sentences:
         if not _plain(s):
             continue
-        chunk = analysis.text[s.start : s.end]
+        chunk = analysis.lowered[s.start : s.end]
         if pattern.search(chunk) and all(p.search(chunk) for p in extra):
             return s
     return None
@@ -133,7 +127,7 @@ def _code_check(cm: CompiledMistake, analysis: Analysis, prone: bool) -> Sentenc
     if mid == "correlation-as-causation":
         # Observational evidence somewhere in the answer, then a causal claim or an
         # intervention built on it.
-        if not any(_ASSOCIATION_RE.search(analysis.text, s.start, s.end) for s in analysis.sentences):
+        if not any(_ASSOCIATION_RE.search(analysis.lowered, s.start, s.end) for s in analysis.sentences):
             return None
         return _regex_sentence(analysis, _PRESCRIPTION_RE) or _regex_sentence(analysis, _CAUSAL_CLAIM_RE)
     if mid == "data-quality-ignored" and prone:

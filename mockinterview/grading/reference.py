@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from mockinterview.domain.grade import KeyPointCoverage
 from mockinterview.grading.text import Analysis, tokenize
@@ -32,7 +33,8 @@ class ReferencePoint:
     stems: tuple[str, ...]  # distinct content stems, in order
 
 
-def derive_points(reference: str) -> list[ReferencePoint]:
+@lru_cache(maxsize=1024)
+def derive_points(reference: str) -> tuple[ReferencePoint, ...]:
     pieces = [p.strip() for p in _CLAUSE_SPLIT_RE.split(reference) if p and p.strip()]
     merged: list[tuple[str, list[str]]] = []
     for piece in pieces:
@@ -42,11 +44,11 @@ def derive_points(reference: str) -> list[ReferencePoint]:
             merged[-1] = (f"{text} {piece}", _distinct([*prev, *stems]))
         else:
             merged.append((piece, stems))
-    return [
+    return tuple(
         ReferencePoint(id=f"ref-{i + 1}", text=text, stems=tuple(stems))
         for i, (text, stems) in enumerate(merged)
         if stems
-    ]
+    )
 
 
 def _distinct(stems) -> list[str]:
@@ -65,7 +67,9 @@ def _term_credit(term: str, answer_stems: frozenset[str], prefixes: frozenset[st
 
 
 def grade_points(
-    points: list[ReferencePoint], analysis: Analysis, question_stems: frozenset[str]
+    points: tuple[ReferencePoint, ...] | list[ReferencePoint],
+    analysis: Analysis,
+    question_stems: frozenset[str],
 ) -> list[KeyPointCoverage]:
     answer_stems = analysis.stems
     prefixes = frozenset(s[:5] for s in answer_stems if len(s) >= 5)

@@ -28,9 +28,13 @@ def bag_cosine(a: Iterable[str], b: Iterable[str]) -> float:
 
 
 class TfidfIndex:
-    """A small in-memory index of documents given as stem lists."""
+    """A small in-memory index of documents given as stem lists.
 
-    def __init__(self, docs: list[list[str]]) -> None:
+    Vectors are stored unit-length, so similarity with an indexed document is one sparse
+    dot product.
+    """
+
+    def __init__(self, docs: list[list[str]] | list[tuple[str, ...]]) -> None:
         n = len(docs)
         df: Counter[str] = Counter()
         for doc in docs:
@@ -38,13 +42,28 @@ class TfidfIndex:
         # Smoothed idf: a term in every document still weighs a little.
         self.idf = {t: math.log((n + 1) / (c + 1)) + 1.0 for t, c in df.items()}
         self.default_idf = math.log(n + 1) + 1.0
-        self.vectors = [self.vector(doc) for doc in docs]
+        self.vectors = [self.unit_vector(doc) for doc in docs]
 
     def vector(self, stems: Iterable[str]) -> dict[str, float]:
         tf = Counter(stems)
         return {t: (1.0 + math.log(c)) * self.idf.get(t, self.default_idf) for t, c in tf.items()}
 
+    def unit_vector(self, stems: Iterable[str]) -> dict[str, float]:
+        v = self.vector(stems)
+        norm = math.sqrt(sum(w * w for w in v.values()))
+        return {t: w / norm for t, w in v.items()} if norm else {}
+
+    def similarity(self, stems: Iterable[str], unit: dict[str, float]) -> float:
+        """Cosine between a stem list and an already unit-length vector."""
+        return _dot(self.unit_vector(stems), unit)
+
     def ranked(self, stems: Iterable[str]) -> list[tuple[int, float]]:
-        q = self.vector(stems)
-        scores = [(i, cosine(q, v)) for i, v in enumerate(self.vectors)]
+        q = self.unit_vector(stems)
+        scores = [(i, _dot(q, v)) for i, v in enumerate(self.vectors)]
         return sorted(scores, key=lambda p: (-p[1], p[0]))
+
+
+def _dot(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b.get(t, 0.0) for t, w in a.items())
