@@ -38,9 +38,13 @@ def saved_history(count: int = 3):
     return paths
 
 
+async def settle_home(pilot):
+    await settle(pilot, lambda: getattr(pilot.app.screen, "loaded", False))
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_home(snap_compare, size):
-    assert snap_compare(stable_app(), terminal_size=size, run_before=settle)
+    assert snap_compare(stable_app(), terminal_size=size, run_before=settle_home)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -50,7 +54,7 @@ def test_interview_awaiting_first_answer(snap_compare, size, monkeypatch):
     monkeypatch.setattr(session_module, "new_session_id", lambda: "20260115-093000-snap")
 
     async def run_before(pilot):
-        await settle(pilot)
+        await settle_home(pilot)
         await pilot.press("ctrl+n")
         await settle(pilot, lambda: isinstance(pilot.app.screen, InterviewScreen))
         screen = pilot.app.screen
@@ -67,7 +71,7 @@ def test_feedback(snap_compare, size):
     transcript = sample_transcript()
 
     async def run_before(pilot):
-        await settle(pilot)
+        await settle_home(pilot)
         pilot.app.push_screen(FeedbackScreen(transcript))
         await settle(pilot, lambda: isinstance(pilot.app.screen, FeedbackScreen))
 
@@ -79,7 +83,7 @@ def test_history(snap_compare, size):
     saved_history()
 
     async def run_before(pilot):
-        await settle(pilot)
+        await settle_home(pilot)
         await pilot.press("ctrl+t")
         await settle(pilot)
 
@@ -106,7 +110,7 @@ def test_review(snap_compare, size, tmp_path):
 @pytest.mark.parametrize("size", SIZES)
 def test_help(snap_compare, size):
     async def run_before(pilot):
-        await settle(pilot)
+        await settle_home(pilot)
         await pilot.press("f1")
         await settle(pilot)
 

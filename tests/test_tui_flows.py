@@ -41,6 +41,8 @@ async def wait_for(pilot, predicate, timeout: float = 10.0):
 async def start_interview(pilot, rounds=("basic",), questions="1"):
     app = pilot.app
     assert isinstance(app.screen, HomeScreen)
+    home = app.screen
+    await wait_for(pilot, lambda: home.loaded)
     app.screen.query_one("#home-questions").value = questions
     selection = app.screen.query_one("#home-rounds", SelectionList)
     for r in ("basic", "technical", "advanced", "behavioral"):
@@ -226,6 +228,40 @@ async def test_help_and_palette_list_the_screens_actions():
         titles = [c.title for c in app.get_system_commands(app.screen)]
         for action in ("Start", "Resume", "History", "Review file", "Quit", "Help"):
             assert action in titles
+
+
+def test_home_round_order_matches_the_domain():
+    from mockinterview.domain.pack import ROUND_ORDER
+    from mockinterview.tui.screens import home
+
+    assert home.ROUND_ORDER == ROUND_ORDER
+
+
+async def test_home_fills_the_form_from_the_config_file(isolated_dirs):
+    isolated_dirs["config"].mkdir(parents=True, exist_ok=True)
+    (isolated_dirs["config"] / "config.toml").write_text(
+        '[interview]\nrounds = ["technical"]\nquestions_per_round = 2\ntime_limit_s = 90\n'
+    )
+    app = app_for_test()
+    async with app.run_test(size=SIZE) as pilot:
+        home = app.screen
+        await pilot.press("ctrl+n")  # pressed before the defaults are read: runs once they are
+        await wait_for(pilot, lambda: isinstance(app.screen, InterviewScreen))
+        assert home.query_one("#home-questions").value == "2"
+        assert home.query_one("#home-time").value == "90"
+        assert list(home.query_one("#home-rounds", SelectionList).selected) == ["technical"]
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.session is not None)
+        assert screen.session.transcript.meta.rounds == ["technical"]
+
+
+async def test_broken_config_is_a_warning_not_a_crash(isolated_dirs):
+    isolated_dirs["config"].mkdir(parents=True, exist_ok=True)
+    (isolated_dirs["config"] / "config.toml").write_text("[interview\n")
+    app = app_for_test()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.screen.loaded)
+        assert any("not valid TOML" in n.message for n in app._notifications)
 
 
 async def test_keymap_remaps_a_binding_by_id():

@@ -2,29 +2,66 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, SelectionList, Static
+from textual.worker import Worker, WorkerState
 
-from mockinterview.domain.pack import ROUND_ORDER
-
+# The same order as mockinterview.domain.pack.ROUND_ORDER (a test checks it). Kept here
+# so the first paint does not wait for pydantic and the domain models to import.
+ROUND_ORDER = ("basic", "technical", "advanced", "behavioral")
 ROUND_LABELS = {
     "basic": "Basic",
     "technical": "Technical",
     "advanced": "Advanced",
     "behavioral": "Behavioral",
 }
+DEFAULT_PACK = "data-scientist"
 
 
-def _pack_ids() -> list[str]:
+@dataclass
+class HomeDefaults:
+    """What the form is filled with: the config file's [interview] table and the packs."""
+
+    packs: list[str]
+    pack: str
+    rounds: list[str]
+    questions_per_round: int | None
+    time_limit_s: int | None
+    model: str
+    settings_error: str | None = None
+    resumable: Path | None = None
+
+
+def load_home_defaults(model_override: str | None) -> HomeDefaults:
+    from mockinterview.packs.loader import pack_dirs
+    from mockinterview.storage.config import ConfigError, InterviewSettings, load_settings
+    from mockinterview.storage.transcripts import latest_session
+
+    error = None
     try:
-        from mockinterview.packs.loader import pack_dirs
-
-        return [p.name for p in pack_dirs()] or ["data-scientist"]
+        settings = load_settings().interview
+    except ConfigError as exc:
+        error, settings = str(exc), InterviewSettings()
+    try:
+        packs = [p.name for p in pack_dirs()] or [DEFAULT_PACK]
     except OSError:
-        return ["data-scientist"]
+        packs = [DEFAULT_PACK]
+    return HomeDefaults(
+        packs=packs,
+        pack=settings.pack if settings.pack in packs else packs[0],
+        rounds=list(settings.rounds),
+        questions_per_round=settings.questions_per_round,
+        time_limit_s=settings.time_limit_s,
+        model=model_override if model_override and model_override != "stub" else settings.interviewer_model,
+        settings_error=error,
+        resumable=latest_session(status="in-progress"),
+    )
 
 
 class HomeScreen(Screen[None]):
@@ -36,19 +73,13 @@ class HomeScreen(Screen[None]):
         Binding("ctrl+o", "open_review", "Review file", id="home.review"),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.loaded = False  # True once the config defaults and sessions are read
+        self._pending_action: str | None = None  # a key pressed before that: run it then
+        self.resumable: Path | None = None
+
     def compose(self) -> ComposeResult:
-        from mockinterview.storage.config import ConfigError, load_settings
-
-        try:
-            self.settings_error = None
-            defaults = load_settings().interview
-        except ConfigError as exc:
-            from mockinterview.storage.config import InterviewSettings
-
-            self.settings_error = str(exc)
-            defaults = InterviewSettings()
-        model = self.app.model_spec if self.app.model_spec != "stub" else defaults.interviewer_model
-        packs = _pack_ids()
         yield Header()
         with Vertical(id="home-body"):
             yield Static("New interview", classes="section-title")
@@ -56,38 +87,25 @@ class HomeScreen(Screen[None]):
                 with Vertical(id="home-left"):
                     yield Label("Role pack")
                     yield Select(
-                        [(p, p) for p in packs],
-                        value=defaults.pack if defaults.pack in packs else packs[0],
-                        allow_blank=False,
-                        id="home-pack",
+                        [(DEFAULT_PACK, DEFAULT_PACK)], value=DEFAULT_PACK, allow_blank=False, id="home-pack"
                     )
                     with Horizontal(classes="home-pair"):
                         with Vertical():
                             yield Label("Questions / round")
-                            yield Input(
-                                str(defaults.questions_per_round or ""),
-                                placeholder="default",
-                                id="home-questions",
-                                type="integer",
-                            )
+                            yield Input(placeholder="default", id="home-questions", type="integer")
                         with Vertical():
                             yield Label("Seconds / question")
-                            yield Input(
-                                str(defaults.time_limit_s or ""),
-                                placeholder="default",
-                                id="home-time",
-                                type="integer",
-                            )
+                            yield Input(placeholder="default", id="home-time", type="integer")
                     yield Label("Model (stub or openai:NAME)")
-                    yield Input(model, id="home-model")
+                    yield Input(self.app.model_spec, id="home-model")
                 with Vertical(id="home-right"):
                     yield Label("Rounds")
                     yield SelectionList[str](
-                        *[(ROUND_LABELS[r], r, r in defaults.rounds) for r in ROUND_ORDER], id="home-rounds"
+                        *[(ROUND_LABELS[r], r, True) for r in ROUND_ORDER], id="home-rounds"
                     )
             with Horizontal(id="home-buttons"):
                 yield Button("Start interview", id="start", variant="primary")
-                yield Button("Resume", id="resume")
+                yield Button("Resume", id="resume", disabled=True)
                 yield Button("History", id="history")
                 yield Button("Review file…", id="review")
             yield Static("", id="home-resume-info", classes="muted")
@@ -97,21 +115,66 @@ class HomeScreen(Screen[None]):
         self.sub_title = "home"
         for widget in self.query(Input):
             widget.cursor_blink = self.app.blink
-        if self.settings_error:
-            self.notify(self.settings_error, severity="warning", timeout=10)
-        self.refresh_resume()
         self.query_one("#start", Button).focus()
+        # Reading the config, the packs and the sessions imports pydantic and the domain
+        # models: start it after the first paint, off the UI thread, so the screen never waits.
+        self.call_after_refresh(self._load_defaults)
+
+    def _load_defaults(self) -> None:
+        self.run_worker(
+            lambda: load_home_defaults(self.app.model_spec),
+            name="home-defaults",
+            group="home",
+            thread=True,
+            exit_on_error=False,
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.name != "home-defaults":
+            return
+        if event.state == WorkerState.SUCCESS:
+            self._apply_defaults(event.worker.result)
+        elif event.state == WorkerState.ERROR:
+            self.loaded = True
+            self.notify(f"Could not read settings: {event.worker.error}", severity="warning", timeout=10)
+
+    def _apply_defaults(self, d: HomeDefaults) -> None:
+        pack = self.query_one("#home-pack", Select)
+        pack.set_options([(p, p) for p in d.packs])
+        pack.value = d.pack
+        self.query_one("#home-questions", Input).value = str(d.questions_per_round or "")
+        self.query_one("#home-time", Input).value = str(d.time_limit_s or "")
+        self.query_one("#home-model", Input).value = d.model
+        rounds = self.query_one("#home-rounds", SelectionList)
+        for r in ROUND_ORDER:
+            (rounds.select if r in d.rounds else rounds.deselect)(r)
+        if d.settings_error:
+            self.notify(d.settings_error, severity="warning", timeout=10)
+        self._show_resumable(d.resumable)
+        self.loaded = True
+        if self._pending_action:
+            self.call_later(self.run_action, self._pending_action)
+
+    def _wait_for_defaults(self, action: str) -> bool:
+        """True (and the action queued) if the form is not filled in yet."""
+        if self.loaded:
+            return False
+        self._pending_action = action
+        return True
 
     def on_screen_resume(self) -> None:
-        self.refresh_resume()
+        if self.loaded:
+            self.refresh_resume()
 
     def refresh_resume(self) -> None:
         from mockinterview.storage.transcripts import latest_session
 
-        self.resumable = latest_session(status="in-progress")
-        button = self.query_one("#resume", Button)
-        button.disabled = self.resumable is None
-        info = f"Interrupted session: {self.resumable.stem}" if self.resumable else ""
+        self._show_resumable(latest_session(status="in-progress"))
+
+    def _show_resumable(self, path: Path | None) -> None:
+        self.resumable = path
+        self.query_one("#resume", Button).disabled = path is None
+        info = f"Interrupted session: {path.stem}" if path else ""
         self.query_one("#home-resume-info", Static).update(info)
 
     def _config(self) -> dict | None:
@@ -157,6 +220,8 @@ class HomeScreen(Screen[None]):
     def action_start(self) -> None:
         from mockinterview.tui.screens.interview import InterviewScreen
 
+        if self._wait_for_defaults("start"):
+            return
         config = self._config()
         if config is not None:
             self.app.push_screen(InterviewScreen(config=config))
@@ -164,7 +229,9 @@ class HomeScreen(Screen[None]):
     def action_resume(self) -> None:
         from mockinterview.tui.screens.interview import InterviewScreen
 
-        if getattr(self, "resumable", None) is None:
+        if self._wait_for_defaults("resume"):
+            return
+        if self.resumable is None:
             self.notify("No interrupted session to resume.")
             return
         self.app.push_screen(InterviewScreen(resume=self.resumable))
