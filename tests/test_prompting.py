@@ -197,3 +197,22 @@ async def test_stub_grader_checklist_reproduces_the_heuristic_grade(pack):
     assert via_model.score == direct.score
     assert [k.covered for k in via_model.key_points] == [k.covered for k in direct.key_points]
     assert [m.id for m in via_model.mistakes] == [m.id for m in direct.mistakes]
+
+
+def test_summary_template_renders_results_and_keeps_candidate_words_out():
+    text = render(
+        "summary.j2",
+        role_name="Data Scientist",
+        results=[
+            {
+                "round": "basic",
+                "question": "When is ML justified?",
+                "score": 3.5,
+                "covered": ["baseline"],
+                "missed": ["cost-benefit"],
+                "mistakes": [],
+            }
+        ],
+    )
+    assert "[basic] When is ML justified? - score 3.5/5" in text
+    assert "missed: cost-benefit" in text and "mistakes: none" in text
