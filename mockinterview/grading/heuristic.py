@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from mockinterview.domain.grade import Grade, KeyPointCoverage, MistakeFinding
 from mockinterview.domain.pack import CANONICAL_MISTAKE_IDS, KeyPoint, Question, RolePack
@@ -174,6 +175,11 @@ def _cover_key_point(ckp: CompiledKeyPoint, analysis: Analysis) -> KeyPointCover
 def _verbatim(findings: list[MistakeFinding], text: str) -> list[MistakeFinding]:
     # The contract: evidence is a substring of the original answer; anything else is dropped.
     return [f for f in findings if f.evidence and f.evidence in text]
+
+
+@lru_cache(maxsize=1024)
+def _reference_is_a_list(reference: str) -> bool:
+    return hostile.is_keyword_list(analyze(reference))
 
 
 def _vague_claim(cp: CompiledPack, analysis: Analysis) -> str | None:
@@ -357,6 +363,8 @@ def grade_free_text(answer: str, question_text: str, pack: RolePack, reference: 
 
     question_stems = frozenset(content_stems(question_text or ""))
     flags = _answer_flags(text, analysis, expects_explanation=False) + extra_flags
+    if "keyword-list" in flags and has_reference and _reference_is_a_list(reference):
+        flags.remove("keyword-list")  # the expected answer is itself a list of terms
     if not has_reference:
         flags.append("no-reference")
         # Without a reference the question's own words are the only yardstick: keep their full weight.

@@ -71,8 +71,8 @@ _INJECTION_CHECKS = [(words, re.compile(p, re.DOTALL | re.MULTILINE)) for words,
 # Jinja / f-string / shell-style placeholders: never rendered, but a sign of a probe.
 _TEMPLATE_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|\$\{[^}]*\}|\{\{|\{%|%\}|\}\}", re.DOTALL)
 
-# Separators of list items: commas, slashes, semicolons, line breaks, bullets, pipes.
-_ITEM_SPLIT_RE = re.compile(r"[,;/|\n\u2022]+|\s-\s|\s\*\s")
+# Separators of list items: commas, slashes, semicolons, sentence ends, line breaks, bullets, pipes.
+_ITEM_SPLIT_RE = re.compile(r"[,;/|\n\u2022]+|(?<=[.!?])\s+|\s-\s|\s\*\s")
 
 
 _WORD_RE = re.compile(r"[a-z]+")
@@ -113,26 +113,34 @@ def is_keyword_list(analysis: Analysis) -> bool:
     """A bare list of terms, not an explanation.
 
     The answer is cut into items at commas, semicolons, slashes, bullets and line breaks;
-    an item is bare when it has no clause marker (no verb, subject or connective). It is
-    a keyword list when clause markers are almost absent (under 4% of the words), or when
-    it has at least four items, three quarters of them bare, and few markers overall
-    (under 12% of the words; explanations run at 15-25%, so a sentence that merely
-    enumerates things inside an explanation is not a list).
+    an item is bare when it is short (at most four words) and has no clause marker (no
+    verb, subject or connective). It is a keyword list when
+
+    * it has at least three items and almost no clause markers (under 4% of the words)
+      or function words (under 25%); a noun phrase such as "the behaviour of a portion
+      of the product" is a fragment, not a list;
+    * or it is one run of six or more words with no function word at all;
+    * or at least four items, two thirds of them bare, with few markers overall
+      (under 12% of the words: explanations run at 15-25%, so a sentence that merely
+      enumerates things inside an explanation is not a list).
     """
     words = analysis.tokens
     if len(words) < 6:
         return False
     marker_share = sum(1 for t in words if t.text in _CLAUSE_MARKERS) / len(words)
-    if marker_share < 0.04:
-        return True
     if marker_share >= 0.12:
         return False
+    function_share = sum(1 for t in words if not t.content) / len(words)
+    if function_share == 0.0:
+        return True
     items = [item.lower().split() for item in _ITEM_SPLIT_RE.split(analysis.text)]
     items = [[w.strip(".:!?()[]\"'") for w in item] for item in items if item]
+    if len(items) >= 3 and marker_share < 0.04 and function_share < 0.25:
+        return True
     if len(items) < 4:
         return False
-    bare = sum(1 for item in items if not any(w in _CLAUSE_MARKERS for w in item))
-    return bare / len(items) >= 0.75
+    bare = sum(1 for item in items if len(item) <= 4 and not any(w in _CLAUSE_MARKERS for w in item))
+    return bare / len(items) >= 2 / 3
 
 
 def repetition_share(analysis: Analysis) -> float:
