@@ -165,9 +165,13 @@ async def test_time_overrun_is_recorded_as_a_note():
     await session.begin()
     asked = session.transcript.turns[-1]
     asked.ended_at = asked.ended_at - timedelta(seconds=150)
+    # A clarifying question does not restart the clock, and the answer still replies to the question.
+    await session.ask_clarification("What data is there?")
     await session.submit_answer(GOOD)
     notes = [x.text for x in session.transcript.turns if x.kind == "note"]
     assert any("Time limit of 60 s exceeded by 90 s" in n for n in notes)
+    answer = next(x for x in session.transcript.turns if x.kind == "answer")
+    assert answer.reply_to == asked.id and answer.started_at == asked.ended_at
 
 
 class FlakyGrader:

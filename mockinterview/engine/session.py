@@ -105,6 +105,7 @@ class _Cursor:
     question_id: str | None = None
     follow_ups: int = 0
     awaiting: Turn | None = None  # the question/follow-up/clarification the candidate should answer
+    asked: Turn | None = None  # the question or follow-up being answered (clarifications don't reset it)
     pending_clarification: Turn | None = None  # asked, not yet answered by the interviewer
     last_answer: Turn | None = None  # latest answer to the current question, not yet moved past
     round_closed: bool = False
@@ -335,7 +336,7 @@ class InterviewSession:
     async def submit_answer(self, text: str) -> None:
         async with self._lock:
             cursor = self._require_awaiting()
-            asked = cursor.awaiting
+            asked = cursor.asked or cursor.awaiting
             now = utcnow()
             self._append(
                 Turn(
@@ -364,7 +365,7 @@ class InterviewSession:
                     text=text,
                     round=cursor.awaiting.round,
                     question_id=cursor.question_id,
-                    reply_to=cursor.awaiting.id,
+                    reply_to=(cursor.asked or cursor.awaiting).id,
                     ended_at=utcnow(),
                 )
             )
@@ -381,7 +382,7 @@ class InterviewSession:
                     text="(skipped)",
                     round=cursor.awaiting.round,
                     question_id=cursor.question_id,
-                    reply_to=cursor.awaiting.id,
+                    reply_to=(cursor.asked or cursor.awaiting).id,
                     ended_at=utcnow(),
                 )
             )
@@ -456,9 +457,11 @@ class InterviewSession:
                 )
                 c.question_id, c.follow_ups = turn.question_id, 0
                 c.awaiting, c.pending_clarification, c.last_answer = turn, None, None
+                c.asked = turn
             elif kind == "follow-up":
                 c.follow_ups += 1
                 c.awaiting, c.last_answer = turn, None
+                c.asked = turn
             elif kind == "clarifying-question":
                 c.pending_clarification = turn
             elif kind == "clarification":
@@ -602,7 +605,8 @@ class InterviewSession:
             round_id = meta.rounds[c.round_index] if c.round_index is not None else meta.rounds[0]
             if c.round_index is not None:
                 await self._emit_round_ended(round_id)
-            details = {"answered": c.answered, "rounds_done": c.rounds_started, "ended_early": ended_early}
+            answered = len({t.question_id for t in self.transcript.turns if t.kind == "answer"})
+            details = {"answered": answered, "rounds_done": c.rounds_started, "ended_early": ended_early}
             text, call_id = await self._interviewer_turn("closing", round_id, None, details)
             meta.status = "ended-early" if ended_early else "completed"
             meta.ended_at = utcnow()
@@ -771,9 +775,10 @@ class InterviewSession:
 
     def _note_overrun(self, c: _Cursor, now) -> None:
         limit = self._limit(c)
-        if not self.config.track_time or not limit or c.awaiting is None:
+        asked = c.asked or c.awaiting
+        if not self.config.track_time or not limit or asked is None:
             return
-        elapsed = (now - (c.awaiting.ended_at or c.awaiting.started_at)).total_seconds()
+        elapsed = (now - (asked.ended_at or asked.started_at)).total_seconds()
         if elapsed > limit:
             self._append(self._note(f"Time limit of {limit} s exceeded by {elapsed - limit:.0f} s.", c))
 
