@@ -102,7 +102,7 @@ def test_a_changed_request_is_a_miss_naming_the_first_difference(session_path, c
     )
     assert code == 1
     miss = next(row for row in results[0]["rows"] if row["error"])
-    assert "task.answer" in miss["error"] or "messages[0].content" in miss["error"]
+    assert "first difference: task.answer" in miss["error"]
     assert "mockinterview: error:" in err and len(results[0]["unused_calls"]) >= 1
 
 
@@ -171,3 +171,13 @@ def test_get_model_specs():
         get_model("gpt-4o")
     with pytest.raises(ModelSpecError):
         get_model("openai:")
+
+
+def test_a_miss_names_the_cause_before_the_symptom():
+    from mockinterview.models.replay import explain_difference
+
+    recorded = {"messages": [{"content": "old prompt"}], "prompt_hash": "aaa", "task": {"answer": "x"}}
+    current = {"messages": [{"content": "new prompt"}], "prompt_hash": "bbb", "task": {"answer": "x"}}
+    assert explain_difference(recorded, current).startswith("prompt_hash:")
+    current["prompt_hash"] = "aaa"
+    assert explain_difference(recorded, current).startswith("messages[0].content")

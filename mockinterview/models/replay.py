@@ -56,6 +56,31 @@ def first_difference(recorded: Any, current: Any, path: str = "") -> str | None:
     return None
 
 
+# Fields that name the *cause* of a drift, checked before the rendered messages (whose
+# difference is only the symptom): a changed template, rubric or answer.
+_CAUSES = (
+    ("prompt_name",),
+    ("prompt_hash",),
+    ("rubric_version",),
+    ("task", "pack_hash"),
+    ("task", "question_id"),
+    ("task", "answer"),
+    ("task", "step"),
+)
+
+
+def explain_difference(recorded: dict[str, Any], current: dict[str, Any]) -> str | None:
+    for path in _CAUSES:
+        a: Any = recorded
+        b: Any = current
+        for key in path:
+            a = a.get(key) if isinstance(a, dict) else None
+            b = b.get(key) if isinstance(b, dict) else None
+        if a != b:
+            return first_difference(a, b, ".".join(path))
+    return first_difference(recorded, current)
+
+
 def _similarity(recorded: dict[str, Any], current: dict[str, Any]) -> int:
     """How many top-level and task fields agree: picks the 'closest' recorded request."""
     score = sum(1 for k in current if recorded.get(k) == current[k])
@@ -98,7 +123,7 @@ class ReplayModel:
                 f"replay: no recorded {request.purpose} call to answer this request (the transcript has none)"
             )
         closest = max(same_purpose, key=lambda c: _similarity(c.request, current))
-        diff = first_difference(closest.request, current) or "model name differs"
+        diff = explain_difference(closest.request, current) or "model name differs"
         return f"replay: no recorded call matches this {request.purpose} request; closest is {closest.id}, first difference: {diff}"
 
     async def complete(self, request: ChatRequest, on_chunk: ChunkCallback | None = None) -> ChatResponse:
