@@ -97,6 +97,9 @@ class InterviewScreen(Screen[None]):
         editor.cursor_blink = self.app.blink
         editor.border_title = "Your answer"
         editor.border_subtitle = "submit: ctrl+s · ctrl+j · alt+enter"
+        # Anchored: the chat sticks to the newest message while it streams, and stops
+        # following when the user scrolls up to re-read (cheaper than scroll_end per chunk).
+        self.query_one("#chat", VerticalScroll).anchor()
         self._set_busy(True)
         self._update_status()
         self._run(self._start(), "start")
@@ -148,7 +151,8 @@ class InterviewScreen(Screen[None]):
         event = message.event
         if isinstance(event, ev.InterviewerChunk):
             await self._stream_chunk(event.text)
-        elif isinstance(event, ev.TurnAdded):
+            return  # nothing in the status bar changes per chunk; skip its re-render
+        if isinstance(event, ev.TurnAdded):
             await self._add_turn(event)
         elif isinstance(event, ev.RoundStarted):
             self._round = (event.index + 1, event.total_rounds)
@@ -192,8 +196,7 @@ class InterviewScreen(Screen[None]):
             self._stream_widget = Markdown(classes="msg interviewer streaming")
             await chat.mount(self._stream_widget)
             self._stream = Markdown.get_stream(self._stream_widget)
-        await self._stream.write(text)
-        chat.scroll_end(animate=False)
+        await self._stream.write(text)  # the anchored chat follows the growth by itself
 
     async def _end_stream(self) -> None:
         if self._stream is not None:
@@ -211,7 +214,6 @@ class InterviewScreen(Screen[None]):
             self._question = (event.question_index + 1, event.questions_in_round)
         chat = self.query_one("#chat", VerticalScroll)
         await chat.mount(ChatMessage(turn))
-        chat.scroll_end(animate=False)
 
     def _show_feedback(self, round_id: str | None, *, then_leave: bool = False) -> None:
         from mockinterview.tui.screens.feedback import FeedbackScreen
