@@ -209,3 +209,14 @@ def test_history_lists_sessions_with_trend_and_deletes(tmp_path, capsys):
     assert "deleted" in capsys.readouterr().out
     assert main(["history", "--delete", rows[0]["id"]]) == 2
     assert "no such session" in capsys.readouterr().err
+
+
+def test_a_model_fault_exits_nonzero_with_the_session_saved_for_resume(tmp_path, capsys):
+    answers = write_answers(tmp_path, [ANSWER])
+    code = main(["interview", "--no-tui", "--answers", str(answers), "--model", "openai:gpt-4o-mini"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "no API key" in err and "resume with" in err and len(err.strip().splitlines()) == 1
+    t = load_transcript(Path(out.strip().splitlines()[-1]))
+    assert t.meta.status == "in-progress" and t.turns[-1].kind == "note"
+    assert t.model_calls[-1].error and "no API key" in t.model_calls[-1].error

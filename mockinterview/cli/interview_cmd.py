@@ -325,7 +325,7 @@ class _TextPrinter:
                 shown = text if len(text) <= 300 else text[:297] + "..."
                 label = "You (clarifying)" if turn.kind == "clarifying-question" else "You"
                 c.print(f"[bold]{label}:[/] {shown}")
-            else:
+            elif not turn.text.startswith("Model error during"):  # the ModelFault line says it
                 c.print(f"[dim]note: {text}[/]")
         elif isinstance(event, ev.GradeReady):
             g = event.record.grade
@@ -355,4 +355,9 @@ class _TextPrinter:
         c.print(f"  overall: {overall:.2f}/5" if overall is not None else "  overall: no graded answers")
         c.print(f"  status: {session.transcript.meta.status}")
         if leftover:
-            c.print(f"  [yellow]{leftover} answer block(s) left unused: the interview ended first[/]")
+            why = (
+                "a model error stopped the run"
+                if session.state == "needs-retry"
+                else "the interview ended first"
+            )
+            c.print(f"  [yellow]{leftover} answer block(s) left unused: {why}[/]")
