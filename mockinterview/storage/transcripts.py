@@ -280,6 +280,11 @@ def summarize(t: Transcript, path: Path) -> SessionSummary:
     )
 
 
+# path -> ((inode, mtime_ns, size), summary): the history screen re-lists often; unchanged
+# files are not parsed again. Every save replaces the file, so its stamp changes.
+_SUMMARY_CACHE: dict[Path, tuple[tuple[int, int, int], SessionSummary]] = {}
+
+
 def list_sessions(directory: Path | None = None) -> list[SessionSummary]:
     """Every transcript in the sessions dir, oldest first; unreadable files are listed
     with ``error`` set rather than hidden or crashing the listing."""
@@ -291,8 +296,19 @@ def list_sessions(directory: Path | None = None) -> list[SessionSummary]:
         if path.name.startswith("."):
             continue
         try:
-            out.append(summarize(load_transcript(path), path))
+            st = path.stat()
+        except OSError:
+            continue  # deleted while listing
+        stamp = (st.st_ino, st.st_mtime_ns, st.st_size)  # each save is a new file (new inode)
+        cached = _SUMMARY_CACHE.get(path)
+        if cached is not None and cached[0] == stamp:
+            out.append(cached[1])
+            continue
+        try:
+            summary = summarize(load_transcript(path), path)
         except TranscriptError as exc:
-            out.append(SessionSummary(id=path.stem, path=path, error=str(exc)))
+            summary = SessionSummary(id=path.stem, path=path, error=str(exc))
+        _SUMMARY_CACHE[path] = (stamp, summary)
+        out.append(summary)
     out.sort(key=lambda s: (s.created is None, s.created or datetime.min, s.id))
     return out
