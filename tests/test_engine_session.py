@@ -6,6 +6,8 @@ import json
 from datetime import timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mockinterview.engine import events as ev
 from mockinterview.engine.session import (
@@ -13,6 +15,7 @@ from mockinterview.engine.session import (
     EngineError,
     InterviewConfig,
     InterviewSession,
+    answer_text_for_grade,
     choose_probe,
     plan_questions,
 )
@@ -67,11 +70,18 @@ def test_question_plan_is_fixed_by_seed():
 async def test_full_stub_session_grades_every_answer_and_saves_after_every_turn(tmp_path):
     rec = Recorder()
     on_disk_turns: list[int] = []
+    streamed: list[str] = []
 
     def listener(event):
         rec(event)
         if isinstance(event, ev.Saved):
             on_disk_turns.append(len(json.loads(event.path.read_text())["turns"]))
+        elif isinstance(event, ev.InterviewerChunk):
+            streamed.append(event.text)
+        elif isinstance(event, ev.TurnAdded) and event.turn.speaker == "interviewer":
+            # What streamed is exactly what was recorded.
+            assert "".join(streamed).strip() == event.turn.text
+            streamed.clear()
 
     session = await InterviewSession.create(_config(), listener)
     await session.begin()
@@ -267,3 +277,25 @@ async def test_bad_config_is_a_clear_error():
         await InterviewSession.create(_config(questions_per_round=0))
     with pytest.raises(EngineError, match="no rounds"):
         await InterviewSession.create(_config(rounds=[]))
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.text(min_size=0, max_size=300), min_size=1, max_size=4))
+async def test_any_candidate_text_is_saved_verbatim_and_graded_with_real_quotes(texts):
+    session = await InterviewSession.create(
+        _config(rounds=["basic"], questions_per_round=2, max_follow_ups=1)
+    )
+    await session.begin()
+    for text in texts:
+        if session.state != "awaiting-answer":
+            break
+        await session.submit_answer(text)
+    t = load_transcript(session.path)
+    assert [x.text for x in t.turns if x.kind == "answer"] == texts[
+        : len([x for x in t.turns if x.kind == "answer"])
+    ]
+    for record in t.grades:
+        answer = answer_text_for_grade(t, record.turn_id)
+        assert 1.0 <= record.grade.score <= 5.0
+        assert all(m.evidence in answer for m in record.grade.mistakes)
+        assert all(k.evidence is None or k.evidence in answer for k in record.grade.key_points)
