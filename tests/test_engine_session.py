@@ -277,6 +277,10 @@ async def test_bad_config_is_a_clear_error():
         await InterviewSession.create(_config(questions_per_round=0))
     with pytest.raises(EngineError, match="no rounds"):
         await InterviewSession.create(_config(rounds=[]))
+    with pytest.raises(EngineError, match="no such rubric pack"):
+        await InterviewSession.create(_config(pack="no-such-pack"))
+    with pytest.raises(EngineError, match="unknown model"):
+        await InterviewSession.create(_config(grader_model="gpt-4"))
 
 
 @settings(max_examples=15, deadline=None)

@@ -115,6 +115,26 @@ class _Cursor:
     rounds_started: int = 0
 
 
+def _load_pack(ref):
+    """The rubric pack, or an EngineError with a one-line reason."""
+    from mockinterview.packs.loader import PackLoadError, load_pack
+
+    try:
+        return load_pack(ref)
+    except PackLoadError as exc:
+        head = str(exc).splitlines()[0]
+        raise EngineError(f"{head}: {exc.problems[0]}" if exc.problems else head) from None
+
+
+def _model(spec: str) -> Model:
+    from mockinterview.models import ModelSpecError, get_model
+
+    try:
+        return get_model(spec)
+    except (ModelSpecError, ModelError) as exc:
+        raise EngineError(str(exc)) from None
+
+
 def new_session_id() -> str:
     return f"{utcnow():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
 
@@ -221,9 +241,7 @@ class InterviewSession:
     async def create(
         cls, config: InterviewConfig, listener: Listener | None = None, *, sessions_dir: Path | None = None
     ) -> InterviewSession:
-        from mockinterview.models import get_model
         from mockinterview.models.stub import remember_pack
-        from mockinterview.packs.loader import load_pack
         from mockinterview.prompting import template_hash, template_names
         from mockinterview.storage.paths import sessions_dir as default_sessions_dir
 
@@ -233,11 +251,11 @@ class InterviewSession:
             raise EngineError("questions per round must be at least 1")
         if not config.rounds:
             raise EngineError("no rounds selected")
-        pack = load_pack(config.pack)
+        pack = _load_pack(config.pack)
         remember_pack(pack)
         plan = plan_questions(pack, list(config.rounds), config.questions_per_round, config.seed)
-        interviewer = get_model(config.interviewer_model)
-        grader = get_model(config.grader_model)
+        interviewer = _model(config.interviewer_model)
+        grader = _model(config.grader_model)
         meta = SessionMeta(
             id=new_session_id(),
             pack_id=pack.id,
@@ -268,9 +286,7 @@ class InterviewSession:
         track_time: bool = True,
         pack: str | Path | None = None,
     ) -> InterviewSession:
-        from mockinterview.models import get_model
         from mockinterview.models.stub import remember_pack
-        from mockinterview.packs.loader import load_pack
         from mockinterview.storage.transcripts import find_session, load_transcript
 
         path = find_session(id_or_path)
@@ -280,7 +296,7 @@ class InterviewSession:
             raise EngineError(
                 f"session {meta.id} is {meta.status}; only an in-progress session can be resumed"
             )
-        loaded = load_pack(pack or meta.pack_id)
+        loaded = _load_pack(pack or meta.pack_id)
         missing = [
             q for ids in meta.question_plan.values() for q in ids if q not in {x.id for x in loaded.questions}
         ]
@@ -308,8 +324,8 @@ class InterviewSession:
             loaded,
             config,
             listener,
-            get_model(meta.interviewer_model),
-            get_model(meta.grader_model),
+            _model(meta.interviewer_model),
+            _model(meta.grader_model),
         )
         session.state = "not-started"  # begin() continues where the transcript stops
         return session
