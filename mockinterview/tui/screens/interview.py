@@ -77,6 +77,7 @@ class InterviewScreen(Screen[None]):
         self._saved = "not saved yet"
         self._fault_retryable = False
         self._last_answer = ""
+        self._anchored = False
 
     # -- layout ---------------------------------------------------------------------
 
@@ -97,9 +98,6 @@ class InterviewScreen(Screen[None]):
         editor.cursor_blink = self.app.blink
         editor.border_title = "Your answer"
         editor.border_subtitle = "submit: ctrl+s · ctrl+j · alt+enter"
-        # Anchored: the chat sticks to the newest message while it streams, and stops
-        # following when the user scrolls up to re-read (cheaper than scroll_end per chunk).
-        self.query_one("#chat", VerticalScroll).anchor()
         self._set_busy(True)
         self._update_status()
         self._run(self._start(), "start")
@@ -196,7 +194,23 @@ class InterviewScreen(Screen[None]):
             self._stream_widget = Markdown(classes="msg interviewer streaming")
             await chat.mount(self._stream_widget)
             self._stream = Markdown.get_stream(self._stream_widget)
-        await self._stream.write(text)  # the anchored chat follows the growth by itself
+        await self._stream.write(text)
+        self._follow(chat)
+
+    def _follow(self, chat: VerticalScroll) -> None:
+        """Keep the newest text in view.
+
+        Once the chat overflows it is anchored: it then follows the stream by itself and
+        stops following while the user scrolls up to re-read (far cheaper than a
+        scroll_end per chunk). Before that, anchoring would pin short chats to the bottom.
+        """
+        if self._anchored:
+            return
+        if chat.max_scroll_y > 0:
+            chat.anchor()
+            self._anchored = True
+        else:
+            chat.scroll_end(animate=False)
 
     async def _end_stream(self) -> None:
         if self._stream is not None:
@@ -214,6 +228,7 @@ class InterviewScreen(Screen[None]):
             self._question = (event.question_index + 1, event.questions_in_round)
         chat = self.query_one("#chat", VerticalScroll)
         await chat.mount(ChatMessage(turn))
+        self._follow(chat)
 
     def _show_feedback(self, round_id: str | None, *, then_leave: bool = False) -> None:
         from mockinterview.tui.screens.feedback import FeedbackScreen
