@@ -132,15 +132,19 @@ class InterviewScreen(Screen[None]):
             return
         if event.state == WorkerState.ERROR:
             error = event.worker.error
-            message = getattr(error, "message", None) or f"{type(error).__name__}: {error}"
+            message = (getattr(error, "message", None) or str(error) or type(error).__name__).splitlines()[0]
+            if self.session is None:  # could not start or resume: nothing to show here
+                self.notify(message, title="Cannot start the interview", severity="error", timeout=20)
+                self.dismiss(None)
+                return
             self.notify(
-                f"{message.splitlines()[0] if message else 'error'}\nThe session is saved; ctrl+r retries.",
+                f"{message}\nThe session is saved; ctrl+r retries.",
                 title="Something went wrong",
                 severity="error",
                 timeout=20,
             )
-            self._fault_retryable = self.session is not None
-            self._set_busy(self.session is None)
+            self._fault_retryable = True
+            self._set_busy(False)
         elif event.state == WorkerState.SUCCESS and self.session is not None:
             self._set_busy(self.session.state != "awaiting-answer")
 
