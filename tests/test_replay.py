@@ -181,3 +181,14 @@ def test_a_miss_names_the_cause_before_the_symptom():
     assert explain_difference(recorded, current).startswith("prompt_hash:")
     current["prompt_hash"] = "aaa"
     assert explain_difference(recorded, current).startswith("messages[0].content")
+
+
+def test_a_grade_whose_answer_turn_is_missing_is_a_row_error(session_path, capsys, frozen_pack):
+    t = load_transcript(session_path)
+    graded = t.grades[0].turn_id
+    t.turns = [x for x in t.turns if x.id != graded]
+    save_transcript(t, session_path)
+    code, results, err = _replay_json(capsys, str(session_path), "--pack", str(frozen_pack))
+    assert code == 1
+    assert "not an answer in this transcript" in results[0]["rows"][0]["error"]
+    assert all(row["error"] is None for row in results[0]["rows"][1:])

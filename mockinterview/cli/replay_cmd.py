@@ -136,6 +136,11 @@ async def replay_transcript(source: str, spec: str, pack_ref: str | None) -> Rep
             except KeyError:
                 row.error = f"question {record.question_id!r} is not in pack {pack.id} {pack.version}"
                 continue
+            if not any(t.id == record.turn_id and t.kind == "answer" for t in transcript.turns):
+                row.error = (
+                    f"grade refers to turn {record.turn_id}, which is not an answer in this transcript"
+                )
+                continue
             answer = answer_text_for_grade(transcript, record.turn_id)
             # A replayed grade keeps its original grader label so it can be identical.
             label = record.grade.grader if spec == "replay" else None
