@@ -298,13 +298,13 @@ def print_grade(
         console.print(grid)
     if grade.behavioral:
         console.print(Text("Story structure", style="bold underline"))
-        line = Text("  ")
+        line = Text()
         for check in grade.behavioral:
             line.append(
                 ("✓ " if check.present else "✗ ") + check.id + "   ",
                 style="green" if check.present else "red",
             )
-        console.print(line)
+        console.print(Padding(line, (0, 0, 0, 2)))
     if grade.feedback:
         console.print(Text("Feedback", style="bold underline"))
         console.print(Padding(Text(grade.feedback), (0, 0, 0, 2)))

@@ -27,6 +27,10 @@ _BEHAVIORAL_TIPS = {
 }
 
 
+def _clause(text: str) -> str:
+    return text.strip().rstrip(".;:,")
+
+
 def build_feedback(
     score: float,
     key_points: list[KeyPointCoverage],
@@ -43,10 +47,10 @@ def build_feedback(
         parts.append(f"You covered {covered} of {len(key_points)} key points.")
         wrong = [k for k in key_points if k.misconception]
         if wrong:
-            parts.append("Stated wrongly: " + "; ".join(k.text for k in wrong[:2]) + ".")
+            parts.append("Stated wrongly: " + "; ".join(_clause(k.text) for k in wrong[:2]) + ".")
         missed = [k for k in key_points if not k.covered and not k.misconception]
         if missed:
-            parts.append("Add: " + "; ".join(k.text for k in missed[:3]) + ".")
+            parts.append("Add: " + "; ".join(_clause(k.text) for k in missed[:3]) + ".")
     if mistakes:
         titles = []
         for finding in mistakes[:3]:

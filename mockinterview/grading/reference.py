@@ -45,7 +45,7 @@ def derive_points(reference: str) -> tuple[ReferencePoint, ...]:
         else:
             merged.append((piece, stems))
     return tuple(
-        ReferencePoint(id=f"ref-{i + 1}", text=text, stems=tuple(stems))
+        ReferencePoint(id=f"ref-{i + 1}", text=text.rstrip(";:,").strip(), stems=tuple(stems))
         for i, (text, stems) in enumerate(merged)
         if stems
     )
