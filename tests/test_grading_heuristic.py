@@ -249,3 +249,20 @@ def test_evidence_is_always_a_verbatim_substring(tokens, noise):
         g = grade_answer(answer, q, pack)
         assert 1.0 <= g.score <= 5.0
         assert_verbatim(g, answer)
+
+
+def test_swapped_definitions_get_no_credit(pack):
+    qid = "bagging-vs-boosting"
+    question(pack, qid)
+    right = (
+        "Bagging trains models independently on bootstrap samples and averages them, which reduces variance. "
+        "Boosting trains models sequentially, each one correcting the errors of the previous ones."
+    )
+    swapped = (
+        "Bagging trains models sequentially, each one correcting the errors of the previous ones. "
+        "Boosting trains models independently on bootstrap samples and averages them."
+    )
+    g_right, g_swapped = grade(pack, qid, right), grade(pack, qid, swapped)
+    assert g_swapped.score < g_right.score
+    wrong = [k for k in g_swapped.key_points if k.misconception]
+    assert wrong and all(k.misconception in swapped for k in wrong)

@@ -10,7 +10,8 @@ Pipeline for one answer:
 2. answer-level flags: empty, injection, template-syntax, keyword-list, too-short,
    repetitive, and off-topic (nothing covered and little in common with the question);
 3. key points: covered when an expression matches within one sentence and no
-   misconception matches un-negated; an unmatched point whose words (text and
+   misconception matches un-negated (in a "difference between X and Y" question, words
+   of a point about X said about Y count as a misconception); an unmatched point whose words (text and
    expressions) show up together in one sentence gets partial credit (0.15 for two words,
    0.3 for three, 0.5 for four or more: a paraphrase the rubric did not foresee); against a
    free-text reference, partial credit per reference clause (grading/reference.py);
@@ -30,7 +31,7 @@ from mockinterview.grading import behavioral as behavioral_checks
 from mockinterview.grading import hostile
 from mockinterview.grading import reference as reference_grading
 from mockinterview.grading.feedback import build_feedback
-from mockinterview.grading.matching import Phrase, compile_all, find_matches
+from mockinterview.grading.matching import Match, Phrase, compile_all, find_matches
 from mockinterview.grading.mistakes import CompiledMistake, detect
 from mockinterview.grading.scoring import compute_score
 from mockinterview.grading.similarity import TfidfIndex
@@ -62,11 +63,36 @@ class CompiledKeyPoint:
     misconceptions: list[Phrase]
     # Content words of the point's text and expressions, for partial credit (see _cover_key_point).
     vocabulary: frozenset[str] = frozenset()
+    # In a "difference between X and Y" question: the one of X, Y this point is about,
+    # and the other one (see _swapped).
+    subject: str | None = None
+    rivals: frozenset[str] = frozenset()
 
     @classmethod
-    def build(cls, kp: KeyPoint) -> CompiledKeyPoint:
+    def build(cls, kp: KeyPoint, subjects: frozenset[str] = frozenset()) -> CompiledKeyPoint:
         vocabulary = frozenset(content_stems(" ".join([kp.text, *kp.expressions])))
-        return cls(kp, compile_all(kp.expressions), compile_all(kp.misconceptions), vocabulary)
+        own = subjects & set(content_stems(kp.text))
+        subject = next(iter(own)) if len(own) == 1 else None
+        rivals = subjects - own if subject else frozenset()
+        return cls(
+            kp, compile_all(kp.expressions), compile_all(kp.misconceptions), vocabulary, subject, rivals
+        )
+
+
+# "difference between bagging and boosting", "precision over recall", "L1 vs L2".
+_CONTRAST_RE = re.compile(
+    r"\bbetween ([\w-]+) and ([\w-]+)|\b([\w-]+) (?:vs\.?|versus|over|compared (?:with|to)) ([\w-]+)"
+)
+
+
+def contrast_subjects(question_text: str) -> frozenset[str]:
+    """The two things a question contrasts, as stems (empty if it contrasts nothing)."""
+    for m in _CONTRAST_RE.finditer(question_text.lower()):
+        words = [w for w in m.groups() if w]
+        stems = [content_stems(w) for w in words]
+        if len(stems) == 2 and all(len(st) == 1 for st in stems) and stems[0] != stems[1]:
+            return frozenset(st[0] for st in stems)
+    return frozenset()
 
 
 @dataclass
@@ -95,7 +121,8 @@ _CACHE_SIZE = 8
 def _compile(pack: RolePack) -> CompiledPack:
     questions: dict[str, CompiledQuestion] = {}
     for q in pack.questions:
-        kps = [CompiledKeyPoint.build(kp) for kp in q.key_points]
+        subjects = contrast_subjects(q.text)
+        kps = [CompiledKeyPoint.build(kp, subjects) for kp in q.key_points]
         topic_text = " ".join(
             [q.text, q.topic, q.context, q.reference_answer, *(kp.text for kp in q.key_points)]
             + [e for kp in q.key_points for e in kp.expressions]
@@ -161,15 +188,33 @@ def _cover_key_point(ckp: CompiledKeyPoint, analysis: Analysis) -> KeyPointCover
                 return KeyPointCoverage(
                     id=kp.id, text=kp.text, covered=False, misconception=m.quote(analysis)
                 )
+    swapped: str | None = None
     for phrase in ckp.expressions:
-        matches = find_matches(phrase, analysis)
-        if matches:
-            return KeyPointCoverage(id=kp.id, text=kp.text, covered=True, evidence=matches[0].quote(analysis))
+        for m in find_matches(phrase, analysis):
+            if ckp.subject and _swapped(m, ckp):
+                swapped = swapped or m.quote(analysis)
+                continue
+            return KeyPointCoverage(id=kp.id, text=kp.text, covered=True, evidence=m.quote(analysis))
+    if swapped:
+        # "Bagging trains models sequentially": the right words about the wrong thing.
+        return KeyPointCoverage(id=kp.id, text=kp.text, covered=False, misconception=swapped)
     # No expression matched: a sentence that shares several words with the point may be a
     # paraphrase the rubric did not foresee. It earns partial credit, never the point.
     best = max((len(s.stems & ckp.vocabulary) for s in analysis.sentences), default=0)
     credit = PARAPHRASE_CREDIT.get(min(best, max(PARAPHRASE_CREDIT)), 0.0)
     return KeyPointCoverage(id=kp.id, text=kp.text, covered=False, credit=credit or None)
+
+
+def _swapped(match: Match, ckp: CompiledKeyPoint) -> bool:
+    """True when the subject nearest before the matched words is the point's rival."""
+    tokens = match.sentence.tokens
+    for i in range(max(match.positions), -1, -1):
+        stem = tokens[i].stem
+        if stem == ckp.subject:
+            return False
+        if stem in ckp.rivals:
+            return True
+    return False
 
 
 def _verbatim(findings: list[MistakeFinding], text: str) -> list[MistakeFinding]:
@@ -278,7 +323,7 @@ def grade_answer(answer: str, question: Question, pack: RolePack) -> Grade:
     if cq is None or cq.question != question:  # a question from outside this pack
         cq = CompiledQuestion(
             question,
-            [CompiledKeyPoint.build(kp) for kp in question.key_points],
+            [CompiledKeyPoint.build(kp, contrast_subjects(question.text)) for kp in question.key_points],
             content_stems(" ".join([question.text, question.topic, question.reference_answer])),
         )
     text, analysis, extra_flags = _prepare(answer)
