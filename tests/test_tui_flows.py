@@ -287,3 +287,42 @@ def test_review_command_rejects_bad_files_before_the_tui(tmp_path, capsys, bad):
     path.write_text(bad)
     assert main(["review", str(path)]) == 2
     assert capsys.readouterr().err.startswith("mockinterview: error:")
+
+
+async def test_round_feedback_between_rounds_then_the_interview_continues():
+    app = app_for_test()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_interview(pilot, rounds=("basic", "behavioral"), questions="1")
+        seen_round_feedback = None
+        while True:
+            await wait_for(
+                pilot,
+                lambda: (
+                    isinstance(app.screen, FeedbackScreen)
+                    or (app.screen is screen and screen.session.state == "awaiting-answer")
+                ),
+            )
+            if isinstance(app.screen, FeedbackScreen):
+                if app.screen.round_id is None:
+                    break
+                seen_round_feedback = app.screen.round_id
+                assert [r.id for r in app.screen._rounds()] == ["basic"]
+                await pilot.press("escape")
+                continue
+            await answer(pilot, screen)
+        assert seen_round_feedback == "basic"
+        assert {r.id for r in app.screen.view.rounds} == {"basic", "behavioral"}
+
+
+def test_every_screen_stylesheet_is_in_the_package():
+    from pathlib import Path
+
+    from mockinterview.tui import app as app_module
+    from mockinterview.tui.screens import dialogs, feedback, help, history, home, interview, review
+
+    for module in (dialogs, feedback, help, history, home, interview, review):
+        for obj in vars(module).values():
+            css = getattr(obj, "CSS_PATH", None)
+            if isinstance(obj, type) and obj.__module__ == module.__name__ and css:
+                assert (Path(module.__file__).parent / css).is_file(), (module.__name__, css)
+    assert (Path(app_module.__file__).parent / app_module.MockInterviewApp.CSS_PATH).is_file()
