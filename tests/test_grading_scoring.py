@@ -27,13 +27,20 @@ def test_full_coverage_is_five_and_none_is_one():
 
 
 def test_weights_decide_the_share():
-    # a (weight 3) covered, b (weight 1) missed: C = 0.75 -> 1 + 3 = 4.0
-    assert compute_score([kp("a", True), kp("b", False)], {"a": 3.0, "b": 1.0}, [], [], [], "concept") == 4.0
+    # a (weight 2) covered, b (weight 1) missed: C = 2/3 -> 1 + 4 * (2/3) / 0.8 = 4.33
+    assert compute_score([kp("a", True), kp("b", False)], {"a": 2.0, "b": 1.0}, [], [], [], "concept") == 4.3
+    # the other way round: C = 1/3 -> 2.67
+    assert compute_score([kp("a", False), kp("b", True)], {"a": 2.0, "b": 1.0}, [], [], [], "concept") == 2.7
+
+
+def test_eighty_percent_of_the_rubric_earns_full_base_marks():
+    points = [kp(str(i), i < 4) for i in range(5)]
+    assert compute_score(points, {}, [], [], [], "concept") == 5.0
 
 
 def test_partial_credit_counts():
-    # C = (1 + 0.5) / 2 = 0.75 -> 4.0
-    assert compute_score([kp("a", True), kp("b", False, credit=0.5)], {}, [], [], [], "concept") == 4.0
+    # C = (1 + 0.2) / 2 = 0.6 -> 1 + 4 * 0.75 = 4.0
+    assert compute_score([kp("a", True), kp("b", False, credit=0.2)], {}, [], [], [], "concept") == 4.0
 
 
 def test_each_distinct_mistake_costs_half_a_point_up_to_one_and_a_half():
@@ -46,13 +53,15 @@ def test_each_distinct_mistake_costs_half_a_point_up_to_one_and_a_half():
 
 def test_misconceptions_cost_on_top_of_the_lost_point():
     points = [kp("a", True), kp("b", False, misconception="wrong words")]
-    # C = 0.5 -> 3.0, minus 0.5
-    assert compute_score(points, {}, [], [], [], "concept") == 2.5
+    # C = 0.5 -> 1 + 4 * 0.625 = 3.5, minus 0.5
+    assert compute_score(points, {}, [], [], [], "concept") == 3.0
 
 
 def test_behavioral_mixes_key_points_and_checks():
-    # C = 0.5, B = 5/7 -> Q = 0.607 -> 1 + 2.43 = 3.4
-    assert compute_score([kp("a", True), kp("b", False)], {}, [], checks(5), [], "behavioral") == 3.4
+    # C = 0.5, B = 5/7 -> Q = 0.607 -> 1 + 4 * 0.759 = 4.0
+    assert compute_score([kp("a", True), kp("b", False)], {}, [], checks(5), [], "behavioral") == 4.0
+    # C = 0, B = 3/7 -> Q = 0.214 -> 1 + 4 * 0.268 = 2.1
+    assert compute_score([kp("a", False)], {}, [], checks(3), [], "behavioral") == 2.1
     # checks alone when there are no key points: B = 1 -> 5.0
     assert compute_score([], {}, [], checks(7), [], "behavioral") == 5.0
 
@@ -75,4 +84,4 @@ def test_score_stays_in_range_with_one_decimal():
     score = compute_score(points, {}, [finding("m1"), finding("m2")], [], ["repetitive"], "concept")
     assert score == 1.0
     score = compute_score([kp("a", True), kp("b", False), kp("c", False)], {}, [], [], [], "concept")
-    assert score == round(score, 1) == 2.3
+    assert score == round(score, 1) == 2.7

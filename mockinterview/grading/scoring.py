@@ -11,9 +11,10 @@ Score formula (1-5, one decimal)::
     Q           = C                          for concept and case questions
                 = (C + B) / 2                for behavioral questions (B alone if no key points,
                                              C alone if no checks were run)
-    raw         = 1 + 4 * Q
-                  - 0.5 per distinct mistake found           (at most 1.5 in total)
-                  - 0.5 per key point stated wrongly          (a misconception; at most 1.0)
+    raw         = 1 + 4 * min(1, Q / 0.8)    (80% of the rubric earns full base marks: a strong
+                                             answer need not say everything)
+                  - 0.5 per distinct mistake found        (at most 1.5 in total)
+                  - 0.5 per key point stated wrongly      (a misconception; at most 1.0)
                   - 0.5 if the answer is flagged "repetitive"
     caps        "empty" -> 1.0; "injection", "template-syntax" -> 1.5;
                 "off-topic", "keyword-list" -> 2.0; "too-short" -> 2.5;
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 from mockinterview.domain.grade import BehavioralCheck, KeyPointCoverage, MistakeFinding
 
+FULL_MARKS_AT = 0.8  # share of the rubric at which the base score reaches 5
 MISTAKE_PENALTY = 0.5
 MAX_MISTAKE_PENALTY = 1.5
 MISCONCEPTION_PENALTY = 0.5
@@ -75,7 +77,7 @@ def compute_score(
     else:
         quality = c
 
-    raw = 1.0 + 4.0 * quality
+    raw = 1.0 + 4.0 * min(1.0, quality / FULL_MARKS_AT)
     raw -= min(MAX_MISTAKE_PENALTY, MISTAKE_PENALTY * len({m.id for m in mistakes}))
     misconceptions = sum(1 for k in key_points if k.misconception)
     raw -= min(MAX_MISCONCEPTION_PENALTY, MISCONCEPTION_PENALTY * misconceptions)
