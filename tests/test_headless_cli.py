@@ -220,3 +220,43 @@ def test_a_model_fault_exits_nonzero_with_the_session_saved_for_resume(tmp_path,
     t = load_transcript(Path(out.strip().splitlines()[-1]))
     assert t.meta.status == "in-progress" and t.turns[-1].kind == "note"
     assert t.model_calls[-1].error and "no API key" in t.model_calls[-1].error
+
+
+def test_control_characters_in_answers_never_reach_the_terminal(tmp_path, capsys):
+    import re
+
+    hostile = "Clear \x1b[2J screen, copy \x1b]52;c;ZXZpbA==\x07 to the clipboard \x9b31m"
+    answers = write_answers(tmp_path, [hostile, hostile])
+    assert (
+        main(["interview", "--no-tui", "--answers", str(answers), "--rounds", "basic", "--questions", "1"])
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", out)
+    assert "Clear \ufffd[2J screen" in out
+    t = load_transcript(Path(out.strip().splitlines()[-1]))
+    assert [x.text for x in t.turns if x.kind == "answer"][0] == hostile  # stored verbatim
+
+
+def test_a_failed_save_is_one_line_naming_the_transcript_and_how_to_resume(tmp_path, capsys, monkeypatch):
+    import mockinterview.storage.transcripts as storage
+
+    real_replace = storage.os.replace
+    saves = {"n": 0}
+
+    def replace_until_disk_full(src, dst):
+        saves["n"] += 1
+        if saves["n"] > 4:
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(storage.os, "replace", replace_until_disk_full)
+    answers = write_answers(tmp_path, [ANSWER, ANSWER, ANSWER])
+    code = main(["interview", "--no-tui", "--answers", str(answers), "--rounds", "basic", "--questions", "2"])
+    err = capsys.readouterr().err.strip()
+    monkeypatch.undo()
+    assert code == 1 and len(err.splitlines()) == 1
+    assert "No space left on device" in err and "--resume" in err
+    (path,) = (tmp_path / "data" / "sessions").glob("*.json")
+    assert str(path) in err
+    assert load_transcript(path).turns  # the last good save is intact

@@ -222,3 +222,28 @@ def test_delete_session(isolated_dirs):
     assert not path.exists()
     with pytest.raises(TranscriptError):
         delete_session(path.stem)
+
+
+def test_a_failed_write_is_a_save_error_naming_the_file(tmp_path, monkeypatch):
+    from mockinterview.storage.transcripts import TranscriptSaveError
+
+    def too_large(fd):
+        raise OSError(27, "File too large")
+
+    monkeypatch.setattr(os, "fsync", too_large)
+    with pytest.raises(TranscriptSaveError) as info:
+        save_transcript(make_transcript(), tmp_path / "s.json")
+    assert isinstance(info.value, OSError) and info.value.errno == 27
+    assert str(info.value) == f"cannot save transcript {tmp_path / 's.json'}: File too large"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_delete_session_also_removes_its_saved_reports(isolated_dirs):
+    path = save_transcript(make_transcript("20260101-000000-aaaaaa"))
+    reports = isolated_dirs["data"] / "reports"
+    reports.mkdir()
+    for name in ("20260101-000000-aaaaaa.html", "20260101-000000-aaaaaa.md", "20260101-000000-bbbbbb.md"):
+        (reports / name).write_text("quotes the answers")
+    delete_session("20260101-000000-aaaaaa")
+    assert not path.exists()
+    assert sorted(p.name for p in reports.iterdir()) == ["20260101-000000-bbbbbb.md"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -222,6 +223,12 @@ async def run_headless(
                 await _apply(session, action)
             except EngineError as exc:
                 raise CliError(str(exc)) from None
+    except TranscriptError as exc:  # a save failed (disk full ...): the file keeps the last good save
+        raise CliError(
+            f"{exc}; the session is safe up to the last saved turn "
+            f"(resume with: mockinterview interview --resume {session.transcript.meta.id})",
+            exit_code=1,
+        ) from None
     finally:
         await session.close()
 
@@ -298,6 +305,15 @@ def _json_result(session, leftover: int) -> dict:
     }
 
 
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Text safe for a terminal: control characters (ESC sequences, BEL, OSC 52 ...) from
+    an answer or a model reply are shown as U+FFFD instead of being obeyed."""
+    return _CONTROL_CHARS.sub("\ufffd", text)
+
+
 class _TextPrinter:
     """Renders engine events as they happen (rich), for people reading a headless run."""
 
@@ -309,9 +325,12 @@ class _TextPrinter:
         )
 
     def __call__(self, event) -> None:
-        from rich.markup import escape
+        from rich.markup import escape as _markup_escape
 
         from mockinterview.engine import events as ev
+
+        def escape(text: str) -> str:
+            return _markup_escape(printable(text))
 
         c = self.console
         if isinstance(event, ev.RoundStarted):

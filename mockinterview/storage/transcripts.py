@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from mockinterview.domain.transcript import SCHEMA_VERSION, GradeRecord, Transcript
-from mockinterview.storage.paths import sessions_dir
+from mockinterview.storage.paths import data_dir, sessions_dir
 
 MAX_TRANSCRIPT_BYTES = 50_000_000
 SUFFIX = ".json"
@@ -30,6 +30,19 @@ SUFFIX = ".json"
 
 class TranscriptError(Exception):
     """A transcript cannot be read, found or written. ``str(exc)`` is one line."""
+
+
+class TranscriptSaveError(TranscriptError, OSError):
+    """Writing the transcript failed (disk full, file too large, permissions). The
+    file on disk still holds the last complete save. An OSError too, for callers
+    that handle I/O errors generically."""
+
+    def __init__(self, message: str, errno: int | None = None) -> None:
+        OSError.__init__(self, errno, message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 # schema_version N -> function upgrading the raw JSON of version N to N + 1.
@@ -98,7 +111,12 @@ def save_transcript(t: Transcript, path: Path | None = None) -> Path:
     blob = text.encode("utf-8")
     directory = path.parent
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise TranscriptSaveError(
+            f"cannot save transcript {path}: {exc.strerror or exc}", exc.errno
+        ) from None
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as fh:
@@ -106,9 +124,12 @@ def save_transcript(t: Transcript, path: Path | None = None) -> Path:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp_name, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
+        if isinstance(exc, OSError):
+            reason = exc.strerror or str(exc)
+            raise TranscriptSaveError(f"cannot save transcript {path}: {reason}", exc.errno) from None
         raise
     _fsync_dir(directory)
     return path
@@ -193,11 +214,18 @@ def latest_session(directory: Path | None = None, *, status: str | None = None) 
 
 
 def delete_session(id_or_path: str | Path, directory: Path | None = None) -> None:
+    """Delete a session's transcript and the reports saved for it in the data dir
+    (``<data dir>/reports/<id>.*``): they quote the candidate's answers too."""
     path = find_session(id_or_path, directory)
     try:
         path.unlink()
     except OSError as exc:
         raise TranscriptError(f"{path}: cannot delete ({exc.strerror or exc})") from None
+    reports = data_dir(create=False) / "reports"
+    if reports.is_dir():
+        for report in reports.glob(f"{_glob_escape(path.stem)}.*"):
+            with contextlib.suppress(OSError):
+                report.unlink()
 
 
 # ---------------------------------------------------------------------------------
