@@ -27,6 +27,10 @@ class Phrase:
     sequence: tuple[str, ...] | None
     negative: bool  # the phrase states a negation ("no monitoring")
 
+    @property
+    def sequence_stems(self) -> frozenset[str]:
+        return _sequence_set(self.sequence or ())
+
 
 @dataclass(frozen=True, slots=True)
 class Match:
@@ -44,6 +48,11 @@ class Match:
         first = max(0, min(self.positions) - 4)
         last = min(len(s.tokens) - 1, max(self.positions) + 4)
         return analysis.quote(s.tokens[first].start, s.tokens[last].end, EVIDENCE_LIMIT)
+
+
+@lru_cache(maxsize=4096)
+def _sequence_set(sequence: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(sequence)
 
 
 @lru_cache(maxsize=16384)
@@ -70,6 +79,8 @@ def _match_sentence(phrase: Phrase, sentence: Sentence) -> Match | None:
         for wanted in phrase.stems:
             positions.append(next(i for i, t in enumerate(toks) if t.content and t.stem == wanted))
     else:
+        if not phrase.sequence_stems <= sentence.all_stems:
+            return None
         # Negations are skipped on both sides, so "did not monitor" contains "did monitor".
         index = [i for i, t in enumerate(toks) if not t.negation]
         stems = [toks[i].stem for i in index]

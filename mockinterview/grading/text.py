@@ -155,6 +155,8 @@ class Sentence:
     hedged: bool = False
     # Index of tokens that fall within a negation's scope.
     negated: frozenset[int] = field(default_factory=frozenset)
+    # Every stem, function words included (a quick test for word-sequence phrases).
+    all_stems: frozenset[str] = field(default_factory=frozenset)
 
 
 @dataclass(slots=True)
@@ -270,6 +272,7 @@ def analyze(text: str) -> Analysis:
                 stems=frozenset([t.stem for t in toks if t.content]),
                 hedged=any([t.hedge for t in toks]),
                 negated=_negated_positions(toks) if any([t.negation for t in toks]) else frozenset(),
+                all_stems=frozenset([t.stem for t in toks]),
             )
         )
     content = [t.stem for t in all_tokens if t.content]
