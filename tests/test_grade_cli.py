@@ -8,6 +8,8 @@ import subprocess
 import sys
 
 import pytest
+from fake_openai_fixtures import *  # noqa: F403 - fixtures for the model-grader test
+from fake_openai_fixtures import FAKE_MODEL, Reply
 
 from mockinterview.cli.main import main
 
@@ -194,3 +196,25 @@ def test_batch_flushes_each_row_through_the_real_entry_point(tmp_path):
     out = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [r["id"] for r in out] == list(range(50))
     assert len({r["score"] for r in out}) == 1  # deterministic
+
+
+def _model_argv(tmp_path) -> list[str]:
+    f = tmp_path / "answer.txt"
+    f.write_text(ANSWER, encoding="utf-8")
+    return ["grade", "--question-id", "when-ml-is-justified", "--answer-file", str(f), "--format", "json"]
+
+
+def test_model_output_that_stays_invalid_falls_back_to_the_offline_grade(
+    tmp_path, capsys, openai_settings, fake_openai
+):
+    fake_openai.enqueue(*[Reply.invalid_json()] * 6)
+    code, out, _ = run(capsys, *_model_argv(tmp_path), "--model", f"openai:{FAKE_MODEL}")
+    assert code == 0
+    grade = json.loads(out)
+    assert grade["status"] == "fallback" and grade["fallback_reason"] and grade["score"] >= 1.0
+
+
+def test_a_model_transport_fault_is_one_line(tmp_path, capsys, openai_settings, fake_openai):
+    fake_openai.enqueue(*[Reply.unauthorized()] * 6)
+    code, _, err = run(capsys, *_model_argv(tmp_path), "--model", f"openai:{FAKE_MODEL}")
+    assert code == 2 and len(err.strip().splitlines()) == 1

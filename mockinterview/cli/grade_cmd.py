@@ -116,7 +116,7 @@ class _Grader:
                 raise CliError(str(exc)) from None
             from mockinterview.grading.model_grader import ModelGrader
 
-            self._model_grader = ModelGrader(model, on_model_error="fallback")
+            self._model_grader = ModelGrader(model)
 
     def bank(self, answer: str, question: Question) -> Grade:
         from mockinterview.grading import grade_answer
@@ -125,7 +125,12 @@ class _Grader:
             return grade_answer(answer, question, self.pack)
         import asyncio
 
-        return asyncio.run(self._model_grader.grade(question, answer, self.pack)).grade
+        from mockinterview.models.base import ModelError
+
+        try:
+            return asyncio.run(self._model_grader.grade(question, answer, self.pack)).grade
+        except ModelError as exc:  # transport faults: no key, timeouts, a dead endpoint
+            raise ValueError(f"{self.model_spec}: {exc.message}") from None
 
     def free_text(self, answer: str, question_text: str, reference: str | None) -> Grade:
         from mockinterview.grading import grade_free_text, match_question
