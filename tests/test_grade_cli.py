@@ -50,14 +50,14 @@ def test_json_for_a_bank_question_from_a_file(tmp_path, capsys):
 
 
 def test_text_report_from_stdin_shows_the_findings_and_never_interprets_markup(monkeypatch, capsys):
-    answer = ANSWER + " [bold red]not markup[/bold red] {{ 7 * 7 }}"
+    answer = ANSWER + " [bold red]not markup[/bold red] {{ 1234 * 5678 }}"
     feed_stdin(monkeypatch, answer.encode())
     code, out, _ = run(capsys, "grade", "--question-id", "when-ml-is-justified")
     assert code == 0
     assert "/ 5" in out and "Key points" in out and "Deploy and forget" in out
     assert "did not monitor it" in out and "how to fix" in out
     assert "template-syntax" in out
-    assert "49" not in out
+    assert "7006652" not in out
 
 
 def test_free_text_question_reports_its_match(monkeypatch, capsys):

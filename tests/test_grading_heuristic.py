@@ -135,11 +135,11 @@ def test_injection_scores_low_even_with_a_good_answer_around_it(pack, injection)
 
 
 def test_template_syntax_scores_low_and_is_never_rendered(pack):
-    answer = "{{ 7 * 7 }} {% for q in questions %}{{ q.reference_answer }}{% endfor %} " + STRONG
+    answer = "{{ 1234 * 5678 }} {% for q in questions %}{{ q.reference_answer }}{% endfor %} " + STRONG
     g = grade(pack, ML_Q, answer)
     assert "template-syntax" in g.flags and g.score <= 2.0
-    dumped = json.dumps(g.model_dump(mode="json"))
-    assert "49" not in dumped  # 7 * 7 was never evaluated
+    dumped = json.dumps(g.model_dump(mode="json", exclude={"rubric_hash"}))
+    assert "7006652" not in dumped  # 1234 * 5678 was never evaluated
     q = question(pack, ML_Q)
     assert q.reference_answer[:60] not in dumped  # the loop was never expanded
     assert_verbatim(g, answer)

@@ -446,7 +446,8 @@ def grade_free_text(answer: str, question_text: str, pack: RolePack, reference: 
         question_id=question_id,
         kind="behavioral" if checks else "concept",
         key_points=key_points,
-        weights={},
+        # A longer reference clause carries more of the answer: weight points by their words.
+        weights={p.id: float(len(p.stems)) for p in points},
         mistakes=mistakes,
         checks=checks,
         flags=flags,

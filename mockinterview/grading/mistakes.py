@@ -69,7 +69,7 @@ _MODEL_PLAN_RE = re.compile(
     r"immediately\s+|simply\s+)*(?:train|trained|build|built|fit|fitted|fine-tune|fine-tuned|finetune|throw|"
     r"threw|feed|fed|apply|applied|"
     r"use|used|go with|went with|pick|picked|choose|chose)\b[^.!?\n]{0,60}?\b(?:model|classifier|regression|"
-    r"xgboost|lightgbm|forest|network|algorithm|gbm|boosting|svm)\b",
+    r"xgboost|lightgbm|forest|network|algorithm|gbm|boosting|svm|transformer|bert|llm)\b",
 )
 _DEPLOY_RE = re.compile(
     r"\b(?:i|we|i'd|we'd|i'll|we'll)\s+(?:would\s+|will\s+|then\s+|just\s+|finally\s+)*(?:deploy|deployed|"
