@@ -266,3 +266,12 @@ def test_swapped_definitions_get_no_credit(pack):
     assert g_swapped.score < g_right.score
     wrong = [k for k in g_swapped.key_points if k.misconception]
     assert wrong and all(k.misconception in swapped for k in wrong)
+
+
+def test_restating_the_question_earns_nothing(pack):
+    for q in pack.questions:
+        for answer in (q.text, f"{q.text} {q.text.replace('?', '.')}"):
+            g = grade_answer(answer, q, pack)
+            assert g.score <= 1.5, (q.id, g.score, [k.id for k in g.covered])
+    g = grade(pack, ML_Q, question(pack, ML_Q).text)
+    assert "restates-question" in g.flags

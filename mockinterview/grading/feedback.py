@@ -13,6 +13,7 @@ FLAG_MESSAGES = {
     "off-topic": "The answer does not address the question that was asked.",
     "too-short": "The answer is too short to show understanding; explain your reasoning.",
     "repetitive": "Repeating the same point does not add to it.",
+    "restates-question": "Restating the question is not answering it.",
     "no-reference": "No reference answer was available, so only relevance and the general rubric were checked.",
 }
 

@@ -9,7 +9,8 @@ Pipeline for one answer:
 1. analyse the text (sentences, tokens with spans, stems, negation scope, hedging);
 2. answer-level flags: empty, injection, template-syntax, keyword-list, too-short,
    repetitive, and off-topic (nothing covered and little in common with the question);
-3. key points: covered when an expression matches within one sentence and no
+3. key points (sentences that merely restate the question are set aside): covered
+   when an expression matches within one sentence and no
    misconception matches un-negated (in a "difference between X and Y" question, words
    of a point about X said about Y count as a misconception); an unmatched point whose words (text and
    expressions) show up together in one sentence gets partial credit (0.15 for two words,
@@ -45,6 +46,8 @@ REFERENCE_OFF_TOPIC_CREDIT = (
 )
 TOO_SHORT_WORDS = 5  # content words; only for bank questions, which expect an explanation
 REPETITION_SHARE = 0.3
+ECHO_MIN_WORDS = 3  # a sentence restating the question (see _without_echoes)
+ECHO_SHARE = 0.7
 MAX_ANSWER_CHARS = 20_000
 # Partial credit for an unmatched key point by the number of its words found in one sentence.
 PARAPHRASE_CREDIT = {2: 0.15, 3: 0.3, 4: 0.5}
@@ -205,6 +208,33 @@ def _cover_key_point(ckp: CompiledKeyPoint, analysis: Analysis) -> KeyPointCover
     return KeyPointCoverage(id=kp.id, text=kp.text, covered=False, credit=credit or None)
 
 
+def _without_echoes(analysis: Analysis, question_stems: frozenset[str]) -> Analysis:
+    """The answer minus sentences that only restate the question.
+
+    A sentence with three or more content words, at least 70% of them the question's own,
+    says nothing the question did not: it cannot cover a key point ("Explain k-fold
+    cross-validation" answered with "K-fold cross-validation is preferred to a single
+    split" earns nothing).
+    """
+    kept = [
+        s
+        for s in analysis.sentences
+        if len(s.stems) < ECHO_MIN_WORDS or len(s.stems & question_stems) < ECHO_SHARE * len(s.stems)
+    ]
+    if len(kept) == len(analysis.sentences):
+        return analysis
+    tokens = [t for s in kept for t in s.tokens]
+    content = [t.stem for t in tokens if t.content]
+    return Analysis(
+        text=analysis.text,
+        sentences=kept,
+        tokens=tokens,
+        stems=frozenset(content),
+        content_stems=content,
+        lowered=analysis.lowered,
+    )
+
+
 def _swapped(match: Match, ckp: CompiledKeyPoint) -> bool:
     """True when the subject nearest before the matched words is the point's rival."""
     tokens = match.sentence.tokens
@@ -332,7 +362,10 @@ def grade_answer(answer: str, question: Question, pack: RolePack) -> Grade:
         return _empty_grade(cp, question.id, kps, extra_flags)
 
     flags = _answer_flags(text, analysis, expects_explanation=True) + extra_flags
-    key_points = [_cover_key_point(ckp, analysis) for ckp in cq.key_points]
+    substance = _without_echoes(analysis, frozenset(content_stems(question.text)))
+    if not substance.sentences:
+        flags.append("restates-question")
+    key_points = [_cover_key_point(ckp, substance) for ckp in cq.key_points]
     weights = {kp.id: kp.weight for kp in question.key_points}
 
     if not any(k.covered for k in key_points):
