@@ -44,6 +44,7 @@ async def settle_home(pilot):
 
 @pytest.mark.parametrize("size", SIZES)
 def test_home(snap_compare, size):
+    saved_history()
     assert snap_compare(stable_app(), terminal_size=size, run_before=settle_home)
 
 

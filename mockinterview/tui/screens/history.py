@@ -9,9 +9,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from mockinterview.domain.pack import ROUND_ORDER
+from mockinterview.tui.screens.home import ROUND_SHORT
 from mockinterview.tui.widgets import fmt_score, score_style, trend_table
-
-ROUND_SHORT = {"basic": "Basic", "technical": "Tech", "advanced": "Adv", "behavioral": "Behav"}
 
 
 class HistoryScreen(Screen[None]):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -21,6 +23,7 @@ ROUND_LABELS = {
     "advanced": "Advanced",
     "behavioral": "Behavioral",
 }
+ROUND_SHORT = {"basic": "Basic", "technical": "Tech", "advanced": "Adv", "behavioral": "Behav"}
 DEFAULT_PACK = "data-scientist"
 
 
@@ -36,12 +39,40 @@ class HomeDefaults:
     model: str
     settings_error: str | None = None
     resumable: Path | None = None
+    recent: list = field(default_factory=list)  # storage SessionSummary, newest first
+
+
+RECENT = 4  # sessions listed under the form
+
+
+def _latest_in_progress(sessions) -> Path | None:
+    candidates = [x for x in sessions if not x.error and x.status == "in-progress" and x.updated]
+    return max(candidates, key=lambda x: x.updated).path if candidates else None
+
+
+def recent_table(sessions) -> Table | str:
+    if not sessions:
+        return "No sessions yet: start one above. Your history and score trends will show here."
+    table = Table(box=None, padding=(0, 2), show_header=True, header_style="dim", title_justify="left")
+    table.add_column("recent sessions", no_wrap=True)
+    table.add_column("rounds", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("score", justify="right", no_wrap=True)
+    for x in sessions:
+        score = "–" if x.overall is None else f"{x.overall:.1f}"
+        table.add_row(
+            x.created.strftime("%Y-%m-%d %H:%M") if x.created else x.id,
+            " ".join(ROUND_SHORT.get(r, r) for r in x.rounds),
+            x.status,
+            Text(score, style="bold"),
+        )
+    return table
 
 
 def load_home_defaults(model_override: str | None) -> HomeDefaults:
     from mockinterview.packs.loader import pack_dirs
     from mockinterview.storage.config import ConfigError, InterviewSettings, load_settings
-    from mockinterview.storage.transcripts import latest_session
+    from mockinterview.storage.transcripts import list_sessions
 
     error = None
     try:
@@ -52,6 +83,7 @@ def load_home_defaults(model_override: str | None) -> HomeDefaults:
         packs = [p.name for p in pack_dirs()] or [DEFAULT_PACK]
     except OSError:
         packs = [DEFAULT_PACK]
+    sessions = list_sessions()  # oldest first
     return HomeDefaults(
         packs=packs,
         pack=settings.pack if settings.pack in packs else packs[0],
@@ -60,7 +92,8 @@ def load_home_defaults(model_override: str | None) -> HomeDefaults:
         time_limit_s=settings.time_limit_s,
         model=model_override if model_override and model_override != "stub" else settings.interviewer_model,
         settings_error=error,
-        resumable=latest_session(status="in-progress"),
+        resumable=_latest_in_progress(sessions),
+        recent=[x for x in reversed(sessions) if not x.error][:RECENT],
     )
 
 
@@ -109,6 +142,7 @@ class HomeScreen(Screen[None]):
                 yield Button("History", id="history")
                 yield Button("Review file…", id="review")
             yield Static("", id="home-resume-info", classes="muted")
+            yield Static("", id="home-recent")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -151,6 +185,7 @@ class HomeScreen(Screen[None]):
         if d.settings_error:
             self.notify(d.settings_error, severity="warning", timeout=10)
         self._show_resumable(d.resumable)
+        self.query_one("#home-recent", Static).update(recent_table(d.recent))
         self.loaded = True
         if self._pending_action:
             self.call_later(self.run_action, self._pending_action)
@@ -164,18 +199,24 @@ class HomeScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         if self.loaded:
-            self.refresh_resume()
+            self.refresh_sessions()
 
-    def refresh_resume(self) -> None:
-        from mockinterview.storage.transcripts import latest_session
+    def refresh_sessions(self) -> None:
+        """Back from an interview or the history: the sessions may have changed."""
+        from mockinterview.storage.transcripts import list_sessions
 
-        self._show_resumable(latest_session(status="in-progress"))
+        sessions = list_sessions()
+        self._show_resumable(_latest_in_progress(sessions))
+        recent = [x for x in reversed(sessions) if not x.error][:RECENT]
+        self.query_one("#home-recent", Static).update(recent_table(recent))
 
     def _show_resumable(self, path: Path | None) -> None:
         self.resumable = path
         self.query_one("#resume", Button).disabled = path is None
         info = f"Interrupted session: {path.stem}" if path else ""
-        self.query_one("#home-resume-info", Static).update(info)
+        widget = self.query_one("#home-resume-info", Static)
+        widget.update(info)
+        widget.set_class(not info, "hidden")
 
     def _config(self) -> dict | None:
         """The interview settings from the form, or None after telling the user what is wrong."""
@@ -187,18 +228,16 @@ class HomeScreen(Screen[None]):
             "pack": str(self.query_one("#home-pack", Select).value),
             "rounds": [r for r in ROUND_ORDER if r in rounds],
         }
-        for field, widget_id, low in (
+        for key, widget_id, low in (
             ("questions_per_round", "#home-questions", 1),
             ("time_limit_s", "#home-time", 10),
         ):
             raw = self.query_one(widget_id, Input).value.strip()
             if raw:
                 if not raw.isdigit() or int(raw) < low:
-                    self.notify(
-                        f"{field.replace('_', ' ')} must be a whole number ≥ {low}", severity="warning"
-                    )
+                    self.notify(f"{key.replace('_', ' ')} must be a whole number ≥ {low}", severity="warning")
                     return None
-                config[field] = int(raw)
+                config[key] = int(raw)
         model = self.query_one("#home-model", Input).value.strip() or "stub"
         if model != "stub" and not (model.startswith("openai:") and len(model) > len("openai:")):
             self.notify("Model must be 'stub' or 'openai:NAME'.", severity="warning")

@@ -92,12 +92,12 @@ class ReviewScreen(Screen[None]):
         if self.view is None or self.transcript is None:
             return
         meta = self.transcript.meta
-        text = Text(f"{meta.id} · {meta.status} · overall ")
+        text = Text(f"{meta.id} · overall ")
         text.append(fmt_score(self.view.score), style=f"bold {score_style(self.view.score)}")
         if self.view.has_overrides:
             text.append(f" (grader {fmt_score(self.view.original_score)})", style="dim")
-        n = len(self.transcript.review.comments)
-        text.append(f" · {n} comment{'s' * (n != 1)} · {len(self.transcript.review.overrides)} override(s)")
+        n, m = len(self.transcript.review.comments), len(self.transcript.review.overrides)
+        text.append(f" · {n} comment{'s' * (n != 1)} · {m} override{'s' * (m != 1)}")
         self.query_one("#review-summary", Static).update(text)
 
     def _current(self) -> TurnItem | None:
