@@ -66,7 +66,13 @@ def _print_table(rows) -> None:
         console.print("No sessions yet. Start one with: mockinterview interview")
         return
     table = Table(title="Interview history (oldest first)", title_justify="left")
-    for name, justify in (("date", "left"), ("session", "left"), ("model", "left"), ("status", "left")):
+    for name, justify in (
+        ("date", "left"),
+        ("session", "left"),
+        ("rounds", "left"),
+        ("model", "left"),
+        ("status", "left"),
+    ):
         table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     for r in ROUNDS:
         table.add_column(r[:5], justify="right")
@@ -74,7 +80,7 @@ def _print_table(rows) -> None:
     table.add_column("trend", justify="right")
     for s, trend in rows:
         if s.error:
-            table.add_row("", s.id, "", Text("unreadable", style="red"), *[""] * len(ROUNDS), "", "")
+            table.add_row("", s.id, "", "", Text("unreadable", style="red"), *[""] * len(ROUNDS), "", "")
             continue
         per_round = [f"{s.round_scores[r]:.1f}" if r in s.round_scores else "" for r in ROUNDS]
         trend_text = Text("")
@@ -85,6 +91,7 @@ def _print_table(rows) -> None:
         table.add_row(
             s.created.strftime("%Y-%m-%d %H:%M") if s.created else "",
             s.id,
+            ",".join(r[:4] for r in s.rounds),
             s.model,
             s.status,
             *per_round,
