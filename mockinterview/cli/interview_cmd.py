@@ -105,7 +105,7 @@ def _answer_lines(spec: str) -> Iterable[str]:
     try:
         if path.stat().st_size > MAX_ANSWERS_BYTES:
             raise CliError(f"answers file {spec} is too large")
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # tolerate a BOM from Windows editors
     except FileNotFoundError:
         raise CliError(f"answers file {spec} does not exist") from None
     except IsADirectoryError:
