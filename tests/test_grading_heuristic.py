@@ -90,8 +90,18 @@ def test_keyword_list_scores_below_an_explanation(pack):
     assert g_list.score <= 2.0 < g_prose.score
 
 
-def test_bulleted_keyword_list_is_still_a_list(pack):
-    answer = "- baseline\n- enough data\n- complex patterns\n- ROI\n- start simple\n- logistic regression"
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "- baseline\n- enough data\n- complex patterns\n- ROI\n- start simple\n- logistic regression",
+        "I think the answer is baseline complex patterns enough data ROI simplest logistic regression maintenance cost.",
+        "Baseline and complex patterns and enough data and ROI and simplest and logistic regression and maintenance cost.",
+        "Key ideas: baseline; complex patterns; enough data; ROI; simplest; logistic regression; maintenance cost.",
+        "It is about the baseline. It is about complex patterns. It is about enough data. It is about ROI. "
+        "It is about the simplest model.",
+    ],
+)
+def test_disguised_keyword_lists_are_still_lists(pack, answer):
     g = grade(pack, ML_Q, answer)
     assert "keyword-list" in g.flags and g.score <= 2.0
 

@@ -71,8 +71,9 @@ _INJECTION_CHECKS = [(words, re.compile(p, re.DOTALL | re.MULTILINE)) for words,
 # Jinja / f-string / shell-style placeholders: never rendered, but a sign of a probe.
 _TEMPLATE_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|\$\{[^}]*\}|\{\{|\{%|%\}|\}\}", re.DOTALL)
 
-# Separators of list items: commas, slashes, semicolons, sentence ends, line breaks, bullets, pipes.
-_ITEM_SPLIT_RE = re.compile(r"[,;/|\n\u2022]+|(?<=[.!?])\s+|\s-\s|\s\*\s")
+# Separators of list items: commas, slashes, semicolons, sentence ends, line breaks, bullets,
+# pipes, and "and" / "or".
+_ITEM_SPLIT_RE = re.compile(r"[,;/|\n\u2022]+|(?<=[.!?])\s+|\s-\s|\s\*\s|\s(?:and|or)\s", re.IGNORECASE)
 
 
 _WORD_RE = re.compile(r"[a-z]+")
@@ -112,28 +113,40 @@ _CLAUSE_MARKERS = frozenset(_CLAUSE_MARKERS_TEXT.split())
 def is_keyword_list(analysis: Analysis) -> bool:
     """A bare list of terms, not an explanation.
 
-    The answer is cut into items at commas, semicolons, slashes, bullets and line breaks;
-    an item is bare when it is short (at most four words) and has no clause marker (no
-    verb, subject or connective). It is a keyword list when
+    The answer is cut into items at commas, semicolons, slashes, sentence ends, bullets,
+    line breaks and "and"/"or"; an item is bare when it is short (at most four words) and
+    has no clause marker (no verb, subject or connective). It is a keyword list when
 
     * it has at least three items and almost no clause markers (under 4% of the words)
       or function words (under 25%); a noun phrase such as "the behaviour of a portion
       of the product" is a fragment, not a list;
-    * or it is one run of six or more words with no function word at all;
-    * or at least four items, two thirds of them bare, with few markers overall
-      (under 12% of the words: explanations run at 15-25%, so a sentence that merely
-      enumerates things inside an explanation is not a list).
+    * or it is one run of six or more words with no function word at all, or most of it
+      is a single run of nine or more content words ("I think it is baseline complex
+      patterns enough data ROI ...");
+    * or at least four items, two thirds of them bare, with few markers overall (under
+      12% of the words: explanations run at 15-25%, so a sentence that merely enumerates
+      things inside an explanation is not a list);
+    * or it is mostly short sentences cut from one template ("It is about X. It is about
+      Y. It is about Z.").
     """
     words = analysis.tokens
     if len(words) < 6:
         return False
+    longest = run = 0
+    for t in words:
+        run = run + 1 if t.content else 0
+        longest = max(longest, run)
+    if longest >= 9 and longest >= 0.5 * len(words):
+        return True
+    if _templated(analysis):
+        return True
     marker_share = sum(1 for t in words if t.text in _CLAUSE_MARKERS) / len(words)
     if marker_share >= 0.12:
         return False
     function_share = sum(1 for t in words if not t.content) / len(words)
     if function_share == 0.0:
         return True
-    items = [item.lower().split() for item in _ITEM_SPLIT_RE.split(analysis.text)]
+    items = [item.lower().split() for item in _ITEM_SPLIT_RE.split(analysis.text) if item]
     items = [[w.strip(".:!?()[]\"'") for w in item] for item in items if item]
     if len(items) >= 3 and marker_share < 0.04 and function_share < 0.25:
         return True
@@ -141,6 +154,22 @@ def is_keyword_list(analysis: Analysis) -> bool:
         return False
     bare = sum(1 for item in items if len(item) <= 4 and not any(w in _CLAUSE_MARKERS for w in item))
     return bare / len(items) >= 2 / 3
+
+
+def _templated(analysis: Analysis) -> bool:
+    """Three or more short sentences with the same function-word skeleton, making up
+    most of the answer."""
+    sentences = analysis.sentences
+    if len(sentences) < 3:
+        return False
+    skeletons: dict[tuple[str, ...], int] = {}
+    for s in sentences:
+        if len(s.tokens) <= 8:
+            skeleton = tuple(t.text for t in s.tokens if not t.content)
+            if len(skeleton) >= 2:
+                skeletons[skeleton] = skeletons.get(skeleton, 0) + 1
+    most = max(skeletons.values(), default=0)
+    return most >= 3 and most >= 0.6 * len(sentences)
 
 
 def repetition_share(analysis: Analysis) -> float:

@@ -29,6 +29,7 @@ myself o of off on once one only or other our ours ourselves out over own re rea
 should so some such t than that the their theirs them themselves then there these they thing things
 this those though through to too under until up use used using ve very was way we well were what
 when where whereas which while who whom why will with would yet you your yours yourself yourselves
+i'd i'll i'm i've we'd we'll we're we've you'd you're it's that's there's let's they're they've he's she's
 """
 STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
