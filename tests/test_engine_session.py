@@ -303,3 +303,34 @@ async def test_any_candidate_text_is_saved_verbatim_and_graded_with_real_quotes(
         assert 1.0 <= record.grade.score <= 5.0
         assert all(m.evidence in answer for m in record.grade.mistakes)
         assert all(k.evidence is None or k.evidence in answer for k in record.grade.key_points)
+
+
+class SilentInterviewer:
+    """Replies with nothing once, then behaves like the stub."""
+
+    name = "stub"
+
+    def __init__(self) -> None:
+        self.inner = StubModel()
+        self.silent = True
+
+    async def complete(self, request, on_chunk=None):
+        if request.purpose == "interviewer" and self.silent:
+            self.silent = False
+            return ChatResponse(text="  ", model=self.name)
+        return await self.inner.complete(request, on_chunk)
+
+    async def aclose(self):
+        return None
+
+
+async def test_an_empty_interviewer_reply_is_a_retryable_fault():
+    rec = Recorder()
+    session = await InterviewSession.create(_config(rounds=["basic"]), rec)
+    session._interviewer = SilentInterviewer()
+    await session.begin()
+    assert session.state == "needs-retry" and rec.of(ev.ModelFault)[-1].retryable
+    assert "empty reply" in session.fault.message
+    await session.retry()
+    kinds = [t.kind for t in session.transcript.turns if t.speaker == "interviewer"]
+    assert kinds == ["round-intro", "question"] and all(t.text for t in session.transcript.turns)

@@ -659,6 +659,8 @@ class InterviewSession:
             await self._emit(InterviewerChunk(text=text))
 
         response, call_id = await self._call(self._interviewer, request, on_chunk)
+        if not response.text.strip():
+            raise ModelError(f"{self._interviewer.name} returned an empty reply", retryable=True)
         return response.text.strip(), call_id
 
     def _interviewer_turn_record(
