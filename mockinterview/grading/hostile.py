@@ -62,6 +62,35 @@ _INJECTION_RULES: list[tuple[tuple[str, ...], str]] = [
     ),
     (("instruction", "instructions"), r"\b(?:this|these|my|the above|previous) instructions?\b"),
     (
+        ("rate", "grade", "score", "mark"),
+        r"\b(?:rate|grade|score|mark)\s+(?:this|my|the)\s+(?:answer|response|reply)\b",
+    ),
+    (("deserve", "deserves"), r"\bi deserve\b.{0,20}\b(?:5|five|full|top|high|maximum|perfect)"),
+    (
+        ("grader", "evaluator", "examiner", "judge", "assessor", "reviewer", "ai", "model"),
+        r"\b(?:note|message|dear|hey|hi|hello|attention)\b,?\s+(?:to\s+)?(?:the\s+|my\s+)?"
+        r"(?:grader|evaluator|examiner|judge|assessor|reviewer|ai|model)\b",
+    ),
+    (
+        ("rate", "grade", "score", "mark"),
+        r"\b(?:rate|grade|score|mark)\s+(?:it|this|me|us)\s+(?:an?\s+|as\s+)?(?:5|five|10|ten|100)\b",
+    ),
+    (("marks", "maximum"), r"\b(?:full|top) marks\b|\bmaximum (?:score|grade|marks|points)\b"),
+    (("longer", "dan"), r"\byou are no longer\b|\byou are dan\b|\bdo anything now\b"),
+    (
+        ("grading", "scoring"),
+        r"\b(?:dear|note to|message to|hey|hello|attention)\s+(?:the\s+)?(?:grading|scoring)\s+"
+        r"(?:model|system|ai|assistant)\b",
+    ),
+    (("override",), r"\boverride\b.{0,30}\b(?:scor\w*|grad\w*|rubric|mark\w*|rules?)"),
+    (("pretend",), r"\bpretend\s+(?:that|the|you|this|to)\b"),
+    (("score", "grade"), r"[{,]\s*[\"']?(?:score|grade)[\"']?\s*:\s*\d"),
+    (
+        ("you",),
+        r"\byou are (?:an?|the) (?:\w+ )?(?:assistant|grader|evaluator|ai|model|language model|examiner)\b",
+    ),
+    (("inst", "im_start", "endoftext"), r"\[/?inst\]|<\|(?:im_start|im_end|endoftext)\|>"),
+    (
         ("covered", "empty", "rubric"),
         r"\b(?:covered every key point|empty mistakes list|per the rubric)\b",
     ),
