@@ -48,6 +48,8 @@ async def test_unreachable_model_is_a_notification_with_retry(isolated_dirs, mon
         assert "Press ctrl+r to retry" in notes(app, "Model error")[0]
         assert "sk-test" not in notes(app, "Model error")[0]
         assert screen.session.state == "needs-retry"
+        footer_actions = [b.binding.action for b in screen.active_bindings.values()]
+        assert "retry" in footer_actions  # offered in the footer while a step waits for it
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: len(notes(app, "Model error")) == 2)
         path = screen.session.path

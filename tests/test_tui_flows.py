@@ -65,6 +65,7 @@ async def test_full_stub_interview_from_home_to_feedback():
     async with app.run_test(size=SIZE) as pilot:
         screen = await start_interview(pilot)
         assert screen.query_one("#answer", TextArea).has_focus
+        assert "retry" not in [b.binding.action for b in screen.active_bindings.values()]
         keys = iter(["ctrl+s", "ctrl+j", "alt+enter", "ctrl+s", "ctrl+s"])  # every submit key works
         while not isinstance(app.screen, FeedbackScreen):
             await wait_for(

@@ -56,7 +56,7 @@ class InterviewScreen(Screen[None]):
         ),
         Binding("ctrl+n", "skip", "Skip", id="interview.skip", priority=True),
         Binding("ctrl+g", "end_round", "End round", id="interview.end_round", priority=True),
-        Binding("ctrl+r", "retry", "Retry", id="interview.retry", priority=True, show=False),
+        Binding("ctrl+r", "retry", "Retry", id="interview.retry", priority=True),
         Binding("f2", "copy_answer", "Copy answer", id="interview.copy_answer", show=False),
         Binding("escape", "leave", "Leave", id="interview.leave"),
     ]
@@ -144,6 +144,7 @@ class InterviewScreen(Screen[None]):
                 timeout=20,
             )
             self._fault_retryable = True
+            self.refresh_bindings()
             self._set_busy(False)
         elif event.state == WorkerState.SUCCESS and self.session is not None:
             self._set_busy(self.session.state != "awaiting-answer")
@@ -172,6 +173,7 @@ class InterviewScreen(Screen[None]):
         elif isinstance(event, ev.ModelFault):
             await self._end_stream()
             self._fault_retryable = event.retryable
+            self.refresh_bindings()  # the footer now offers ctrl+r Retry
             hint = (
                 "Press ctrl+r to retry."
                 if event.retryable
@@ -268,6 +270,12 @@ class InterviewScreen(Screen[None]):
 
     # -- actions -------------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Retry shows in the footer only while a failed step waits for it.
+        if action == "retry":
+            return self._fault_retryable or (self.session is not None and self.session.state == "needs-retry")
+        return True
+
     def _ready(self) -> bool:
         if self.session is None or self.session.state != "awaiting-answer":
             self.notify("Wait for the interviewer to finish.", severity="warning", timeout=3)
@@ -345,6 +353,7 @@ class InterviewScreen(Screen[None]):
             self.notify("Nothing to retry.", timeout=3)
             return
         self._fault_retryable = False
+        self.refresh_bindings()
         self._set_busy(True)
         self._run(self.session.retry(), "retry")
 
