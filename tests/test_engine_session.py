@@ -334,3 +334,15 @@ async def test_an_empty_interviewer_reply_is_a_retryable_fault():
     await session.retry()
     kinds = [t.kind for t in session.transcript.turns if t.speaker == "interviewer"]
     assert kinds == ["round-intro", "question"] and all(t.text for t in session.transcript.turns)
+
+
+async def test_a_resumed_question_gets_a_fresh_clock():
+    session = await InterviewSession.create(_config(rounds=["basic"], time_limit_s=60, track_time=True))
+    await session.begin()
+    asked = session.transcript.turns[-1]
+    asked.ended_at = asked.ended_at - timedelta(days=1)  # interrupted yesterday
+    session._save()
+    resumed = await InterviewSession.resume(session.path)
+    await resumed.begin()
+    await resumed.submit_answer(GOOD)
+    assert not [t for t in resumed.transcript.turns if t.kind == "note"]

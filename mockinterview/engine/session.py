@@ -230,6 +230,9 @@ class InterviewSession:
         self._grader = grader
         self._lock = asyncio.Lock()
         self._round_ended_emitted: set[str] = set()
+        # Set on resume: the clock of a question asked before the interruption restarts
+        # here, so a session resumed the next day does not record a day-long overrun.
+        self._resumed_at = None
         # Events raised by synchronous bookkeeping (turn appended, saved), delivered
         # in order before the next emitted event.
         self._pending_events: list[EngineEvent] = []
@@ -328,6 +331,7 @@ class InterviewSession:
             _model(meta.grader_model),
         )
         session.state = "not-started"  # begin() continues where the transcript stops
+        session._resumed_at = utcnow()
         return session
 
     @staticmethod
@@ -796,7 +800,10 @@ class InterviewSession:
         asked = c.asked or c.awaiting
         if not self.config.track_time or not limit or asked is None:
             return
-        elapsed = (now - (asked.ended_at or asked.started_at)).total_seconds()
+        started = asked.ended_at or asked.started_at
+        if self._resumed_at is not None and self._resumed_at > started:
+            started = self._resumed_at
+        elapsed = (now - started).total_seconds()
         if elapsed > limit:
             self._append(self._note(f"Time limit of {limit} s exceeded by {elapsed - limit:.0f} s.", c))
 
