@@ -135,6 +135,8 @@ def _mistake_views(grade: Grade, pack: RolePack | None) -> list[MistakeView]:
                 pass
             else:
                 view.title, view.why, view.fix = m.title, m.why_it_costs, m.how_to_fix
+        if view.note.strip().rstrip(".") == view.title.rstrip("."):
+            view.note = ""  # graders often repeat the title as the note
         views.append(view)
     return views
 
