@@ -95,7 +95,15 @@ _INJECTION_RULES: list[tuple[tuple[str, ...], str]] = [
         r"\b(?:covered every key point|empty mistakes list|per the rubric)\b",
     ),
 ]
-_INJECTION_CHECKS = [(words, re.compile(p, re.DOTALL | re.MULTILINE)) for words, p in _INJECTION_RULES]
+# (words that enable the rule, character sequences that enable it, the pattern)
+_INJECTION_CHECKS = [
+    (
+        frozenset(w for w in words if w.isalpha()),
+        tuple(w for w in words if not w.isalpha()),
+        re.compile(p, re.DOTALL | re.MULTILINE),
+    )
+    for words, p in _INJECTION_RULES
+]
 
 # Jinja / f-string / shell-style placeholders: never rendered, but a sign of a probe.
 _TEMPLATE_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|\$\{[^}]*\}|\{\{|\{%|%\}|\}\}", re.DOTALL)
@@ -111,9 +119,9 @@ _WORD_RE = re.compile(r"[a-z]+")
 def injection_span(text: str) -> tuple[int, int] | None:
     lowered = lower_same_length(text)
     present = set(_WORD_RE.findall(lowered))
-    for needed, pattern in _INJECTION_CHECKS:
+    for words, chars, pattern in _INJECTION_CHECKS:
         # A rule runs only when one of its words (or, for tags, its characters) occurs.
-        if any((w in present) if w.isalpha() else (w in lowered) for w in needed):
+        if not words.isdisjoint(present) or any(c in lowered for c in chars):
             m = pattern.search(lowered)
             if m:
                 return (m.start(), m.end())
@@ -163,8 +171,12 @@ def is_keyword_list(analysis: Analysis) -> bool:
         return False
     longest = run = 0
     for t in words:
-        run = run + 1 if t.content else 0
-        longest = max(longest, run)
+        if t.content:
+            run += 1
+            if run > longest:
+                longest = run
+        else:
+            run = 0
     if longest >= 9 and longest >= 0.5 * len(words):
         return True
     if _templated(analysis):
