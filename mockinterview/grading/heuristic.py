@@ -9,13 +9,14 @@ Pipeline for one answer:
 1. analyse the text (sentences, tokens with spans, stems, negation scope, hedging);
 2. answer-level flags: empty, injection, template-syntax, keyword-list, too-short,
    repetitive, and off-topic (nothing covered and little in common with the question);
-3. key points (sentences that merely restate the question are set aside): covered
-   when an expression matches within one sentence and no
-   misconception matches un-negated (in a "difference between X and Y" question, words
-   of a point about X said about Y count as a misconception); an unmatched point whose words (text and
-   expressions) show up together in one sentence gets partial credit (0.15 for two words,
-   0.3 for three, 0.5 for four or more: a paraphrase the rubric did not foresee); against a
-   free-text reference, partial credit per reference clause (grading/reference.py);
+3. key points, with sentences that merely restate the question set aside: a point is
+   covered when one of its expressions matches within one sentence and none of its
+   misconceptions matches un-negated. In a "difference between X and Y" question, the
+   words of a point about X said about Y count as a misconception. An unmatched point
+   whose words (text and expressions) show up together in one sentence gets partial
+   credit (0.15 for two words, 0.3 for three, 0.5 for four or more: a paraphrase the
+   rubric did not foresee). Against a free-text reference: partial credit per
+   reference clause (grading/reference.py);
 4. mistakes (grading/mistakes.py) and, for behavioral questions, STAR and impact checks;
 5. the score from grading/scoring.py and a short feedback text.
 """
@@ -26,7 +27,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from mockinterview.domain.grade import Grade, KeyPointCoverage, MistakeFinding
+from mockinterview.domain.grade import BehavioralCheck, Grade, KeyPointCoverage, MistakeFinding
 from mockinterview.domain.pack import CANONICAL_MISTAKE_IDS, KeyPoint, Question, RolePack
 from mockinterview.grading import behavioral as behavioral_checks
 from mockinterview.grading import hostile
@@ -41,9 +42,8 @@ from mockinterview.grading.text import Analysis, analyze, content_stems
 GRADER_ID = "stub"
 MATCH_THRESHOLD = 0.3  # TF-IDF cosine below which a free-text question matches nothing
 OFF_TOPIC_SIMILARITY = 0.04  # answer-to-question cosine under which an answer with no credit is off-topic
-REFERENCE_OFF_TOPIC_CREDIT = (
-    0.15  # reference mode: mean credit under which a low-similarity answer is off-topic
-)
+# Reference mode: mean credit under which a low-similarity answer is off-topic.
+REFERENCE_OFF_TOPIC_CREDIT = 0.15
 TOO_SHORT_WORDS = 5  # content words; only for bank questions, which expect an explanation
 REPETITION_SHARE = 0.3
 ECHO_MIN_WORDS = 3  # a sentence restating the question (see _without_echoes)
@@ -286,7 +286,7 @@ def _finish(
     key_points: list[KeyPointCoverage],
     weights: dict[str, float],
     mistakes: list[MistakeFinding],
-    checks: list,
+    checks: list[BehavioralCheck],
     flags: list[str],
     text: str,
     matched: tuple[str | None, float | None] = (None, None),
@@ -350,7 +350,7 @@ def grade_answer(answer: str, question: Question, pack: RolePack) -> Grade:
     """Grade one answer to a bank question (deterministic; grader ``stub``)."""
     cp = compiled(pack)
     cq = cp.questions.get(question.id)
-    if cq is None or cq.question != question:  # a question from outside this pack
+    if cq is None or (cq.question is not question and cq.question != question):  # not from this pack
         cq = CompiledQuestion(
             question,
             [CompiledKeyPoint.build(kp, contrast_subjects(question.text)) for kp in question.key_points],
@@ -381,7 +381,7 @@ def grade_answer(answer: str, question: Question, pack: RolePack) -> Grade:
         if mid not in cp.behavioral_mistake_ids and question.round in cm.mistake.applies_to
     ]
     mistakes = detect(analysis, applicable, prone)
-    checks = []
+    checks: list[BehavioralCheck] = []
     if question.kind == "behavioral" or question.round == "behavioral":
         checks, derived = _behavioral_part(cp, analysis, flags)
         mistakes += derived
@@ -467,7 +467,7 @@ def grade_free_text(answer: str, question_text: str, pack: RolePack, reference: 
         if mid not in cp.behavioral_mistake_ids and (round_id is None or round_id in cm.mistake.applies_to)
     ]
     mistakes = detect(analysis, applicable, prone)
-    checks = []
+    checks: list[BehavioralCheck] = []
     is_behavioral = (question is not None and question.kind == "behavioral") or bool(
         _BEHAVIORAL_QUESTION_RE.search(question_text or "")
     )

@@ -110,14 +110,5 @@ def find_matches(phrase: Phrase, analysis: Analysis) -> list[Match]:
     return out
 
 
-def first_match(phrases: list[Phrase], analysis: Analysis, *, plain: bool = False) -> Match | None:
-    """The first match of any phrase; with ``plain``, only matches neither negated nor hedged."""
-    for phrase in phrases:
-        for m in find_matches(phrase, analysis):
-            if not plain or not (m.negated or m.hedged):
-                return m
-    return None
-
-
 def compile_all(texts: list[str]) -> list[Phrase]:
     return [p for p in (compile_phrase(t) for t in texts) if p is not None]

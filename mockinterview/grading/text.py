@@ -173,10 +173,6 @@ class Analysis:
     # the grader's regexes run on it without IGNORECASE, which is several times faster.
     lowered: str = ""
 
-    @property
-    def word_count(self) -> int:
-        return len(self.tokens)
-
     def quote(self, start: int, end: int, limit: int = 220) -> str:
         """A verbatim quote of ``text[start:end]``, trimmed to ``limit`` characters on token bounds."""
         start, end = _trim_span(self.text, start, end)
