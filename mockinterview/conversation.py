@@ -140,6 +140,29 @@ def interviewer_request(
     )
 
 
+SUMMARY_TEMPLATE = "summary.j2"
+SUMMARY_MAX_TOKENS = 400
+
+
+def summary_request(
+    results: list[dict[str, Any]], *, pack: RolePack, model_name: str, variant_key: str = ""
+) -> ChatRequest:
+    """A short session summary from graded results (one dict per question: round,
+    question, score, covered, missed, mistakes). Only grader findings go in - the
+    candidate's own words are not needed to summarise, so none are sent."""
+    prompt = render(SUMMARY_TEMPLATE, role_name=pack.meta.name, results=results)
+    return ChatRequest(
+        purpose="summary",
+        messages=[ChatMessage(role="user", content=prompt)],
+        task={"step": "summary", "results": results, "variant_key": variant_key},
+        temperature=0.3,
+        max_tokens=SUMMARY_MAX_TOKENS,
+        prompt_name=SUMMARY_TEMPLATE,
+        prompt_hash=template_hash(SUMMARY_TEMPLATE),
+        rubric_version=pack.version,
+    )
+
+
 # ---------------------------------------------------------------------------------
 # Grading
 

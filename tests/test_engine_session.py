@@ -346,3 +346,18 @@ async def test_a_resumed_question_gets_a_fresh_clock():
     await resumed.begin()
     await resumed.submit_answer(GOOD)
     assert not [t for t in resumed.transcript.turns if t.kind == "note"]
+
+
+async def test_summary_names_strengths_and_what_to_work_on_and_is_recorded():
+    session = await InterviewSession.create(_config(rounds=["basic"], max_follow_ups=0))
+    await session.begin()
+    await session.submit_answer(GOOD)
+    await session.submit_answer("Our AUC was 0.99 so the model is great.")
+    text = await session.summary()
+    t = load_transcript(session.path)
+    assert t.model_calls[-1].purpose == "summary" and t.model_calls[-1].response["text"].strip() == text
+    assert "/5" in text and ("work on" in text.lower() or "focus" in text.lower())
+    assert "-----" not in text and "\n" not in text  # exactly one variant
+    weakest = min(t.grades, key=lambda g: g.grade.score).grade
+    assert any(k.text in text for k in weakest.missed) or any(m.id for m in weakest.mistakes)
+    assert await session.summary() == text  # deterministic

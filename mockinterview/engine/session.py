@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from mockinterview.conversation import grading_request, interviewer_request, parse_grade
+from mockinterview.conversation import grading_request, interviewer_request, parse_grade, summary_request
 from mockinterview.domain.grade import Grade
 from mockinterview.domain.pack import ROUND_ORDER, FollowUp, Question, RolePack, RoundId
 from mockinterview.domain.transcript import (
@@ -190,6 +190,26 @@ async def grade_with_model(
         return parse_grade(response, question, answer, pack, grader=grader or model.name)
     except InvalidOutput as exc:
         return fallback_grade(answer, question, pack, exc.message)
+
+
+def summary_results(transcript: Transcript, pack: RolePack) -> list[dict[str, Any]]:
+    """Each question's final grade as plain findings for the summary prompt (mentor
+    overrides win for the score)."""
+    from mockinterview.storage.transcripts import final_grades
+
+    titles = {m.id: m.title for m in pack.mistakes}
+    topics = {q.id: q.topic for q in pack.questions}
+    return [
+        {
+            "round": record.round or "",
+            "question": topics.get(record.question_id or "", record.question_id or "?"),
+            "score": transcript.effective_score(record.turn_id),
+            "covered": [k.text for k in record.grade.covered],
+            "missed": [k.text for k in record.grade.missed],
+            "mistakes": [titles.get(m.id, m.id) for m in record.grade.mistakes],
+        }
+        for record in final_grades(transcript)
+    ]
 
 
 def choose_probe(question: Question, grade: Grade, exclude: set[int]) -> int | None:
@@ -428,6 +448,24 @@ class InterviewSession:
                 raise EngineError("the session is finished")
             self.fault = None
             await self._advance()
+
+    async def summary(self) -> str:
+        """A short written summary of the graded answers (strengths, what to work on),
+        from the interviewer model; the call is recorded in the transcript like any
+        other. Raises ModelError if the model fails (nothing else is affected)."""
+        async with self._lock:
+            request = summary_request(
+                summary_results(self.transcript, self.pack),
+                pack=self.pack,
+                model_name=self._interviewer.name,
+                variant_key=self.transcript.meta.id,
+            )
+            try:
+                response, _ = await self._call(self._interviewer, request)
+            finally:
+                self._save()
+                await self._flush()
+            return response.text.strip()
 
     async def close(self) -> None:
         for model in {id(self._interviewer): self._interviewer, id(self._grader): self._grader}.values():

@@ -23,13 +23,16 @@ from mockinterview.domain.transcript import TokenUsage
 from mockinterview.models.base import ChatRequest, ChatResponse, ChunkCallback, ModelError
 from mockinterview.prompting import render
 
-VARIANT_SEPARATOR = re.compile(r"^-----\s*$", re.MULTILINE)
+# Five dashes separate variants; matched anywhere, because a variant that ends in a
+# Jinja block tag loses its newline to trim_blocks and the separator joins its line.
+VARIANT_SEPARATOR = re.compile(r"\s*-----\s*")
 STEP_TEMPLATES = {
     "round-intro": "stub/round_intro.j2",
     "question": "stub/question.j2",
     "follow-up": "stub/follow_up.j2",
     "clarification": "stub/clarification.j2",
     "closing": "stub/closing.j2",
+    "summary": "stub/summary.j2",
 }
 CHUNK_WORDS = 4
 
@@ -72,7 +75,84 @@ def pick_variant(text: str, key: str) -> str:
 
 _WORD_RE = re.compile(r"[a-z0-9]+")
 _STOPWORDS = frozenset(
-    ["a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "for", "with", "by", "at", "from", "is", "are", "was", "were", "be", "been", "do", "does", "did", "we", "you", "i", "it", "this", "that", "these", "those", "what", "which", "who", "how", "when", "where", "why", "can", "could", "would", "should", "will", "there", "their", "our", "your", "my", "me", "us", "they", "them", "have", "has", "had", "any", "some", "about", "as", "if", "so", "not", "no", "more", "much", "many", "just", "also", "into", "than", "then", "its", "it's", "is", "there"]
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "by",
+        "at",
+        "from",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "do",
+        "does",
+        "did",
+        "we",
+        "you",
+        "i",
+        "it",
+        "this",
+        "that",
+        "these",
+        "those",
+        "what",
+        "which",
+        "who",
+        "how",
+        "when",
+        "where",
+        "why",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "there",
+        "their",
+        "our",
+        "your",
+        "my",
+        "me",
+        "us",
+        "they",
+        "them",
+        "have",
+        "has",
+        "had",
+        "any",
+        "some",
+        "about",
+        "as",
+        "if",
+        "so",
+        "not",
+        "no",
+        "more",
+        "much",
+        "many",
+        "just",
+        "also",
+        "into",
+        "than",
+        "then",
+        "its",
+        "it's",
+        "is",
+        "there",
+    ]
 )
 
 
@@ -93,6 +173,27 @@ def relevant_facts(context: str, candidate_question: str, limit: int = 2) -> tup
     if not best:
         return " ".join(sentences[:limit]), False
     return " ".join(sentences[i] for _, i in sorted(best, key=lambda x: x[1])), True
+
+
+def summary_facts(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the stub's summary says: the best-scored questions, and the mistakes and
+    missed points that recur (or come from the weakest answers)."""
+    scored = [r for r in results if isinstance(r.get("score"), int | float)]
+    if not scored:
+        return {"answered": 0, "overall": None, "strongest": [], "work_on": []}
+    ranked = sorted(scored, key=lambda r: -r["score"])
+    strongest = [f"{r['question']} ({r['score']:.1f}/5)" for r in ranked[:2] if r["score"] >= 3.0]
+    mistakes: dict[str, int] = {}
+    for r in scored:
+        for m in r.get("mistakes") or []:
+            mistakes[m] = mistakes.get(m, 0) + 1
+    work_on = [m for m, _ in sorted(mistakes.items(), key=lambda kv: (-kv[1], kv[0]))][:2]
+    for r in reversed(ranked):
+        for missed in r.get("missed") or []:
+            if len(work_on) < 3 and missed not in work_on:
+                work_on.append(missed)
+    overall = sum(r["score"] for r in scored) / len(scored)
+    return {"answered": len(scored), "overall": round(overall, 1), "strongest": strongest, "work_on": work_on}
 
 
 class StubModel:
@@ -124,6 +225,8 @@ class StubModel:
         if step == "clarification":
             facts, matched = relevant_facts(str(task.get("context", "")), str(task.get("candidate_text", "")))
             data.update(facts=facts, matched=matched)
+        elif step == "summary":
+            data.update(summary_facts(task.get("results") or []))
         rendered = render(STEP_TEMPLATES[step], **data)
         return pick_variant(rendered, f"{task.get('variant_key', '')}|{step}")
 
