@@ -177,6 +177,19 @@ def answer_text_for_grade(transcript: Transcript, turn_id: int) -> str:
     return "\n\n".join(parts)
 
 
+def invalid_output_reason(model_name: str, response: ChatResponse) -> str:
+    """One line on why a structured reply was unusable (the ladder gave up on it)."""
+    from mockinterview.conversation import parse_checklist
+
+    if not response.text.strip():
+        return f"{model_name} gave no usable structured output (refusal or empty reply)"
+    try:
+        parse_checklist(response.text)
+    except InvalidOutput as exc:
+        return f"{model_name} output stayed invalid: {exc.message}"
+    return f"{model_name} output stayed invalid"
+
+
 async def grade_with_model(
     model: Model, question: Question, answer: str, pack: RolePack, *, grader: str | None = None
 ) -> Grade:
@@ -186,7 +199,7 @@ async def grade_with_model(
     try:
         response = await model.complete(request)
         if response.ladder_step == "invalid":
-            raise InvalidOutput(f"{model.name} returned invalid structured output")
+            raise InvalidOutput(invalid_output_reason(model.name, response))
         return parse_grade(response, question, answer, pack, grader=grader or model.name)
     except InvalidOutput as exc:
         return fallback_grade(answer, question, pack, exc.message)
@@ -792,7 +805,7 @@ class InterviewSession:
                 )
             )
         if response.ladder_step == "invalid":
-            raise InvalidOutput(f"{model.name} returned invalid structured output")
+            raise InvalidOutput(invalid_output_reason(model.name, response))
         return response, call_id
 
     async def _on_fault(self, exc: ModelError, step: str, cursor: _Cursor) -> None:
