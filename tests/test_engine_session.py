@@ -361,3 +361,14 @@ async def test_summary_names_strengths_and_what_to_work_on_and_is_recorded():
     weakest = min(t.grades, key=lambda g: g.grade.score).grade
     assert any(k.text in text for k in weakest.missed) or any(m.id for m in weakest.mistakes)
     assert await session.summary() == text  # deterministic
+
+
+async def test_a_failing_listener_does_not_break_the_interview(caplog):
+    def broken(event):
+        raise RuntimeError("UI bug")
+
+    session = await InterviewSession.create(_config(rounds=["basic"], max_follow_ups=0), broken)
+    await session.begin()
+    await _run_to_end(session)
+    assert session.state == "finished" and load_transcript(session.path).meta.status == "completed"
+    assert "engine listener failed" in caplog.text

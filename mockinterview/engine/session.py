@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 import random
 import secrets
 import time
@@ -50,6 +51,8 @@ from mockinterview.engine.events import (
 )
 from mockinterview.grading.model_grader import fallback_grade
 from mockinterview.models.base import ChatRequest, ChatResponse, InvalidOutput, Model, ModelError
+
+log = logging.getLogger(__name__)
 
 Listener = Callable[[EngineEvent], Awaitable[None] | None]
 SessionState = Literal["not-started", "awaiting-answer", "busy", "needs-retry", "finished"]
@@ -914,6 +917,11 @@ class InterviewSession:
     async def _deliver(self, event: EngineEvent) -> None:
         if self._listener is None:
             return
-        result = self._listener(event)
-        if inspect.isawaitable(result):
-            await result
+        # A failing listener (a UI bug) must not stop the interview half-way through a
+        # step: the turn is saved either way, so the error is logged and the step goes on.
+        try:
+            result = self._listener(event)
+            if inspect.isawaitable(result):
+                await result
+        except Exception:
+            log.exception("engine listener failed on %s", type(event).__name__)
