@@ -923,5 +923,7 @@ class InterviewSession:
             result = self._listener(event)
             if inspect.isawaitable(result):
                 await result
+        except BrokenPipeError:
+            raise  # the output went away (`| head`): the command ends quietly
         except Exception:
             log.exception("engine listener failed on %s", type(event).__name__)
