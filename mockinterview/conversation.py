@@ -67,6 +67,33 @@ def history_messages(history: list[Turn]) -> list[ChatMessage]:
     return out
 
 
+OPENING_PLACEHOLDER = "(The interview starts.)"
+
+
+def alternate_roles(messages: list[ChatMessage]) -> list[ChatMessage]:
+    """One leading system message, then strictly alternating user/assistant turns
+    starting with the user. Many local servers' chat templates (Llama, Mistral, Gemma
+    via Ollama/vLLM/LM Studio) reject anything else: later system messages (the
+    trimming note) become user text, and neighbours with the same role are merged."""
+    out: list[ChatMessage] = []
+    start = 0
+    if messages and messages[0].role == "system":
+        out.append(messages[0])
+        start = 1
+    for message in messages[start:]:
+        role = "user" if message.role == "system" else message.role
+        if len(out) > start and out[-1].role == role:
+            out[-1] = ChatMessage(role=role, content=out[-1].content + "\n\n" + message.content)
+        elif len(out) == start and role == "assistant":
+            out += [
+                ChatMessage(role="user", content=OPENING_PLACEHOLDER),
+                ChatMessage(role=role, content=message.content),
+            ]
+        else:
+            out.append(ChatMessage(role=role, content=message.content))
+    return out
+
+
 def _round_spec(pack: RolePack, round_id: RoundId):
     for spec in pack.meta.rounds:
         if spec.id == round_id:
@@ -124,9 +151,9 @@ def interviewer_request(
     messages = [
         ChatMessage(role="system", content=system),
         *history_messages(history),
-        ChatMessage(role="system", content=instruction),
+        ChatMessage(role="user", content=instruction),
     ]
-    messages = trim_to_budget(messages, budget_tokens, model_name)
+    messages = alternate_roles(trim_to_budget(messages, budget_tokens, model_name))
     task = {"step": step, "variant_key": variant_key, **data}
     return ChatRequest(
         purpose="interviewer",

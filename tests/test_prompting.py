@@ -216,3 +216,31 @@ def test_summary_template_renders_results_and_keeps_candidate_words_out():
     )
     assert "[basic] When is ML justified? - score 3.5/5" in text
     assert "missed: cost-benefit" in text and "mistakes: none" in text
+
+
+def test_interviewer_messages_alternate_for_strict_chat_templates(pack):
+    question = pack.questions_for("basic")[0]
+    history = [
+        Turn(id=1, speaker="interviewer", kind="round-intro", text="Welcome.", round="basic"),
+        Turn(id=2, speaker="interviewer", kind="question", text=question.text, round="basic"),
+        Turn(id=3, speaker="candidate", kind="clarifying-question", text="What data?", round="basic"),
+        Turn(id=4, speaker="interviewer", kind="clarification", text="Two years.", round="basic"),
+        Turn(id=5, speaker="candidate", kind="answer", text="A baseline first.", round="basic"),
+    ]
+    for budget in (100_000, 400):  # untrimmed, and trimmed (with the elision note)
+        request = interviewer_request(
+            "follow-up",
+            pack=pack,
+            question=question,
+            history=history,
+            round_id="basic",
+            probe=question.follow_ups[0],
+            candidate_text="A baseline first.",
+            model_name="openai:gpt-4o-mini",
+            budget_tokens=budget,
+        )
+        roles = [m.role for m in request.messages]
+        assert roles[0] == "system" and "system" not in roles[1:]
+        assert roles[1] == "user" and roles[-1] == "user"
+        assert all(a != b for a, b in zip(roles[1:], roles[2:], strict=False))
+        assert question.follow_ups[0].text in request.messages[-1].content
