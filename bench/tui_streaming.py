@@ -10,6 +10,9 @@ through the same message path the engine uses:
    answer editor every 25 ms; latency = key posted -> editor inserted it; also the
    worst event-loop stall seen by a 5 ms heartbeat.
 
+Then the mentor's review screen on a long transcript (--review-turns): time to open
+and time for a cursor move to repaint.
+
 ``--live-markdown`` keeps the 60 earlier messages as live Markdown widgets (the naive
 layout) to show what one Static per finished message saves.
 
@@ -167,6 +170,64 @@ async def run(pace: float, live_markdown: bool, keys: int) -> None:
     print(f"  worst event-loop stall: {max(stalls) * 1000:.1f} ms")
 
 
+async def review_long(turn_count: int) -> None:
+    """The mentor's review screen on a long transcript: time to open, cost of a cursor move."""
+    from pathlib import Path
+
+    from textual.widgets import OptionList
+
+    from mockinterview.domain.grade import Grade, KeyPointCoverage
+    from mockinterview.domain.transcript import GradeRecord, SessionMeta, Transcript, Turn
+    from mockinterview.storage.transcripts import save_transcript
+    from mockinterview.tui.app import create_app
+    from mockinterview.tui.screens.review import ReviewScreen
+
+    turns, grades = [], []
+    for i in range(1, turn_count + 1, 2):
+        turns.append(
+            Turn(id=i, speaker="interviewer", kind="question", round="basic", text=EARLIER_INTERVIEWER)
+        )
+        turns.append(
+            Turn(
+                id=i + 1,
+                speaker="candidate",
+                kind="answer",
+                round="basic",
+                reply_to=i,
+                text=EARLIER_CANDIDATE,
+            )
+        )
+        kps = [KeyPointCoverage(id="metric", text="Chooses precision/recall", covered=True, evidence="precision and recall"),
+               KeyPointCoverage(id="cost", text="Prices the errors", covered=False)]  # fmt: skip
+        grades.append(GradeRecord(turn_id=i + 1, question_id=f"q{i}", round="basic",
+                                  grade=Grade(question_id=f"q{i}", score=3.2, key_points=kps, grader="stub")))  # fmt: skip
+    meta = SessionMeta(id="bench-review", pack_id="data-scientist", pack_version="1.0.0", pack_hash="",
+                       interviewer_model="stub", grader_model="stub", rounds=["basic"], questions_per_round=0)  # fmt: skip
+    path = save_transcript(
+        Transcript(meta=meta, turns=turns, grades=grades), Path(tempfile.mkdtemp()) / "long.json"
+    )
+
+    app = create_app(review_path=path, blink=False, keymap={})
+    start = time.perf_counter()
+    async with app.run_test(size=(120, 40)):
+        while not (isinstance(app.screen, ReviewScreen) and app.screen.query_one(OptionList).option_count):
+            await asyncio.sleep(0.002)
+        painted = asyncio.get_running_loop().create_future()
+        app.screen.call_after_refresh(lambda: painted.set_result(time.perf_counter()))
+        opened = await painted - start
+        options = app.screen.query_one(OptionList)
+        moves = []
+        for i in range(1, 41):
+            before = time.perf_counter()
+            options.highlighted = i
+            done = asyncio.get_running_loop().create_future()
+            app.screen.call_after_refresh(lambda done=done: done.set_result(time.perf_counter()))
+            moves.append((await done - before) * 1000)
+    print(f"mentor review of {turn_count} turns ({len(grades)} graded), 120x40")
+    print(f"  app start to the review painted: {opened * 1000:.0f} ms (app start, transcript load, layout)")
+    print(f"  cursor move to repaint: median {statistics.median(moves):.1f} ms, max {max(moves):.1f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pace", type=float, default=150.0, help="tokens per second for the typing test")
@@ -174,11 +235,14 @@ def main() -> None:
     parser.add_argument(
         "--live-markdown", action="store_true", help="earlier messages as live Markdown widgets"
     )
+    parser.add_argument("--review-turns", type=int, default=300, help="turns in the long review (0 skips it)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["MOCKINTERVIEW_DATA_DIR"] = f"{tmp}/data"
         os.environ["MOCKINTERVIEW_CONFIG_DIR"] = f"{tmp}/config"
         asyncio.run(run(args.pace, args.live_markdown, args.keys))
+        if args.review_turns:
+            asyncio.run(review_long(args.review_turns))
 
 
 if __name__ == "__main__":

@@ -154,8 +154,8 @@ async def test_review_comment_and_override_are_saved_as_a_layer(tmp_path):
         await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
         screen = app.screen
         turns = screen.query_one("#review-turns")
-        await wait_for(pilot, lambda: len(turns.children) == len(original.turns))
-        turns.index = 4  # turn 5: the graded leakage answer
+        await wait_for(pilot, lambda: turns.option_count == len(original.turns))
+        turns.highlighted = 4  # turn 5: the graded leakage answer
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(app.screen, TextPromptScreen))
         app.screen.query_one("#prompt-text", TextArea).insert("Good instinct, wrong conclusion")
@@ -172,7 +172,7 @@ async def test_review_comment_and_override_are_saved_as_a_layer(tmp_path):
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
 
-        turns.index = 0  # the round intro has no grade: override is refused
+        turns.highlighted = 0  # the round intro has no grade: override is refused
         await pilot.press("o")
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)

@@ -11,7 +11,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, ListItem, ListView, Static
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
 
 from mockinterview.domain.transcript import Transcript
 from mockinterview.reports.view import ReportView, TurnView, build_view
@@ -23,12 +24,15 @@ from mockinterview.tui.widgets import (
     score_style,
 )
 
+SPEAKER_STYLE = {"interviewer": "bold blue", "candidate": "bold green", "system": "bold yellow"}
+
 
 def turn_renderable(tv: TurnView) -> RenderableType:
     turn = tv.turn
-    head = Text(f"#{turn.id} {SPEAKER_LABEL.get(turn.speaker, turn.speaker)} · {turn.kind}", style="bold dim")
-    if turn.round:
-        head.append(f" · {turn.round}", style="dim")
+    head = Text(
+        f"#{turn.id} {SPEAKER_LABEL.get(turn.speaker, turn.speaker)}", style=SPEAKER_STYLE.get(turn.speaker)
+    )
+    head.append(f" · {turn.kind}" + (f" · {turn.round}" if turn.round else ""), style="dim")
     parts: list[RenderableType] = [head, message_renderable(turn)]
     if tv.answer is not None:
         parts.append(Text(""))
@@ -39,14 +43,15 @@ def turn_renderable(tv: TurnView) -> RenderableType:
     return Group(*parts)
 
 
-class TurnItem(ListItem):
-    def __init__(self, tv: TurnView) -> None:
-        super().__init__(Static(turn_renderable(tv), classes="turn-body"), classes=tv.turn.speaker)
-        self.turn_view = tv
-
-    def refresh_view(self, tv: TurnView) -> None:
-        self.turn_view = tv
-        self.query_one(".turn-body", Static).update(turn_renderable(tv))
+def turn_options(view: ReportView) -> list[Option | None]:
+    """One option per turn (id = turn id), separated by rules."""
+    options: list[Option | None] = []
+    for r in view.rounds:
+        for tv in r.turns:
+            if options:
+                options.append(None)
+            options.append(Option(turn_renderable(tv), id=str(tv.turn.id)))
+    return options
 
 
 class ReviewScreen(Screen[None]):
@@ -70,7 +75,9 @@ class ReviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="review-summary", classes="status-bar")
-        yield ListView(id="review-turns")
+        # An OptionList renders only the lines on screen, so a long transcript opens fast
+        # and the cursor moves without re-laying out every turn (one widget per turn did).
+        yield OptionList(id="review-turns")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -83,10 +90,11 @@ class ReviewScreen(Screen[None]):
             self.notify(str(exc), severity="error", timeout=10)
             return
         self.view = build_view(self.transcript)
-        items = [TurnItem(tv) for r in self.view.rounds for tv in r.turns]
-        self.query_one(ListView).extend(items)
+        turns = self.query_one(OptionList)
+        turns.add_options(turn_options(self.view))
+        turns.highlighted = 0 if turns.option_count else None
         self._update_summary()
-        self.query_one(ListView).focus()
+        turns.focus()
 
     def _update_summary(self) -> None:
         if self.view is None or self.transcript is None:
@@ -100,9 +108,12 @@ class ReviewScreen(Screen[None]):
         text.append(f" · {n} comment{'s' * (n != 1)} · {m} override{'s' * (m != 1)}")
         self.query_one("#review-summary", Static).update(text)
 
-    def _current(self) -> TurnItem | None:
-        item = self.query_one(ListView).highlighted_child
-        return item if isinstance(item, TurnItem) else None
+    def _current(self) -> TurnView | None:
+        option = self.query_one(OptionList).highlighted_option
+        if option is None or self.view is None:
+            return None
+        turn_id = int(option.id)
+        return next(tv for r in self.view.rounds for tv in r.turns if tv.turn.id == turn_id)
 
     def _save_and_refresh(self) -> None:
         from mockinterview.engine.review import save_review
@@ -113,18 +124,20 @@ class ReviewScreen(Screen[None]):
         except Exception as exc:  # storage errors are one line; keep the review in memory
             self.notify(f"Not saved: {exc}", severity="error", timeout=10)
         self.view = build_view(self.transcript)
-        by_id = {tv.turn.id: tv for r in self.view.rounds for tv in r.turns}
-        for item in self.query(TurnItem):
-            item.refresh_view(by_id[item.turn_view.turn.id])
+        turns = self.query_one(OptionList)
+        for r in self.view.rounds:
+            for tv in r.turns:
+                if tv.comments or tv.answer is not None:  # only these can have changed
+                    turns.replace_option_prompt(str(tv.turn.id), turn_renderable(tv))
         self._update_summary()
 
     def action_comment(self) -> None:
         from mockinterview.tui.screens.dialogs import TextPromptScreen
 
-        item = self._current()
-        if item is None or self.transcript is None:
+        current = self._current()
+        if current is None or self.transcript is None:
             return
-        turn_id = item.turn_view.turn.id
+        turn_id = current.turn.id
 
         def done(text: str | None) -> None:
             from mockinterview.engine.review import ReviewError, add_comment
@@ -144,10 +157,10 @@ class ReviewScreen(Screen[None]):
     def action_override(self) -> None:
         from mockinterview.tui.screens.dialogs import OverrideScreen
 
-        item = self._current()
-        if item is None or self.transcript is None:
+        current = self._current()
+        if current is None or self.transcript is None:
             return
-        answer = item.turn_view.answer
+        answer = current.answer
         if answer is None:
             self.notify("Only graded answers can be overridden; pick an answer turn.", severity="warning")
             return
@@ -181,10 +194,10 @@ class ReviewScreen(Screen[None]):
         self.notify("Report written:\n" + "\n".join(str(p) for p in written), timeout=8)
 
     def action_copy_turn(self) -> None:
-        item = self._current()
-        if item is None:
+        current = self._current()
+        if current is None:
             return
-        self.app.copy_to_clipboard(item.turn_view.turn.text)
+        self.app.copy_to_clipboard(current.turn.text)
         self.notify("Turn text copied (OSC 52)")
 
     def action_back(self) -> None:
