@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 
@@ -218,3 +219,12 @@ def test_a_model_transport_fault_is_one_line(tmp_path, capsys, openai_settings, 
     fake_openai.enqueue(*[Reply.unauthorized()] * 6)
     code, _, err = run(capsys, *_model_argv(tmp_path), "--model", f"openai:{FAKE_MODEL}")
     assert code == 2 and len(err.strip().splitlines()) == 1
+
+
+def test_text_report_never_sends_terminal_control_characters(monkeypatch, capsys):
+    escapes = "Clear \x1b[2J screen, copy \x1b]52;c;ZXZpbA==\x07 clipboard, \u202eevil"
+    feed_stdin(monkeypatch, (escapes + " I would use regularization and cross-validation.").encode())
+    code, out, _ = run(capsys, "grade", "--question-id", "overfitting")
+    assert code == 0
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e]", out)
+    assert "\\x1b[2J" in out  # shown escaped, so the candidate still sees what was quoted

@@ -285,3 +285,13 @@ def test_restating_the_question_earns_nothing(pack):
             assert g.score <= 1.5, (q.id, g.score, [k.id for k in g.covered])
     g = grade(pack, ML_Q, question(pack, ML_Q).text)
     assert "restates-question" in g.flags
+
+
+def test_key_phrases_run_together_score_low_on_every_question(pack):
+    stuffed = {}
+    for q in pack.questions:
+        phrases = " ".join(kp.expressions[0] for kp in q.key_points)
+        score = grade_answer(phrases, q, pack).score
+        if score > 2.0:
+            stuffed[q.id] = score
+    assert stuffed == {}

@@ -216,6 +216,17 @@ def run(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- text report
 
 
+# Terminal control characters (C0 except tab/newline, DEL, C1) and bidi overrides from the
+# answer are shown escaped ("\x1b"), never sent to the terminal: ESC[2J, OSC 52 and
+# friends must not clear the screen or write the clipboard.
+_UNSAFE = [*range(0, 9), *range(11, 32), *range(127, 160), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+_SAFE_TABLE = {c: f"\\x{c:02x}" if c < 256 else f"\\u{c:04x}" for c in _UNSAFE}
+
+
+def safe_text(text: str) -> str:
+    return text.translate(_SAFE_TABLE)
+
+
 def _score_style(score: float) -> str:
     return "bold green" if score >= 4.0 else "bold yellow" if score >= 3.0 else "bold red"
 
@@ -242,11 +253,11 @@ def print_grade(
     head.append(f"   grader {grade.grader} · rubric {grade.rubric_id} {grade.rubric_version}", style="dim")
     if question is not None:
         head.append("\n")
-        head.append(question.text, style="italic")
+        head.append(safe_text(question.text), style="italic")
         head.append(f"  [{question.id}]", style="dim")
     elif question_text:
         head.append("\n")
-        head.append(question_text, style="italic")
+        head.append(safe_text(question_text), style="italic")
     if question_text and grade.match_similarity is not None:
         head.append("\n")
         if grade.matched_question_id:
@@ -271,14 +282,14 @@ def print_grade(
                 mark = Text("✗", style="red")
             else:
                 mark = Text("·", style="yellow")
-            body = Text(kp.text)
+            body = Text(safe_text(kp.text))
             if kp.credit is not None and not kp.covered and kp.credit > 0:
                 body.append(f"  (partial {kp.credit:.0%})", style="dim")
             if kp.covered and kp.evidence:
-                body.append(f"\n“{kp.evidence}”", style="dim green")
+                body.append(f"\n“{safe_text(kp.evidence)}”", style="dim green")
             if kp.misconception:
                 body.append("\nstated wrongly: ", style="red")
-                body.append(f"“{kp.misconception}”", style="dim")
+                body.append(f"“{safe_text(kp.misconception)}”", style="dim")
             grid.add_row(mark, body)
         console.print(grid)
     if grade.mistakes:
@@ -293,7 +304,7 @@ def print_grade(
                 mistake = None
             body = Text(mistake.title if mistake else finding.id, style="bold")
             body.append(f"  ({finding.id})", style="dim")
-            body.append(f"\nyou said: “{finding.evidence}”", style="italic")
+            body.append(f"\nyou said: “{safe_text(finding.evidence)}”", style="italic")
             if mistake is not None:
                 body.append("\nwhy it matters: ", style="bold")
                 body.append(mistake.why_it_costs)
@@ -312,7 +323,7 @@ def print_grade(
         console.print(Padding(line, (0, 0, 0, 2)))
     if grade.feedback:
         console.print(Text("Feedback", style="bold underline"))
-        console.print(Padding(Text(grade.feedback), (0, 0, 0, 2)))
+        console.print(Padding(Text(safe_text(grade.feedback)), (0, 0, 0, 2)))
 
 
 # --------------------------------------------------------------------------- batch

@@ -174,7 +174,7 @@ def _answer_flags(text: str, analysis: Analysis, *, expects_explanation: bool) -
         flags.append("injection")
     if hostile.template_span(text):
         flags.append("template-syntax")
-    if hostile.is_keyword_list(analysis):
+    if hostile.is_keyword_list(analysis) or (expects_explanation and hostile.is_unpunctuated_run(analysis)):
         flags.append("keyword-list")
     if expects_explanation and len(analysis.content_stems) < TOO_SHORT_WORDS:
         flags.append("too-short")

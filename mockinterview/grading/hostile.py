@@ -197,6 +197,22 @@ def is_keyword_list(analysis: Analysis) -> bool:
     return bare / len(items) >= 2 / 3
 
 
+_PUNCTUATION_RE = re.compile(r"[.,;:!?\n]")
+
+
+def is_unpunctuated_run(analysis: Analysis) -> bool:
+    """Eight or more words with no punctuation at all and almost no clause markers:
+    key phrases run together ("tp fn cost of each error prioritize recall ...").
+
+    Used for bank questions, which expect an explanation; short free-text answers to
+    quiz-style questions are often unpunctuated fragments and are left alone.
+    """
+    words = analysis.tokens
+    if len(words) < 8 or _PUNCTUATION_RE.search(analysis.text):
+        return False
+    return sum(1 for t in words if t.text in _CLAUSE_MARKERS) / len(words) < 0.12
+
+
 def _templated(analysis: Analysis) -> bool:
     """Three or more short sentences with the same function-word skeleton, making up
     most of the answer."""
