@@ -228,3 +228,16 @@ def test_text_report_never_sends_terminal_control_characters(monkeypatch, capsys
     assert code == 0
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e]", out)
     assert "\\x1b[2J" in out  # shown escaped, so the candidate still sees what was quoted
+
+
+def test_batch_skips_an_oversized_line_without_reading_it_whole(tmp_path, capsys, monkeypatch):
+    from mockinterview.cli import grade_cmd
+
+    monkeypatch.setattr(grade_cmd, "MAX_LINE_BYTES", 1000)
+    good = json.dumps({"id": "ok", "question_id": "when-ml-is-justified", "answer": ANSWER})
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(good + "\n" + '{"id": "huge", "answer": "' + "x" * 5000 + '"}\n' + good + "\n")
+    code, out, err = run(capsys, "grade", "--batch", str(rows))
+    results = [json.loads(line) for line in out.splitlines()]
+    assert code == 1 and [r.get("id") for r in results] == ["ok", None, "ok"]
+    assert "line 2: line is longer than 1000 bytes" in results[1]["error"]

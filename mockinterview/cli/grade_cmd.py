@@ -19,6 +19,7 @@ import argparse
 import difflib
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -400,19 +401,36 @@ def _open_batch(source: str) -> BinaryIO:
         raise CliError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
+def _bounded_lines(stream: BinaryIO) -> Iterator[bytes | None]:
+    """Lines of at most MAX_LINE_BYTES; a longer line is skipped in chunks and yields None,
+    so one giant line cannot take the memory of the whole file."""
+    while True:
+        line = stream.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            return
+        if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+            while True:
+                rest = stream.readline(MAX_LINE_BYTES)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            yield None
+        else:
+            yield line
+
+
 def run_batch(source: str, pack: RolePack, grader: _Grader, out) -> int:
     """Grade every row; returns 1 if any row failed, else 0."""
     failures = 0
     rows = 0
     stream = _open_batch(source)
     try:
-        for number, raw in enumerate(stream, start=1):
-            if not raw.strip():
+        for number, raw in enumerate(_bounded_lines(stream), start=1):
+            if raw is not None and not raw.strip():
                 continue
             rows += 1
             row: Any = None
             try:
-                if len(raw) > MAX_LINE_BYTES:
+                if raw is None:
                     raise RowError(f"line is longer than {MAX_LINE_BYTES} bytes")
                 try:
                     text = _decode(raw, "row")
