@@ -180,19 +180,6 @@ def answer_text_for_grade(transcript: Transcript, turn_id: int) -> str:
     return "\n\n".join(parts)
 
 
-def invalid_output_reason(model_name: str, response: ChatResponse) -> str:
-    """One line on why a structured reply was unusable (the ladder gave up on it)."""
-    from mockinterview.conversation import parse_checklist
-
-    if not response.text.strip():
-        return f"{model_name} gave no usable structured output (refusal or empty reply)"
-    try:
-        parse_checklist(response.text)
-    except InvalidOutput as exc:
-        return f"{model_name} output stayed invalid: {exc.message}"
-    return f"{model_name} output stayed invalid"
-
-
 async def grade_with_model(
     model: Model, question: Question, answer: str, pack: RolePack, *, grader: str | None = None
 ) -> Grade:
@@ -202,7 +189,8 @@ async def grade_with_model(
     try:
         response = await model.complete(request)
         if response.ladder_step == "invalid":
-            raise InvalidOutput(invalid_output_reason(model.name, response))
+            # Same wording as grading.model_grader.ModelGrader; the reply itself is in the model call.
+            raise InvalidOutput(f"{model.name} returned invalid structured output")
         return parse_grade(response, question, answer, pack, grader=grader or model.name)
     except InvalidOutput as exc:
         return fallback_grade(answer, question, pack, exc.message)
@@ -808,7 +796,8 @@ class InterviewSession:
                 )
             )
         if response.ladder_step == "invalid":
-            raise InvalidOutput(invalid_output_reason(model.name, response))
+            # Same wording as grading.model_grader.ModelGrader; the reply itself is in the model call.
+            raise InvalidOutput(f"{model.name} returned invalid structured output")
         return response, call_id
 
     async def _on_fault(self, exc: ModelError, step: str, cursor: _Cursor) -> None:
