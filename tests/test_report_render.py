@@ -140,3 +140,15 @@ def test_html_report_renders_in_headless_chromium(tmp_path, reviewed):
 
 def test_hostile_sample_really_is_hostile():
     assert "<script>" in HOSTILE  # guards the escaping tests above against a tame sample
+
+
+def test_control_characters_never_reach_a_report():
+    t = sample_transcript()
+    evil = "ok \x1b]52;c;ZXZpbA==\x07 and \x1b[31mred\x1b[0m\x9b2J end"
+    t.turns[2].text = evil
+    t.grades[0].grade.key_points[0].evidence = evil
+    add_comment(t, 3, evil)
+    for fmt in ("md", "html"):
+        out = export(t, fmt)
+        assert not any(ch in out for ch in "\x1b\x07\x9b"), fmt
+        assert "ZXZpbA==" in out  # the text itself is kept, only made inert

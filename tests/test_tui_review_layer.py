@@ -77,3 +77,23 @@ def test_view_counts_only_the_final_grade_of_a_question():
     basic = build_view(t).rounds[0]
     assert [(a.turn.id, a.final) for a in basic.answers] == [(3, False), (30, True), (5, True)]
     assert basic.score == round((4.4 + 2.1) / 2, 1)
+
+
+def test_transcript_text_is_drawn_without_terminal_control_characters():
+    from rich.console import Console
+
+    from mockinterview.reports.view import build_view
+    from mockinterview.tui.screens.review import turn_renderable
+    from mockinterview.tui.widgets import clean
+
+    assert clean("a\x1b[31mb\x07c\n\td\x9b") == "a\u241b[31mb\u2407c\n\td\ufffd"
+    t = sample_transcript()
+    t.turns[2].text = "answer \x1b]52;c;ZXZpbA==\x07 end"
+    add_comment(t, 3, "mentor \x1b[2J")
+    console = Console(width=100, color_system=None, force_terminal=False)
+    with console.capture() as capture:
+        for tv in build_view(t, load_pack=False).rounds[0].turns:
+            console.print(turn_renderable(tv))
+    drawn = capture.get()
+    assert "\x1b" not in drawn and "\x07" not in drawn
+    assert "\u241b]52;c;ZXZpbA==" in drawn

@@ -23,9 +23,17 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
 
 
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def strip_controls(text: object) -> str:
+    """Terminal control characters have no place in a shared report."""
+    return _CONTROL_CHARS.sub("\ufffd", str(text))
+
+
 def md_inline(text: str) -> str:
     """Text safe inside a Markdown line: no raw HTML, no accidental emphasis or tables."""
-    escaped = html.escape(" ".join(str(text).split()), quote=False)
+    escaped = html.escape(" ".join(strip_controls(text).split()), quote=False)
     return _MD_SPECIAL.sub(r"\\\1", escaped)
 
 
@@ -65,6 +73,7 @@ def _environment(fmt: str) -> Environment:
         score=fmt_score,
         when=fmt_time,
         score_class=score_class,
+        clean=strip_controls,
         tojson_pretty=lambda v: json.dumps(v, indent=2, ensure_ascii=False, default=str),
     )
     return env

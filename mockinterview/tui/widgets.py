@@ -18,6 +18,21 @@ from textual.widgets import Static
 from mockinterview.domain.transcript import Turn
 from mockinterview.reports.view import AnswerView
 
+# C0/C1 control characters (bar newline and tab) in text from a transcript would reach
+# the terminal as escape sequences; show them as visible symbols instead.
+_CONTROL = {c: chr(0x2400 + c) for c in (*range(0x00, 0x09), *range(0x0B, 0x20))}
+_CONTROL.update({0x7F: "\u2421", **{c: "\ufffd" for c in range(0x80, 0xA0)}})
+
+
+def clean(text: str) -> str:
+    """Text from a transcript made safe to draw (no terminal control characters)."""
+    return text.translate(_CONTROL)
+
+
+def safe_text(text: str, style: str = "") -> Text:
+    return Text(clean(text), style=style)
+
+
 SPEAKER_LABEL = {"interviewer": "Interviewer", "candidate": "You", "system": "Note"}
 BAR_CELLS = 20  # width of a full 5.0 score bar
 
@@ -51,8 +66,8 @@ def score_bars(rows: list[tuple[str, float | None, float | None]], *, width: int
 def message_renderable(turn: Turn) -> RenderableType:
     """A finished chat message. Candidate text is shown literally (never as markup)."""
     if turn.speaker == "interviewer":
-        return RichMarkdown(turn.text)
-    return Text(turn.text)
+        return RichMarkdown(clean(turn.text))
+    return safe_text(turn.text)
 
 
 class ChatMessage(Static):
@@ -72,43 +87,49 @@ class ChatMessage(Static):
 def answer_feedback(
     answer: AnswerView, *, number: int | None = None, show_prompt: bool = True
 ) -> RenderableType:
-    """Score, key points covered and missed, and each mistake with the candidate's words."""
+    """Score, key points covered and missed, and each mistake with the candidate's words.
+
+    Every string from the transcript goes through ``clean`` (see ``safe_text``).
+    """
     parts: list[RenderableType] = []
     head = Text()
     if number is not None:
         head.append(f"Q{number}  ", style="bold")
     head.append(f"{fmt_score(answer.score)} / 5", style=f"bold {score_style(answer.score)}")
     if answer.override:
-        head.append(
-            f"  (grader {fmt_score(answer.original_score)}; mentor: {answer.override.reason})", style="dim"
-        )
+        reason = clean(answer.override.reason)
+        head.append(f"  (grader {fmt_score(answer.original_score)}; mentor: {reason})", style="dim")
     if not answer.final:
         head.append("  (regraded by a follow-up)", style="dim")
     parts.append(head)
     if show_prompt and answer.prompt is not None:
-        parts.append(Text(answer.prompt.text, style="italic"))
+        parts.append(safe_text(answer.prompt.text, "italic"))
     if answer.grade.feedback:
-        parts.append(Text(answer.grade.feedback))
+        parts.append(safe_text(answer.grade.feedback))
     for kp in answer.covered:
-        line = Text("✓ ", style="green") + Text(kp.text)
+        line = Text("✓ ", style="green") + safe_text(kp.text)
         if kp.evidence:
-            line.append(f' "{kp.evidence}"', style="dim italic")
+            line.append(f' "{clean(kp.evidence)}"', style="dim italic")
         parts.append(Padding(line, (0, 0, 0, 2)))
     for kp in answer.missed:
-        parts.append(Text("  ✗ ", style="red") + Text(kp.text))
+        parts.append(Text("  ✗ ", style="red") + safe_text(kp.text))
     for m in answer.mistakes:
-        line = Text("  ! ", style="bold yellow") + Text(m.title, style="bold") + Text(" — you said ")
-        line.append(f'"{m.evidence}"', style="italic")
+        line = Text("  ! ", style="bold yellow") + safe_text(m.title, "bold") + Text(" — you said ")
+        line.append(f'"{clean(m.evidence)}"', style="italic")
         parts.append(line)
         if m.why:
-            parts.append(Padding(Text("Why it matters: ", style="dim") + Text(m.why), (0, 0, 0, 4)))
+            parts.append(Padding(Text("Why it matters: ", style="dim") + safe_text(m.why), (0, 0, 0, 4)))
         if m.fix:
-            parts.append(Padding(Text("How to fix it: ", style="dim") + Text(m.fix), (0, 0, 0, 4)))
+            parts.append(Padding(Text("How to fix it: ", style="dim") + safe_text(m.fix), (0, 0, 0, 4)))
     if answer.grade.flags:
-        parts.append(Text("  flags: " + ", ".join(answer.grade.flags), style="dim"))
+        parts.append(safe_text("  flags: " + ", ".join(answer.grade.flags), "dim"))
     for c in answer.comments:
-        parts.append(Text(f"  ✎ {c.author}: ", style="bold cyan") + Text(c.text))
+        parts.append(comment_line(c))
     return Group(*parts)
+
+
+def comment_line(comment) -> Text:
+    return Text(f"  ✎ {clean(comment.author)}: ", style="bold cyan") + safe_text(comment.text)
 
 
 class QuestionTimer(Static):

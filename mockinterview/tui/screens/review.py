@@ -19,6 +19,8 @@ from mockinterview.reports.view import ReportView, TurnView, build_view
 from mockinterview.tui.widgets import (
     SPEAKER_LABEL,
     answer_feedback,
+    clean,
+    comment_line,
     fmt_score,
     message_renderable,
     score_style,
@@ -39,7 +41,7 @@ def turn_renderable(tv: TurnView) -> RenderableType:
         parts.append(answer_feedback(tv.answer, show_prompt=False))
     else:
         for c in tv.comments:
-            parts.append(Text(f"  ✎ {c.author}: ", style="bold cyan") + Text(c.text))
+            parts.append(comment_line(c))
     return Group(*parts)
 
 
@@ -100,7 +102,7 @@ class ReviewScreen(Screen[None]):
         if self.view is None or self.transcript is None:
             return
         meta = self.transcript.meta
-        text = Text(f"{meta.id} · overall ")
+        text = Text(f"{clean(meta.id)} · overall ")
         text.append(fmt_score(self.view.score), style=f"bold {score_style(self.view.score)}")
         if self.view.has_overrides:
             text.append(f" (grader {fmt_score(self.view.original_score)})", style="dim")
