@@ -93,3 +93,25 @@ def test_behavioral_free_text_gets_story_checks(pack):
     story = "At my last company I proposed a new churn metric and as a result we cut churn by 12%."
     g = grade_free_text(story, "Tell me about a time you changed how your team measured success.", pack)
     assert g.behavioral and any(c.id == "quantified-impact" and c.present for c in g.behavioral)
+
+
+def test_long_references_are_not_kept_in_caches(pack):
+    import gc
+    import tracemalloc
+
+    base = "We compare the model against a baseline and monitor drift in production, checking data quality. "
+    grade_free_text("warm up", "How would you evaluate a model?", pack, reference=base)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(5):
+            reference = f"variant {i} " + base * 1000  # ~100 kB each
+            grade_free_text(
+                "I would check a baseline.", f"How would you evaluate model {i}?", pack, reference=reference
+            )
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert kept < 1_000_000, kept

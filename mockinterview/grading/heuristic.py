@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from mockinterview.domain.grade import BehavioralCheck, Grade, KeyPointCoverage, MistakeFinding
 from mockinterview.domain.pack import CANONICAL_MISTAKE_IDS, KeyPoint, Question, RolePack
@@ -37,7 +36,7 @@ from mockinterview.grading.matching import Match, Phrase, compile_all, find_matc
 from mockinterview.grading.mistakes import CompiledMistake, detect
 from mockinterview.grading.scoring import compute_score
 from mockinterview.grading.similarity import TfidfIndex
-from mockinterview.grading.text import Analysis, analyze, content_stems
+from mockinterview.grading.text import Analysis, analyze, content_stems, short_text_cache
 
 GRADER_ID = "stub"
 MATCH_THRESHOLD = 0.3  # TF-IDF cosine below which a free-text question matches nothing
@@ -252,7 +251,7 @@ def _verbatim(findings: list[MistakeFinding], text: str) -> list[MistakeFinding]
     return [f for f in findings if f.evidence and f.evidence in text]
 
 
-@lru_cache(maxsize=1024)
+@short_text_cache(maxsize=1024, max_len=4000)
 def _reference_is_a_list(reference: str) -> bool:
     return hostile.is_keyword_list(analyze(reference))
 
@@ -429,6 +428,8 @@ def grade_free_text(answer: str, question_text: str, pack: RolePack, reference: 
 
     cp = compiled(pack)
     text, analysis, extra_flags = _prepare(answer)
+    if reference and len(reference) > MAX_ANSWER_CHARS:
+        reference = reference[:MAX_ANSWER_CHARS]  # bounded work, like answers
     has_reference = bool(reference and reference.strip())
     source = reference if has_reference else question_text
     points = reference_grading.derive_points(source or "")

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from mockinterview.domain.grade import KeyPointCoverage
-from mockinterview.grading.text import Analysis, tokenize
+from mockinterview.grading.text import Analysis, short_text_cache, tokenize
 
 QUESTION_WORD_WEIGHT = 0.3  # weight of a reference word that the question also uses
 NEAR_FORM_CREDIT = 0.6
@@ -33,7 +32,7 @@ class ReferencePoint:
     stems: tuple[str, ...]  # distinct content stems, in order
 
 
-@lru_cache(maxsize=1024)
+@short_text_cache(maxsize=1024, max_len=4000)
 def derive_points(reference: str) -> tuple[ReferencePoint, ...]:
     pieces = [p.strip() for p in _CLAUSE_SPLIT_RE.split(reference) if p and p.strip()]
     merged: list[tuple[str, list[str]]] = []

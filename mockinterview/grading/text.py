@@ -8,9 +8,31 @@ cut from the answer itself (a verbatim substring), never from a normalised copy.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import NamedTuple
+from functools import lru_cache, wraps
+from typing import NamedTuple, TypeVar
+
+_R = TypeVar("_R")
+
+
+def short_text_cache(maxsize: int, max_len: int) -> Callable[[Callable[[str], _R]], Callable[[str], _R]]:
+    """An LRU cache for a one-string function that only keeps short keys: rubric phrases,
+    words and questions repeat and are worth caching; a 100 kB reference answer in a
+    batch row is not, and caching it would keep every row's text alive."""
+
+    def decorate(fn: Callable[[str], _R]) -> Callable[[str], _R]:
+        cached = lru_cache(maxsize=maxsize)(fn)
+
+        @wraps(fn)
+        def wrapper(text: str) -> _R:
+            return cached(text) if len(text) <= max_len else fn(text)
+
+        wrapper.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
 
 # Words, numbers with decimals ("0.99"), "a/b", contractions ("don't"), "f1", "ndcg".
 # Clause punctuation is matched too (group 2) so the tokenizer can count clauses in one pass.
@@ -91,7 +113,7 @@ def _has_vowel(word: str) -> bool:
     return any(ch in "aeiouy" for ch in word)
 
 
-@lru_cache(maxsize=65536)
+@short_text_cache(maxsize=65536, max_len=40)
 def stem(word: str) -> str:
     """A light, deterministic suffix stripper (a small subset of Porter's rules).
 
@@ -193,7 +215,7 @@ def _trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-@lru_cache(maxsize=65536)
+@short_text_cache(maxsize=65536, max_len=40)
 def _word_info(word: str) -> tuple[str, str, bool, bool, bool, bool]:
     """(normalised text, stem, content, negation, hedge, clause word) of a lower-cased word."""
     word = word.replace("\u2019", "'")
@@ -291,7 +313,7 @@ def lower_same_length(text: str) -> str:
     return lowered.replace("\u2019", "'")
 
 
-@lru_cache(maxsize=4096)
+@short_text_cache(maxsize=4096, max_len=2000)
 def content_stems(text: str) -> tuple[str, ...]:
     """Stems of the content words of a text, in order (cached: rubric texts and batch
     questions repeat)."""
