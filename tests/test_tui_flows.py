@@ -327,3 +327,28 @@ def test_every_screen_stylesheet_is_in_the_package():
             if isinstance(obj, type) and obj.__module__ == module.__name__ and css:
                 assert (Path(module.__file__).parent / css).is_file(), (module.__name__, css)
     assert (Path(app_module.__file__).parent / app_module.MockInterviewApp.CSS_PATH).is_file()
+
+
+async def test_markup_like_names_and_ids_are_shown_literally(tmp_path, isolated_dirs):
+    sessions = isolated_dirs["data"] / "sessions"
+    save_transcript(sample_transcript("[bold red]evil[b"))
+    (sessions / "broken [x].json").write_text("{oops")
+    odd = save_transcript(sample_transcript("odd"), tmp_path / "we[ird] [/b].json")
+    app = app_for_test()
+    async with app.run_test(size=(180, 32)) as pilot:  # wide: the session column shows
+        await wait_for(pilot, lambda: app.screen.loaded)
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 2
+        await pilot.pause()
+        shown = app.export_screenshot()
+        assert "red]evil[b" in shown and "broken&#160;[x]" in shown  # drawn as text, not styled
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        app.push_screen(ReviewScreen(odd))
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        await pilot.pause()
+        app.screen.query_one("#review-turns").highlighted = 2
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, OverrideScreen))

@@ -79,7 +79,7 @@ class MockInterviewApp(App[int]):
                 keymap = load_keymap()
             except ValueError as exc:
                 keymap = {}
-                self.notify(str(exc), severity="warning")
+                self.notify(str(exc), severity="warning", markup=False)
         self.set_keymap(keymap)
         if self.review_path is not None:
             from mockinterview.tui.screens.review import ReviewScreen

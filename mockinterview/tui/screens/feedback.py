@@ -97,7 +97,7 @@ class FeedbackScreen(Screen[None]):
 
     def action_copy_feedback(self) -> None:
         self.app.copy_to_clipboard(self._feedback_markdown())
-        self.notify("Feedback copied as Markdown (OSC 52)")
+        self.notify("Feedback copied as Markdown (OSC 52)", markup=False)
 
     def action_export(self) -> None:
         from mockinterview.reports import save_report
@@ -105,9 +105,9 @@ class FeedbackScreen(Screen[None]):
         try:
             target = save_report(self.transcript, "html")
         except OSError as exc:
-            self.notify(f"Export failed: {exc}", severity="error")
+            self.notify(f"Export failed: {exc}", severity="error", markup=False)
             return
-        self.notify(f"Report written: {target}", timeout=8)
+        self.notify(f"Report written: {target}", timeout=8, markup=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

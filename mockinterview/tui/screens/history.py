@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from mockinterview.domain.pack import ROUND_ORDER
 from mockinterview.tui.screens.home import ROUND_SHORT
-from mockinterview.tui.widgets import fmt_score, score_style, trend_table
+from mockinterview.tui.widgets import fmt_score, safe_text, score_style, trend_table
 
 
 class HistoryScreen(Screen[None]):
@@ -57,9 +57,9 @@ class HistoryScreen(Screen[None]):
                     Text("unreadable", style="red"),
                     "",
                     *blank,
-                    Text(s.error[:60], style="red"),
+                    safe_text(s.error[:60], "red"),
                     "",
-                    s.id,
+                    safe_text(s.id),
                     key=str(s.path),
                 )
                 continue
@@ -71,9 +71,9 @@ class HistoryScreen(Screen[None]):
                 s.created.strftime("%Y-%m-%d %H:%M") if s.created else "",
                 Text(fmt_score(s.overall), style=f"bold {score_style(s.overall)}"),
                 *cells,
-                s.status,
-                s.model,
-                s.id,
+                safe_text(s.status),  # cells from files: never markup
+                safe_text(s.model),
+                safe_text(s.id),
                 key=str(s.path),
             )
         series = {
@@ -105,7 +105,7 @@ class HistoryScreen(Screen[None]):
         try:
             transcript = load_transcript(path)
         except TranscriptError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         self.app.push_screen(FeedbackScreen(transcript))
 
@@ -137,9 +137,9 @@ class HistoryScreen(Screen[None]):
             try:
                 delete_session(path)
             except TranscriptError as exc:
-                self.notify(str(exc), severity="error")
+                self.notify(str(exc), severity="error", markup=False)
                 return
-            self.notify(f"Deleted {path.stem}")
+            self.notify(f"Deleted {path.stem}", markup=False)
             self.reload()
 
         self.app.push_screen(

@@ -60,10 +60,10 @@ def recent_table(sessions) -> Table | str:
     table.add_column("score", justify="right", no_wrap=True)
     for x in sessions:
         score = "–" if x.overall is None else f"{x.overall:.1f}"
-        table.add_row(
-            x.created.strftime("%Y-%m-%d %H:%M") if x.created else x.id,
-            " ".join(ROUND_SHORT.get(r, r) for r in x.rounds),
-            x.status,
+        table.add_row(  # Text, not str: Rich would read "[...]" in a file's data as markup
+            Text(x.created.strftime("%Y-%m-%d %H:%M") if x.created else x.id),
+            Text(" ".join(ROUND_SHORT.get(r, r) for r in x.rounds)),
+            Text(x.status),
             Text(score, style="bold"),
         )
     return table
@@ -170,7 +170,9 @@ class HomeScreen(Screen[None]):
             self._apply_defaults(event.worker.result)
         elif event.state == WorkerState.ERROR:
             self.loaded = True
-            self.notify(f"Could not read settings: {event.worker.error}", severity="warning", timeout=10)
+            self.notify(
+                f"Could not read settings: {event.worker.error}", severity="warning", timeout=10, markup=False
+            )
 
     def _apply_defaults(self, d: HomeDefaults) -> None:
         pack = self.query_one("#home-pack", Select)
@@ -183,7 +185,7 @@ class HomeScreen(Screen[None]):
         for r in ROUND_ORDER:
             (rounds.select if r in d.rounds else rounds.deselect)(r)
         if d.settings_error:
-            self.notify(d.settings_error, severity="warning", timeout=10)
+            self.notify(d.settings_error, severity="warning", timeout=10, markup=False)
         self._show_resumable(d.resumable)
         self.query_one("#home-recent", Static).update(recent_table(d.recent))
         self.loaded = True
@@ -222,7 +224,7 @@ class HomeScreen(Screen[None]):
         """The interview settings from the form, or None after telling the user what is wrong."""
         rounds = list(self.query_one("#home-rounds", SelectionList).selected)
         if not rounds:
-            self.notify("Pick at least one round.", severity="warning")
+            self.notify("Pick at least one round.", severity="warning", markup=False)
             return None
         config: dict = {
             "pack": str(self.query_one("#home-pack", Select).value),
@@ -235,12 +237,16 @@ class HomeScreen(Screen[None]):
             raw = self.query_one(widget_id, Input).value.strip()
             if raw:
                 if not raw.isdigit() or int(raw) < low:
-                    self.notify(f"{key.replace('_', ' ')} must be a whole number ≥ {low}", severity="warning")
+                    self.notify(
+                        f"{key.replace('_', ' ')} must be a whole number ≥ {low}",
+                        severity="warning",
+                        markup=False,
+                    )
                     return None
                 config[key] = int(raw)
         model = self.query_one("#home-model", Input).value.strip() or "stub"
         if model != "stub" and not (model.startswith("openai:") and len(model) > len("openai:")):
-            self.notify("Model must be 'stub' or 'openai:NAME'.", severity="warning")
+            self.notify("Model must be 'stub' or 'openai:NAME'.", severity="warning", markup=False)
             return None
         config["interviewer_model"] = model
         return config
@@ -271,7 +277,7 @@ class HomeScreen(Screen[None]):
         if self._wait_for_defaults("resume"):
             return
         if self.resumable is None:
-            self.notify("No interrupted session to resume.")
+            self.notify("No interrupted session to resume.", markup=False)
             return
         self.app.push_screen(InterviewScreen(resume=self.resumable))
 
@@ -293,7 +299,7 @@ class HomeScreen(Screen[None]):
                 path = find_session(ref)
                 load_transcript(path)
             except TranscriptError as exc:
-                self.notify(str(exc), severity="error")
+                self.notify(str(exc), severity="error", markup=False)
                 return
             self.app.push_screen(ReviewScreen(path, author=self.app.author))
 

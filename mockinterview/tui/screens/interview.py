@@ -134,7 +134,9 @@ class InterviewScreen(Screen[None]):
             error = event.worker.error
             message = (getattr(error, "message", None) or str(error) or type(error).__name__).splitlines()[0]
             if self.session is None:  # could not start or resume: nothing to show here
-                self.notify(message, title="Cannot start the interview", severity="error", timeout=20)
+                self.notify(
+                    message, title="Cannot start the interview", severity="error", timeout=20, markup=False
+                )
                 self.dismiss(None)
                 return
             self.notify(
@@ -142,6 +144,7 @@ class InterviewScreen(Screen[None]):
                 title="Something went wrong",
                 severity="error",
                 timeout=20,
+                markup=False,
             )
             self._fault_retryable = True
             self.refresh_bindings()
@@ -184,6 +187,7 @@ class InterviewScreen(Screen[None]):
                 title="Model error",
                 severity="error",
                 timeout=30,
+                markup=False,
             )
         elif isinstance(event, ev.RoundEnded):
             index, total = self._round
@@ -278,7 +282,7 @@ class InterviewScreen(Screen[None]):
 
     def _ready(self) -> bool:
         if self.session is None or self.session.state != "awaiting-answer":
-            self.notify("Wait for the interviewer to finish.", severity="warning", timeout=3)
+            self.notify("Wait for the interviewer to finish.", severity="warning", timeout=3, markup=False)
             return False
         return True
 
@@ -309,7 +313,12 @@ class InterviewScreen(Screen[None]):
             return
         text = self._take_text()
         if text is None:
-            self.notify("Type an answer first (ctrl+n skips the question).", severity="warning", timeout=4)
+            self.notify(
+                "Type an answer first (ctrl+n skips the question).",
+                severity="warning",
+                timeout=4,
+                markup=False,
+            )
             return
         self._last_answer = text
         self.query_one(QuestionTimer).stop()
@@ -323,7 +332,9 @@ class InterviewScreen(Screen[None]):
             return
         text = self._take_text()
         if text is None:
-            self.notify("Type your clarifying question in the editor, then press ctrl+l.", timeout=4)
+            self.notify(
+                "Type your clarifying question in the editor, then press ctrl+l.", timeout=4, markup=False
+            )
             return
         self._set_busy(True)
         self._run(self.session.ask_clarification(text), "clarify")
@@ -350,7 +361,7 @@ class InterviewScreen(Screen[None]):
 
     def action_retry(self) -> None:
         if self.session is None or not (self._fault_retryable or self.session.state == "needs-retry"):
-            self.notify("Nothing to retry.", timeout=3)
+            self.notify("Nothing to retry.", timeout=3, markup=False)
             return
         self._fault_retryable = False
         self.refresh_bindings()
@@ -360,10 +371,10 @@ class InterviewScreen(Screen[None]):
     def action_copy_answer(self) -> None:
         text = self.query_one("#answer", TextArea).text.strip() or self._last_answer
         if not text:
-            self.notify("No answer to copy yet.", timeout=3)
+            self.notify("No answer to copy yet.", timeout=3, markup=False)
             return
         self.app.copy_to_clipboard(text)
-        self.notify("Answer copied (OSC 52)", timeout=3)
+        self.notify("Answer copied (OSC 52)", timeout=3, markup=False)
 
     def action_leave(self) -> None:
         from mockinterview.tui.screens.dialogs import ConfirmScreen

@@ -89,7 +89,7 @@ class ReviewScreen(Screen[None]):
         try:
             self.transcript = load_transcript(self.path)
         except TranscriptError as exc:
-            self.notify(str(exc), severity="error", timeout=10)
+            self.notify(str(exc), severity="error", timeout=10, markup=False)
             return
         self.view = build_view(self.transcript)
         turns = self.query_one(OptionList)
@@ -124,7 +124,7 @@ class ReviewScreen(Screen[None]):
         try:
             save_review(self.transcript, self.path)
         except Exception as exc:  # storage errors are one line; keep the review in memory
-            self.notify(f"Not saved: {exc}", severity="error", timeout=10)
+            self.notify(f"Not saved: {exc}", severity="error", timeout=10, markup=False)
         self.view = build_view(self.transcript)
         turns = self.query_one(OptionList)
         for r in self.view.rounds:
@@ -149,10 +149,10 @@ class ReviewScreen(Screen[None]):
             try:
                 add_comment(self.transcript, turn_id, text, self.author)
             except ReviewError as exc:
-                self.notify(str(exc), severity="warning")
+                self.notify(str(exc), severity="warning", markup=False)
                 return
             self._save_and_refresh()
-            self.notify(f"Comment saved on turn {turn_id}")
+            self.notify(f"Comment saved on turn {turn_id}", markup=False)
 
         self.app.push_screen(TextPromptScreen(f"Comment on turn {turn_id}"), done)
 
@@ -164,7 +164,11 @@ class ReviewScreen(Screen[None]):
             return
         answer = current.answer
         if answer is None:
-            self.notify("Only graded answers can be overridden; pick an answer turn.", severity="warning")
+            self.notify(
+                "Only graded answers can be overridden; pick an answer turn.",
+                severity="warning",
+                markup=False,
+            )
             return
         turn_id = answer.turn.id
 
@@ -176,10 +180,10 @@ class ReviewScreen(Screen[None]):
             try:
                 override_grade(self.transcript, turn_id, result[0], result[1], self.author)
             except ReviewError as exc:
-                self.notify(str(exc), severity="warning")
+                self.notify(str(exc), severity="warning", markup=False)
                 return
             self._save_and_refresh()
-            self.notify(f"Grade of turn {turn_id} set to {result[0]:.1f}")
+            self.notify(f"Grade of turn {turn_id} set to {result[0]:.1f}", markup=False)
 
         self.app.push_screen(OverrideScreen(answer.original_score), done)
 
@@ -191,16 +195,16 @@ class ReviewScreen(Screen[None]):
         try:
             written = [save_report(self.transcript, fmt) for fmt in ("html", "md")]
         except OSError as exc:
-            self.notify(f"Export failed: {exc}", severity="error")
+            self.notify(f"Export failed: {exc}", severity="error", markup=False)
             return
-        self.notify("Report written:\n" + "\n".join(str(p) for p in written), timeout=8)
+        self.notify("Report written:\n" + "\n".join(str(p) for p in written), timeout=8, markup=False)
 
     def action_copy_turn(self) -> None:
         current = self._current()
         if current is None:
             return
         self.app.copy_to_clipboard(current.turn.text)
-        self.notify("Turn text copied (OSC 52)")
+        self.notify("Turn text copied (OSC 52)", markup=False)
 
     def action_back(self) -> None:
         if self.standalone:
