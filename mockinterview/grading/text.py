@@ -8,6 +8,7 @@ cut from the answer itself (a verbatim substring), never from a normalised copy.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache, wraps
@@ -215,7 +216,6 @@ def _trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-@short_text_cache(maxsize=65536, max_len=40)
 def _word_info(word: str) -> tuple[str, str, bool, bool, bool, bool]:
     """(normalised text, stem, content, negation, hedge, clause word) of a lower-cased word."""
     word = word.replace("\u2019", "'")
@@ -225,20 +225,37 @@ def _word_info(word: str) -> tuple[str, str, bool, bool, bool, bool]:
     return word, s, content, neg, word in HEDGES, word in _CLAUSE_WORDS
 
 
+# The facts of each word seen, by lower-cased word (short words only; cleared when full so
+# memory stays bounded). A plain dict: this lookup runs once per token.
+_WORD_CACHE: dict[str, tuple[str, str, bool, bool, bool, bool]] = {}
+_WORD_CACHE_LIMIT = 100_000
+_MAX_CACHED_WORD = 40
+
+
 def tokenize(text: str, offset: int = 0) -> list[Token]:
-    # Lower-case once; the per-word facts are cached, so a token costs one lookup.
+    # Lower-case once; the per-word facts are cached, so a token costs one dict lookup.
     lowered = text.lower()
     if len(lowered) != len(text):  # a few Unicode letters change length when lower-cased
         lowered = ""
     tokens: list[Token] = []
     append = tokens.append
+    cache = _WORD_CACHE
     clause = 0
     for m in _TOKEN_OR_BREAK_RE.finditer(lowered or text):
         word = m.group(1)
         if word is None:  # clause punctuation
             clause += 1
             continue
-        norm, s, content, neg, hedge, clause_word = _word_info(word if lowered else word.lower())
+        if not lowered:
+            word = word.lower()
+        info = cache.get(word)
+        if info is None:
+            info = _word_info(word)
+            if len(word) <= _MAX_CACHED_WORD:
+                if len(cache) >= _WORD_CACHE_LIMIT:
+                    cache.clear()
+                cache[word] = info
+        norm, s, content, neg, hedge, clause_word = info
         if clause_word:
             clause += 1
         start, end = m.span(1)
@@ -272,13 +289,11 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 def analyze(text: str) -> Analysis:
     all_tokens = tokenize(text)
+    starts = [t.start for t in all_tokens]
     sentences: list[Sentence] = []
     i = 0
-    n = len(all_tokens)
     for start, end in split_sentences(text):
-        j = i
-        while j < n and all_tokens[j].start < end:
-            j += 1
+        j = bisect_left(starts, end, i)
         toks = all_tokens[i:j]
         i = j
         if not toks:
