@@ -13,6 +13,10 @@ in answer k+1's save, grading, follow-up or next question. A trial survives when
 
     .venv/bin/python bench/crash_kill.py [--kills 100] [--seed 1] [--keep DIR]
 
+With ``--tui-kills N`` it also runs N trials of the Textual app in a real terminal (tmux): the
+answers are typed into the editor and submitted with ctrl+s, and the app's process is killed
+the same way; the session is then resumed headless.
+
 The CI test (tests/test_reliability_crash.py) runs a handful of these trials.
 """
 
@@ -22,6 +26,7 @@ import argparse
 import json
 import os
 import random
+import shlex
 import shutil
 import signal
 import subprocess
@@ -150,6 +155,112 @@ def run_trial(
     return trial
 
 
+# -- the TUI in tmux ------------------------------------------------------------------------
+
+TMUX = shutil.which("tmux")
+
+
+class _Tmux:
+    def __init__(self, root: Path) -> None:
+        self.socket = root / "tmux.sock"
+
+    def run(self, *args: str) -> str:
+        return subprocess.run(
+            [TMUX, "-S", str(self.socket), *args], capture_output=True, text=True, check=True, timeout=20
+        ).stdout
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", "kill")
+
+    def keys(self, *keys: str, literal: bool = False) -> None:
+        self.run("send-keys", "-t", "kill", *(["-l"] if literal else []), *keys)
+
+    def pid(self) -> int:
+        return int(self.run("list-panes", "-t", "kill", "-F", "#{pane_pid}").split()[0])
+
+    def close(self) -> None:
+        subprocess.run([TMUX, "-S", str(self.socket), "kill-server"], capture_output=True)
+
+
+def run_tui_trial(
+    root: Path,
+    rng: random.Random,
+    *,
+    k: int | None = None,
+    delay_ms: float | None = None,
+    timeout_s: float = 90.0,
+) -> Trial:
+    """Like ``run_trial``, with the Textual app typed into inside tmux."""
+    if TMUX is None:
+        raise RuntimeError("tmux is not installed")
+    trial = Trial(
+        k=rng.randint(0, MAX_PRE_KILL_ANSWERS - 1) if k is None else k,
+        delay_ms=round(rng.uniform(0, 60), 1) if delay_ms is None else delay_ms,
+    )
+    env = _env(root)
+    config = root / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "config.toml").write_text(
+        '[interview]\nrounds = ["basic", "technical"]\nquestions_per_round = 2\nmax_follow_ups = 1\n'
+    )
+    assignments = [
+        f"{k}={shlex.quote(v)}" for k, v in env.items() if k.startswith(("MOCKINTERVIEW_", "PYTHON", "PATH"))
+    ]
+    command = " ".join(
+        ["env", *assignments, "TERM=tmux-256color", shlex.quote(sys.executable), "-m", "mockinterview"]
+    )
+    tmux = _Tmux(root)
+    sent: list[str] = []
+    deadline = time.monotonic() + timeout_s
+
+    def wait(condition, what: str) -> None:
+        while not condition():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{what} never happened; screen:\n{tmux.screen()}")
+            time.sleep(0.02)
+
+    def ready_for(n: int) -> bool:
+        """Answer n can be typed: n-1 answers and then the interviewer's next turn are on disk,
+        and the screen shows the editor open (a stale frame from before the last submit
+        could otherwise swallow the keys into a read-only editor)."""
+        path = _transcripts(root)
+        if not path:
+            return False
+        turns = json.loads(path[0].read_bytes())["turns"]
+        answers = sum(1 for t in turns if t["kind"] == "answer")
+        asking = turns and turns[-1]["speaker"] == "interviewer" and turns[-1]["kind"] != "closing"
+        shown = tmux.screen()
+        return (
+            answers == n - 1 and asking and "Your answer" in shown and "Interviewer is speaking" not in shown
+        )
+
+    def type_answer(n: int) -> None:
+        wait(lambda: ready_for(n), f"the editor for answer {n}")
+        sent.append(answer_text(n))
+        tmux.keys(sent[-1], literal=True)
+        wait(lambda: sent[-1][:30] in tmux.screen(), f"answer {n} in the editor")
+        tmux.keys("C-s")
+
+    try:
+        tmux.run("-f", "/dev/null", "new-session", "-d", "-s", "kill", "-x", "110", "-y", "35", command)
+        wait(lambda: "New interview" in tmux.screen(), "the home screen")
+        tmux.keys("C-n")
+        for n in range(1, trial.k + 2):
+            type_answer(n)
+        time.sleep(trial.delay_ms / 1000)
+        os.kill(tmux.pid(), signal.SIGKILL)
+    except RuntimeError as exc:
+        trial.problems.append(str(exc))
+        return trial
+    finally:
+        tmux.close()
+    check_after_kill(root, trial, sent)
+    if not trial.problems:
+        resume_and_check(root, trial, env)
+    trial.ok = not trial.problems
+    return trial
+
+
 def check_after_kill(root: Path, trial: Trial, sent: list[str]) -> None:
     from mockinterview.storage.transcripts import TranscriptError, load_transcript
 
@@ -210,30 +321,42 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kills", type=int, default=100)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--tui-kills", type=int, default=0, help="also kill the TUI this many times (tmux)")
     parser.add_argument("--keep", metavar="DIR", help="keep each failed trial's files under DIR")
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
-    survived = 0
-    by_disk: dict[str, int] = {}
-    started = time.perf_counter()
-    for i in range(args.kills):
-        root = Path(tempfile.mkdtemp(prefix="mi-kill-"))
-        try:
-            trial = run_trial(root, rng)
-            if trial.ok:
-                survived += 1
-                where = "k+1 saved" if trial.on_disk == trial.k + 1 else "k saved"
-                by_disk[where] = by_disk.get(where, 0) + 1
-            else:
-                print(f"trial {i}: k={trial.k} delay={trial.delay_ms}ms FAILED: {'; '.join(trial.problems)}")
-                if args.keep:
-                    shutil.copytree(root, Path(args.keep) / f"trial-{i}")
-        finally:
-            shutil.rmtree(root, ignore_errors=True)
-    elapsed = time.perf_counter() - started
-    print(f"kills: {args.kills}  survived: {survived}  failed: {args.kills - survived}  ({elapsed:.1f} s)")
-    print(f"kill landed after the last answer was saved / before: {by_disk}")
-    return 0 if survived == args.kills else 1
+    failed = 0
+    for label, runner, count in (("headless", run_trial, args.kills), ("tui", run_tui_trial, args.tui_kills)):
+        if not count:
+            continue
+        survived = 0
+        by_disk: dict[str, int] = {}
+        started = time.perf_counter()
+        for i in range(count):
+            root = Path(tempfile.mkdtemp(prefix="mi-kill-"))
+            try:
+                trial = runner(root, rng)
+                if trial.ok:
+                    survived += 1
+                    where = "answer k+1 saved" if trial.on_disk == trial.k + 1 else "answer k+1 not saved"
+                    by_disk[where] = by_disk.get(where, 0) + 1
+                else:
+                    print(
+                        f"{label} trial {i}: k={trial.k} delay={trial.delay_ms}ms FAILED: {'; '.join(trial.problems)}"
+                    )
+                    if args.keep:
+                        shutil.copytree(
+                            root,
+                            Path(args.keep) / f"{label}-trial-{i}",
+                            ignore=shutil.ignore_patterns("*.sock"),
+                        )
+            finally:
+                shutil.rmtree(root, ignore_errors=True)
+        elapsed = time.perf_counter() - started
+        failed += count - survived
+        print(f"{label} kills: {count}  survived: {survived}  failed: {count - survived}  ({elapsed:.1f} s)")
+        print(f"  where the kill landed: {by_disk}")
+    return 0 if failed == 0 else 1
 
 
 if __name__ == "__main__":

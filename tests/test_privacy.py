@@ -168,11 +168,6 @@ def test_history_delete_removes_the_transcript(tmp_path, isolated_dirs):
     assert again.returncode != 0 and len(again.stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: storage/transcripts.py delete_session unlinks only the transcript; the reports the TUI's "
-    "export writes to <data dir>/reports/<id>.html|md (reports.save_report) keep the candidate's answers",
-)
 def test_history_delete_also_removes_reports_saved_in_the_data_dir(tmp_path, isolated_dirs):
     done = _interview(tmp_path)
     path = Path(done.stdout.strip().splitlines()[-1])

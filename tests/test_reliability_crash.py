@@ -129,11 +129,6 @@ def test_disk_full_mid_session_keeps_the_last_good_transcript(tmp_path):
     assert not [p for p in (data / "sessions").iterdir() if p.name.endswith(".tmp")], "temp file left behind"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine/session.py _save lets the OSError through; the CLI prints 'OSError: [Errno 27] File too "
-    "large' without naming the transcript or saying the session is safe up to the last answer",
-)
 def test_disk_full_message_names_the_transcript_it_could_not_save(tmp_path):
     data = tmp_path / "data"
     done = _headless(tmp_path, data, preamble=DISK_FULL)

@@ -65,12 +65,6 @@ def test_an_injection_appended_to_a_real_answer_gains_nothing(injection):
         assert unflagged == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: grading/hostile.py flags bare keyword lists only when separated by commas/bullets; the "
-    "first expression of each key point run together with spaces scores 5.0 on 6 of 38 questions "
-    "(e.g. precision-vs-recall: 'tp fn cost of each error prioritize recall ... decision threshold')",
-)
 def test_key_phrases_run_together_without_sentences_score_low():
     stuffed = {}
     for q in PACK.questions:
@@ -155,11 +149,6 @@ def _run(*argv: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: cli/grade_cmd.py print_grade puts key-point evidence and mistake quotes from the answer "
-    "into rich Text, which keeps ESC: `grade` prints the answer's ESC[2J / OSC 52 to the terminal",
-)
 def test_grade_report_never_prints_control_characters():
     done = _run("grade", "--question-id", "overfitting", stdin=ESCAPES + " I would use cross-validation.")
     assert done.returncode == 0, done.stderr
@@ -174,21 +163,11 @@ def escaped_session(tmp_path) -> Path:
     return done
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: cli/interview_cmd.py _TextPrinter echoes the answer with rich escape() (markup only), so "
-    "ESC[2J and an unterminated OSC 52 from the answer reach the terminal in the 'You:' line",
-)
 def test_headless_text_output_never_prints_control_characters(escaped_session):
     assert escaped_session.returncode == 0
     assert not CONTROL.search(escaped_session.stdout), repr(CONTROL.findall(escaped_session.stdout))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: reports/render.py md_inline/md_quote and the HTML autoescape keep C0 controls, so "
-    "`export ID` (to stdout) writes the answer's ESC/BEL bytes to the terminal",
-)
 @pytest.mark.parametrize("fmt", ["md", "html"])
 def test_export_to_stdout_never_prints_control_characters(escaped_session, fmt):
     path = escaped_session.stdout.strip().splitlines()[-1]
