@@ -67,20 +67,17 @@ _WE_RE = re.compile(r"\b(?:we|the team|our team)\b")
 CHECK_ORDER = ("situation", "task", "action", "result", "quantified-impact", "ownership", "business-framing")
 
 
-def _first(analysis: Analysis, pattern: re.Pattern[str], *, plain: bool = False) -> Sentence | None:
-    for s in analysis.sentences:
-        if plain and s.negated:
-            continue
-        if pattern.search(analysis.lowered, s.start, s.end):
-            return s
-    return None
+def _first(analysis: Analysis, pattern: re.Pattern[str]) -> Sentence | None:
+    return next(analysis.sentences_matching(pattern), None)
 
 
 def _quantified(analysis: Analysis) -> Sentence | None:
-    for s in analysis.sentences:
-        chunk = analysis.lowered[s.start : s.end]
-        # A money/percent/multiple figure anywhere, or any number in a sentence about the outcome.
-        if _QUANTITY_RE.search(chunk) or (_NUMBER_RE.search(chunk) and _RESULT_RE.search(chunk)):
+    # A money/percent/multiple figure anywhere, or any number in a sentence about the outcome.
+    figure = _first(analysis, _QUANTITY_RE)
+    if figure is not None:
+        return figure
+    for s in analysis.sentences_matching(_NUMBER_RE):
+        if _RESULT_RE.search(analysis.lowered, s.start, s.end):
             return s
     return None
 

@@ -110,11 +110,8 @@ def _quote(analysis: Analysis, sentence: Sentence) -> str:
 
 
 def _regex_sentence(analysis: Analysis, pattern: re.Pattern[str], *extra: re.Pattern[str]) -> Sentence | None:
-    for s in analysis.sentences:
-        if not _plain(s):
-            continue
-        chunk = analysis.lowered[s.start : s.end]
-        if pattern.search(chunk) and all(p.search(chunk) for p in extra):
+    for s in analysis.sentences_matching(pattern):
+        if _plain(s) and all(p.search(analysis.lowered, s.start, s.end) for p in extra):
             return s
     return None
 
@@ -127,7 +124,7 @@ def _code_check(cm: CompiledMistake, analysis: Analysis, prone: bool) -> Sentenc
     if mid == "correlation-as-causation":
         # Observational evidence somewhere in the answer, then a causal claim or an
         # intervention built on it.
-        if not any(_ASSOCIATION_RE.search(analysis.lowered, s.start, s.end) for s in analysis.sentences):
+        if not _ASSOCIATION_RE.search(analysis.lowered):
             return None
         return _regex_sentence(analysis, _PRESCRIPTION_RE) or _regex_sentence(analysis, _CAUSAL_CLAIM_RE)
     if mid == "data-quality-ignored" and prone:

@@ -8,8 +8,8 @@ cut from the answer itself (a verbatim substring), never from a normalised copy.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
-from collections.abc import Callable
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache, wraps
 from typing import NamedTuple, TypeVar
@@ -195,6 +195,18 @@ class Analysis:
     # Lower-cased copy with the same length (offsets stay valid) and straight apostrophes:
     # the grader's regexes run on it without IGNORECASE, which is several times faster.
     lowered: str = ""
+
+    def sentences_matching(self, pattern: re.Pattern[str]) -> Iterator[Sentence]:
+        """Sentences holding a match of ``pattern`` (run on ``lowered``), in order, each once.
+
+        One scan of the whole text instead of one search per sentence."""
+        starts = [s.start for s in self.sentences]
+        last = -1
+        for m in pattern.finditer(self.lowered):
+            k = bisect_right(starts, m.start()) - 1
+            if k > last and k >= 0 and m.start() < self.sentences[k].end:
+                last = k
+                yield self.sentences[k]
 
     def quote(self, start: int, end: int, limit: int = 220) -> str:
         """A verbatim quote of ``text[start:end]``, trimmed to ``limit`` characters on token bounds."""
