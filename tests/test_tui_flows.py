@@ -94,7 +94,7 @@ async def test_empty_answer_is_refused_and_nothing_is_saved():
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert len(screen.session.transcript.turns) == before
-        assert any("Type an answer first" in n.message for n in app._notifications)
+        await wait_for(pilot, lambda: any("Type an answer first" in n.message for n in app._notifications))
 
 
 async def test_clarify_skip_and_leave_then_resume_from_home():
@@ -262,7 +262,8 @@ async def test_broken_config_is_a_warning_not_a_crash(isolated_dirs):
     app = app_for_test()
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.screen.loaded)
-        assert any("not valid TOML" in n.message for n in app._notifications)
+        await wait_for(pilot, lambda: any("not valid TOML" in n.message for n in app._notifications))
+        assert app.screen.query_one("#home-model").value == "stub"  # defaults stand in
 
 
 async def test_keymap_remaps_a_binding_by_id():
