@@ -9,6 +9,7 @@ widget fed by ``Markdown.get_stream()`` (DESIGN.md, "Speed").
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,12 @@ class InterviewScreen(Screen[None]):
         self._set_busy(True)
         self._update_status()
         self._run(self._start(), "start")
+
+    async def on_unmount(self) -> None:
+        # Release the model clients (HTTP connections) when the screen goes away.
+        if self.session is not None:
+            with contextlib.suppress(Exception):
+                await self.session.close()
 
     # -- engine plumbing --------------------------------------------------------------
 
