@@ -236,6 +236,11 @@ def run_tui_trial(
 
     def type_answer(n: int) -> None:
         wait(lambda: ready_for(n), f"the editor for answer {n}")
+        # The transcript is written before the app has handled the engine's events, so keys
+        # sent the instant the screen looks ready can reach a still read-only editor. A person
+        # cannot type that fast; wait a moment, as they would.
+        time.sleep(0.3)
+        wait(lambda: ready_for(n), f"the editor for answer {n}")
         sent.append(answer_text(n))
         tmux.keys(sent[-1], literal=True)
         wait(lambda: sent[-1][:30] in tmux.screen(), f"answer {n} in the editor")
