@@ -11,6 +11,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 QUESTION = "How do you handle class imbalance?"
 
 
@@ -66,3 +68,60 @@ def test_rows_with_their_own_reference_do_not_pile_up_in_memory():
     kept_mb = float(done.stdout.strip())
     print(f"\nmemory kept after grading 10 rows with distinct 100 kB references: {kept_mb:.1f} MB")
     assert kept_mb < 1.0  # 10 x 100 kB of input; a streaming grader keeps none of it
+
+
+# Records one short stub session, copies it N times and prints the peak memory traced while
+# `replay --format json` regrades 20 copies, then 100: a streaming replay peaks the same for both.
+REPLAY_PEAK_SCRIPT = textwrap.dedent(
+    """
+    import asyncio, contextlib, json, os, sys, tracemalloc
+    from pathlib import Path
+    from mockinterview.cli.main import main
+    from mockinterview.engine.session import InterviewConfig, InterviewSession
+
+    async def record(directory):
+        config = InterviewConfig(rounds=["basic"], questions_per_round=2, max_follow_ups=0, track_time=False)
+        session = await InterviewSession.create(config, sessions_dir=directory)
+        await session.begin()
+        while session.state == "awaiting-answer":
+            await session.submit_answer("I would check the data quality, compare with a baseline, monitor drift.")
+        return session.path
+
+    directory = Path(sys.argv[1])
+    template = json.loads(asyncio.run(record(directory)).read_text())
+    paths = []
+    for i in range(100):
+        template["meta"]["id"] = f"20260101-000000-{i:06d}"
+        path = directory / f"{template['meta']['id']}.json"
+        path.write_text(json.dumps(template))
+        paths.append(str(path))
+    peaks = []
+    with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+        main(["replay", paths[0]])  # warm every cache first
+        tracemalloc.start()
+        for n in (20, 100):
+            tracemalloc.reset_peak()
+            main(["replay", "--format", "json", *paths[:n]])
+            peaks.append(tracemalloc.get_traced_memory()[1] / 1e6)
+    print(*peaks)
+    """
+)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: cli/replay_cmd.py run() collects every ReplayResult (_replay_all) and prints only at the "
+    "end, so memory grows with the number of transcripts (bench/load_replay.py: 1,000 transcripts peak at "
+    "92.8 MB RSS, 10,000 at 186.7 MB) and nothing is shown until the last one is done",
+)
+def test_replay_memory_does_not_grow_with_the_number_of_transcripts(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-c", REPLAY_PEAK_SCRIPT, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    few, many = (float(x) for x in done.stdout.split())
+    print(f"\nreplay peak traced memory: 20 transcripts {few:.2f} MB, 100 transcripts {many:.2f} MB")
+    assert many - few < 0.05  # 80 more transcripts: a streaming replay keeps none of them
