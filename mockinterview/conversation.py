@@ -321,16 +321,21 @@ def parse_grade(
     for kp in question.key_points:
         check = checks.get(kp.id)
         evidence = verbatim(check.evidence, answer) if check else None
-        # No quote, no credit: a checklist judge must point at the candidate's words.
-        covered = bool(check and check.covered and evidence and not check.misconception)
+        # A misconception, like a mistake, must quote the answer; anything else is dropped.
+        misconception = verbatim(check.misconception, answer) if check else None
+        # No quote, no credit: a checklist judge must point at the candidate's words. That
+        # holds for partial credit too (a paraphrase the rubric did not foresee).
+        creditable = bool(check and evidence and not misconception)
+        covered = bool(creditable and check.covered)
+        credit = check.credit if creditable and (covered or check.credit) else None
         key_points.append(
             KeyPointCoverage(
                 id=kp.id,
                 text=kp.text,
                 covered=covered,
-                evidence=evidence if covered else None,
-                misconception=check.misconception if check else None,
-                credit=check.credit if covered and check else None,
+                evidence=evidence if covered or credit else None,
+                misconception=misconception,
+                credit=credit,
             )
         )
 
@@ -353,7 +358,10 @@ def parse_grade(
 
     flags = list(dict.fromkeys(f for f in checklist.flags if isinstance(f, str) and f))
     weights = {kp.id: kp.weight for kp in question.key_points}
-    score = compute_score(key_points, weights, mistakes, behavioral, flags, question.kind)
+    # As in the heuristic grader: STAR checks count for behavioral questions only.
+    is_behavioral = question.kind == "behavioral" or question.round == "behavioral"
+    kind = "behavioral" if is_behavioral and behavioral else question.kind
+    score = compute_score(key_points, weights, mistakes, behavioral, flags, kind)
     return Grade(
         question_id=question.id,
         score=score,

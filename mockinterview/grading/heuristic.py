@@ -32,7 +32,7 @@ from mockinterview.grading import behavioral as behavioral_checks
 from mockinterview.grading import hostile
 from mockinterview.grading import reference as reference_grading
 from mockinterview.grading.feedback import build_feedback
-from mockinterview.grading.matching import Match, Phrase, compile_all, find_matches
+from mockinterview.grading.matching import EVIDENCE_LIMIT, Match, Phrase, compile_all, find_matches
 from mockinterview.grading.mistakes import CompiledMistake, detect
 from mockinterview.grading.scoring import compute_score
 from mockinterview.grading.similarity import TfidfIndex
@@ -202,9 +202,17 @@ def _cover_key_point(ckp: CompiledKeyPoint, analysis: Analysis) -> KeyPointCover
         return KeyPointCoverage(id=kp.id, text=kp.text, covered=False, misconception=swapped)
     # No expression matched: a sentence that shares several words with the point may be a
     # paraphrase the rubric did not foresee. It earns partial credit, never the point.
-    best = max((len(s.stems & ckp.vocabulary) for s in analysis.sentences), default=0)
+    # Credit must point at the candidate's words: the best sentence is kept as the evidence.
+    best, best_sentence = 0, None
+    for s in analysis.sentences:
+        shared = len(s.stems & ckp.vocabulary)
+        if shared > best:
+            best, best_sentence = shared, s
     credit = PARAPHRASE_CREDIT.get(min(best, max(PARAPHRASE_CREDIT)), 0.0)
-    return KeyPointCoverage(id=kp.id, text=kp.text, covered=False, credit=credit or None)
+    if not credit or best_sentence is None:
+        return KeyPointCoverage(id=kp.id, text=kp.text, covered=False)
+    evidence = analysis.quote(best_sentence.start, best_sentence.end, EVIDENCE_LIMIT)
+    return KeyPointCoverage(id=kp.id, text=kp.text, covered=False, evidence=evidence, credit=credit)
 
 
 def _without_echoes(analysis: Analysis, question_stems: frozenset[str]) -> Analysis:
@@ -248,7 +256,14 @@ def _swapped(match: Match, ckp: CompiledKeyPoint) -> bool:
 
 def _verbatim(findings: list[MistakeFinding], text: str) -> list[MistakeFinding]:
     # The contract: evidence is a substring of the original answer; anything else is dropped.
-    return [f for f in findings if f.evidence and f.evidence in text]
+    # One finding per mistake, as a model grader's checklist is read (conversation.parse_grade).
+    seen: set[str] = set()
+    out: list[MistakeFinding] = []
+    for f in findings:
+        if f.evidence and f.evidence in text and f.id not in seen:
+            seen.add(f.id)
+            out.append(f)
+    return out
 
 
 @short_text_cache(maxsize=1024, max_len=4000)
