@@ -141,6 +141,34 @@ def _check_model(spec: str, option: str) -> str:
     raise CliError(f"{option}: unknown model {spec!r} (expected stub or openai:NAME)")
 
 
+def _run_tui(args, model, grader, rounds, questions, follow_ups) -> int:
+    """Open the TUI straight into the interview these flags describe (or the resumed one)."""
+    from mockinterview.storage.transcripts import TranscriptError, find_session, latest_session
+    from mockinterview.tui.app import run_app
+
+    if args.resume is not None:
+        target = args.resume or latest_session(status="in-progress")
+        if not target:
+            raise CliError("no interrupted session to resume")
+        try:
+            path = find_session(target)
+        except TranscriptError as exc:
+            raise CliError(str(exc)) from None
+        return run_app(model=model, resume_path=path)
+    config: dict = {
+        "rounds": rounds,
+        "interviewer_model": model,
+        "grader_model": grader,
+        "max_follow_ups": follow_ups,
+        "seed": args.seed,
+    }
+    if args.pack:
+        config["pack"] = args.pack
+    if questions is not None:
+        config["questions_per_round"] = questions
+    return run_app(model=model, start_config=config)
+
+
 def run(args: argparse.Namespace) -> int:
     from mockinterview.storage.config import load_settings
 
@@ -158,9 +186,7 @@ def run(args: argparse.Namespace) -> int:
     if args.answers is None:
         if args.no_tui:
             raise CliError("--no-tui needs --answers FILE (or --answers - to read from stdin)")
-        from mockinterview.tui.app import run_app
-
-        return run_app(model=model)
+        return _run_tui(args, model, grader, rounds, questions, follow_ups)
 
     from mockinterview.engine.session import InterviewConfig
 

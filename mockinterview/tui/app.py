@@ -62,10 +62,15 @@ class MockInterviewApp(App[int]):
         clock: Callable[[], float] = time.monotonic,
         blink: bool = True,
         keymap: dict[str, str] | None = None,
+        start_config: dict | None = None,
+        resume_path: Path | None = None,
     ) -> None:
         super().__init__()
         self.model_spec = model or "stub"
         self.review_path = review_path
+        # `mockinterview interview [...]` (no --no-tui) opens straight into an interview.
+        self.start_config = start_config
+        self.resume_path = resume_path
         self.author = author
         self.clock = clock
         self.blink = blink
@@ -89,6 +94,10 @@ class MockInterviewApp(App[int]):
             from mockinterview.tui.screens.home import HomeScreen
 
             self.push_screen(HomeScreen())
+            if self.start_config is not None or self.resume_path is not None:
+                from mockinterview.tui.screens.interview import InterviewScreen
+
+                self.push_screen(InterviewScreen(config=self.start_config, resume=self.resume_path))
 
     def action_help(self) -> None:
         from mockinterview.tui.screens.help import HelpScreen
@@ -126,7 +135,16 @@ def create_app(model: str | None = None, **kwargs) -> MockInterviewApp:
     return MockInterviewApp(model, **kwargs)
 
 
-def run_app(model: str | None = None, *, review_path: Path | None = None, author: str = "mentor") -> int:
-    app = create_app(model, review_path=review_path, author=author)
+def run_app(
+    model: str | None = None,
+    *,
+    review_path: Path | None = None,
+    author: str = "mentor",
+    start_config: dict | None = None,
+    resume_path: Path | None = None,
+) -> int:
+    app = create_app(
+        model, review_path=review_path, author=author, start_config=start_config, resume_path=resume_path
+    )
     app.run()
     return app.return_code or 0
