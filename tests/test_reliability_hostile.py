@@ -156,7 +156,7 @@ def test_grade_report_never_prints_control_characters():
 
 
 @pytest.fixture
-def escaped_session(tmp_path) -> Path:
+def escaped_session(tmp_path) -> subprocess.CompletedProcess:
     answers = tmp_path / "answers.txt"
     answers.write_text(ESCAPES + "\n---\n" + ESCAPES + "\n", encoding="utf-8")
     done = _run("interview", "--no-tui", "--answers", str(answers), "--rounds", "basic", "--questions", "1")
