@@ -247,3 +247,29 @@ def test_delete_session_also_removes_its_saved_reports(isolated_dirs):
     delete_session("20260101-000000-aaaaaa")
     assert not path.exists()
     assert sorted(p.name for p in reports.iterdir()) == ["20260101-000000-bbbbbb.md"]
+
+
+@pytest.mark.parametrize("bad_id", ["../escape", "a/b", "x\\y", "", ".hidden", "a..b"])
+def test_session_ids_that_would_leave_the_sessions_dir_are_refused(bad_id, tmp_path):
+    from mockinterview.storage.transcripts import TranscriptError, save_transcript
+
+    t = _minimal_transcript_for_id(bad_id)
+    with pytest.raises(TranscriptError):
+        save_transcript(t)
+    assert not any(tmp_path.rglob("*.json"))
+
+
+def _minimal_transcript_for_id(session_id: str):
+    from mockinterview.domain.transcript import SessionMeta, Transcript
+
+    meta = SessionMeta(
+        id=session_id,
+        pack_id="data-scientist",
+        pack_version="1.0.0",
+        pack_hash="x",
+        interviewer_model="stub",
+        grader_model="stub",
+        rounds=["basic"],
+        questions_per_round=1,
+    )
+    return Transcript(meta=meta)

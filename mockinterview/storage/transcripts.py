@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -72,7 +73,13 @@ def migrate(data: dict[str, Any], source: str = "transcript") -> dict[str, Any]:
 # Saving
 
 
+_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
 def default_path(t: Transcript, directory: Path | None = None) -> Path:
+    # The id names the file: one that could climb out of the sessions dir is refused.
+    if not _SAFE_ID.match(t.meta.id) or ".." in t.meta.id:
+        raise TranscriptError(f"session id {t.meta.id!r} cannot name a file (letters, digits, . _ - only)")
     return (directory or sessions_dir()) / f"{t.meta.id}{SUFFIX}"
 
 
