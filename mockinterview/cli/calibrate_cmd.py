@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mockinterview.cli.common import load_pack_or_fail
 from mockinterview.cli.errors import CliError
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     if model not in (None, "stub"):
         # Silently measuring the stub while the user asked for another model would mislead.
         raise CliError(f"calibrate measures the offline grader only; --model {model} is not supported")
-    pack = _load_pack(args.pack)
+    pack = load_pack_or_fail(args.pack)
     report = calibrate_file(Path(args.labelled), pack, grade_row=_offline_grader(), worst=args.worst)
     if args.format == "json":
         payload = {"file": str(args.labelled), "pack": pack.id, "pack_version": pack.version}
@@ -75,21 +76,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- reading and grading
-
-
-def _load_pack(pack_ref: str | None) -> RolePack:
-    from mockinterview.packs.loader import PackLoadError, load_pack
-
-    try:
-        return load_pack(pack_ref)
-    except PackLoadError as exc:
-        first = str(exc.problems[0]) if exc.problems else "cannot be loaded"
-        more = (
-            f" (+{len(exc.problems) - 1} more; run `mockinterview rubrics lint`)"
-            if len(exc.problems) > 1
-            else ""
-        )
-        raise CliError(f"rubric pack {exc.pack_dir}: {first}{more}") from None
 
 
 def _offline_grader() -> RowGrader:

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from mockinterview.cli.common import load_pack_or_fail
 from mockinterview.cli.errors import CliError
 
 if TYPE_CHECKING:
@@ -65,21 +66,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 # --------------------------------------------------------------------------- shared helpers
-
-
-def load_pack_or_fail(pack_ref: str | None) -> RolePack:
-    from mockinterview.packs.loader import PackLoadError, load_pack
-
-    try:
-        return load_pack(pack_ref)
-    except PackLoadError as exc:
-        first = str(exc.problems[0]) if exc.problems else "cannot be loaded"
-        more = (
-            f" (+{len(exc.problems) - 1} more; run `mockinterview rubrics lint`)"
-            if len(exc.problems) > 1
-            else ""
-        )
-        raise CliError(f"rubric pack {exc.pack_dir}: {first}{more}") from None
 
 
 def unknown_question_message(question_id: str, pack: RolePack) -> str:

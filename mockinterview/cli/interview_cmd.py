@@ -230,9 +230,7 @@ async def run_headless(
         else:
             session = await InterviewSession.create(config, printer)
     except PackLoadError as exc:
-        raise CliError(
-            str(exc).splitlines()[0] + (": " + str(exc.problems[0]) if exc.problems else "")
-        ) from None
+        raise CliError(exc.one_line()) from None
     except (EngineError, TranscriptError, ModelSpecError) as exc:
         raise CliError(str(exc)) from None
     except ModuleNotFoundError as exc:

@@ -123,7 +123,7 @@ async def replay_transcript(source: str, spec: str, pack_ref: str | None) -> Rep
     try:
         pack = load_pack(pack_ref or transcript.meta.pack_id)
     except PackLoadError as exc:
-        result.error = f"rubric pack: {str(exc).splitlines()[0]}"
+        result.error = exc.one_line()
         return result
     remember_pack(pack)
     model = get_model(spec, source_transcript=transcript)

@@ -49,6 +49,13 @@ class PackLoadError(Exception):
         head = f"rubric pack {self.pack_dir} has {len(self.problems)} problem(s)"
         return head + "".join(f"\n  {p}" for p in self.problems)
 
+    def one_line(self) -> str:
+        """The first problem and how many more: what a command prints before it exits."""
+        first = str(self.problems[0]) if self.problems else "cannot be loaded"
+        more = len(self.problems) - 1
+        hint = f" (+{more} more; run `mockinterview rubrics lint`)" if more > 0 else ""
+        return f"rubric pack {self.pack_dir}: {first}{hint}"
+
 
 def _loc(parts: tuple[Any, ...]) -> str:
     out = ""
@@ -142,7 +149,9 @@ def load_pack_dir(pack_dir: Path) -> RolePack:
     if problems or meta is None:
         raise PackLoadError(pack_dir, problems)
     try:
-        return RolePack(meta=meta, mistakes=mistakes, questions=questions, content_hash=content_hash(pack_dir))
+        return RolePack(
+            meta=meta, mistakes=mistakes, questions=questions, content_hash=content_hash(pack_dir)
+        )
     except ValidationError as exc:
         for err in exc.errors():
             for msg in str(err["msg"]).removeprefix("Value error, ").split("; "):
@@ -165,7 +174,9 @@ def resolve_pack_dir(pack: str | Path | None) -> Path:
     bundled = rubrics_dir() / str(pack)
     if bundled.is_dir():
         return bundled
-    raise PackLoadError(candidate, [PackProblem(str(pack), "", "no such rubric pack (not a pack id or directory)")])
+    raise PackLoadError(
+        candidate, [PackProblem(str(pack), "", "no such rubric pack (not a pack id or directory)")]
+    )
 
 
 @lru_cache(maxsize=8)
