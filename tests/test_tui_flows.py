@@ -332,7 +332,7 @@ def test_every_screen_stylesheet_is_in_the_package():
 
 async def test_markup_like_names_and_ids_are_shown_literally(tmp_path, isolated_dirs):
     sessions = isolated_dirs["data"] / "sessions"
-    save_transcript(sample_transcript("[bold red]evil[b"))
+    save_transcript(sample_transcript("[bold red]evil[b"), sessions / "evil.json")  # a hand-made file
     (sessions / "broken [x].json").write_text("{oops")
     odd = save_transcript(sample_transcript("odd"), tmp_path / "we[ird] [/b].json")
     app = app_for_test()

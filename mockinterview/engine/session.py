@@ -34,6 +34,7 @@ from mockinterview.domain.transcript import (
     TokenUsage,
     Transcript,
     Turn,
+    TurnKind,
     utcnow,
 )
 from mockinterview.engine.events import (
@@ -400,37 +401,26 @@ class InterviewSession:
 
     async def ask_clarification(self, text: str) -> None:
         async with self._lock:
-            cursor = self._require_awaiting()
-            self._append(
-                Turn(
-                    id=self._next_turn_id(),
-                    speaker="candidate",
-                    kind="clarifying-question",
-                    text=text,
-                    round=cursor.awaiting.round,
-                    question_id=cursor.question_id,
-                    reply_to=(cursor.asked or cursor.awaiting).id,
-                    ended_at=utcnow(),
-                )
-            )
+            self._append(self._candidate_turn("clarifying-question", text, self._require_awaiting()))
             await self._advance()
 
     async def skip(self) -> None:
         async with self._lock:
-            cursor = self._require_awaiting()
-            self._append(
-                Turn(
-                    id=self._next_turn_id(),
-                    speaker="candidate",
-                    kind="skip",
-                    text="(skipped)",
-                    round=cursor.awaiting.round,
-                    question_id=cursor.question_id,
-                    reply_to=(cursor.asked or cursor.awaiting).id,
-                    ended_at=utcnow(),
-                )
-            )
+            self._append(self._candidate_turn("skip", "(skipped)", self._require_awaiting()))
             await self._advance()
+
+    def _candidate_turn(self, kind: TurnKind, text: str, cursor: _Cursor) -> Turn:
+        """A candidate turn replying to the question (or follow-up) being awaited."""
+        return Turn(
+            id=self._next_turn_id(),
+            speaker="candidate",
+            kind=kind,
+            text=text,
+            round=cursor.awaiting.round,
+            question_id=cursor.question_id,
+            reply_to=(cursor.asked or cursor.awaiting).id,
+            ended_at=utcnow(),
+        )
 
     async def end_round(self) -> None:
         async with self._lock:
