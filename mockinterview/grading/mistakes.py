@@ -3,33 +3,46 @@
 A mistake is found when one of its cues matches in a sentence that is neither negated
 nor hedged ("I would NOT push everyone to X" and "a common trap is to say X causes Y"
 are not the mistake), and none of its counter cues matches un-negated anywhere in the
-answer ("we never checked for leakage" does not clear leakage-unchecked). Some mistakes
-add code-level checks:
+answer, outside a sentence that merely defines a term ("Leakage is when..." does not
+clear leakage-unchecked; "we never checked for leakage" does not either). Cues match
+their words in any order, so the pack keeps them specific; each canonical mistake also
+has a code check for the phenomenon itself, run on every question unless noted:
 
-* leakage-unchecked: a near-perfect score (AUC/accuracy >= 0.97) reported as is;
-* correlation-as-causation: observational evidence (an association, "users who...", a
-  coefficient, feature importance) and, un-negated and unhedged, a prescription or a
-  causal reading of it ("so the app reduces churn", "we should roll it out");
-* data-quality-ignored / no-monitoring (absence checks): the answer plans or reports
-  training a model ("I'd train an XGBoost model"), or deploying one ("we shipped it"),
-  and never mentions the data's quality, or production monitoring.
-
-A metric cue counts for metrics-without-impact only in a sentence that reports a
-value ("an AUC of 0.91"): naming a metric is not the mistake. Absence checks and the
-generic cues (metrics, model families) run only on questions the rubric marks as
-prone to that mistake; otherwise any answer mentioning a model or a metric would be
-flagged.
+* leakage-unchecked: a score in the high nineties reported as a result (no negation in
+  its sentence, not a training score), a jump of 0.15+ between two scores, a field only
+  known after the outcome (cancellation reason, chargeback or dispute status, refund
+  issued...) used as an input, or random folds over data ordered in time;
+* correlation-as-causation: a causal conclusion ("so the discount clearly works",
+  "that proves the redesign works", "X is the main driver", "so we should send it to
+  everyone") drawn from observational evidence (an association, "customers who...",
+  SHAP or feature importance, a before/after comparison). On questions prone to it the
+  question supplies the evidence. Conditionals do not excuse the conclusion ("if it is
+  higher, that proves..."); a distancing word before it does;
+* needless-complexity: a heavy model family (deep nets, LSTMs, transformers, GPU
+  clusters, "state of the art") in a sentence that proposes or justifies it;
+* data-quality-ignored: rushing into modelling on the data as it is (training on all of
+  it, everything into AutoML, dropping or zero-filling missing values, "straight to a
+  model"). Off the questions prone to it, the sentence must also say it is a shortcut
+  ("just", "straight", "move on"...), as "train on all the data" after cross-validation
+  is sound practice;
+* no-monitoring: retraining or deployment that replaces the live model automatically;
+  on prone questions, any first-person deployment with no monitoring anywhere; elsewhere
+  a deployment "right away";
+* metrics-without-impact: an offline metric stated as the success criterion. Its cues
+  (metric names) count only in a sentence that reports a value and only on questions
+  prone to it: naming a metric is not the mistake.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from mockinterview.domain.grade import MistakeFinding
 from mockinterview.domain.pack import Mistake
 from mockinterview.grading.matching import Phrase, compile_all, find_matches
-from mockinterview.grading.text import Analysis, Sentence
+from mockinterview.grading.text import Analysis, Sentence, stem
 
 # Cues that are ordinary vocabulary (any answer about metrics says "AUC", any answer about
 # model families says "neural network"): only checked when the question is prone to it.
@@ -59,7 +72,25 @@ _CAUSAL_CLAIM_RE = re.compile(
 _PRESCRIPTION_RE = re.compile(
     r"\b(?:so|therefore|thus|hence|which means)\b,?\s+(?:we|you|i|the (?:company|business|team))\s+"
     r"(?:should|must|need to|ought to|have to|will)\b|"
-    r"\b(?:should|must|let's|need to)\s+(?:push|encourage|get|make|force|incentivi[sz]e|nudge|require)\b",
+    r"\b(?:should|must|let's|need to)\s+(?:push|encourage|get|make|force|incentivi[sz]e|nudge|require)\s+"
+    r"(?:everyone|everybody|all|more|users|customers|people|them|applicants|members|shoppers|clients)\b",
+)
+# A top score with no metric named ("0.99 is about as good as it gets"), read as a result
+# only in a sentence that approves of it.
+_BARE_HIGH_SCORE_RE = re.compile(r"(?<![\w.])(?:0?\.9[7-9]\d*|9[7-9](?:\.\d+)?\s*%)(?![\w.])")
+_APPROVAL_RE = re.compile(
+    r"\b(?:good|great|strong|excellent|amazing|impressive|fantastic|congrats|ready|ship|shipped|live|best|"
+    r"works?|worked|happy|proud|solid|nice)\b"
+)
+_NOT_A_SCORE_RE = re.compile(r"\b(?:percentile|quantile|confidence|interval|p-value|alpha|significan\w*)\b")
+# Random shuffling of data ordered in time lets the model see the future.
+_RANDOM_SPLIT_RE = re.compile(
+    r"\brandom(?:ly)? (?:shuffled? )?(?:cross-validation|cv|k-fold|split|splits|train[/-]test split|shuffle|"
+    r"folds?)\b|\bshuffled? (?:the )?(?:rows|data) (?:before|and) split"
+)
+_TEMPORAL_RE = re.compile(
+    r"\b(?:forecast\w*|time series|time-series|daily|weekly|monthly|seasonal\w*|"
+    r"over time|sequences?|history|historical|next (?:day|week|month))\b"
 )
 # A high TRAINING score, or a train/validation gap, is overfitting talk, not a leakage red flag.
 _TRAINING_SCORE_STEMS = frozenset({"train", "overfit", "gap"})
@@ -74,7 +105,137 @@ _MODEL_PLAN_RE = re.compile(
 _DEPLOY_RE = re.compile(
     r"\b(?:i|we|i'd|we'd|i'll|we'll)\s+(?:would\s+|will\s+|then\s+|just\s+|finally\s+)*(?:deploy|deployed|"
     r"ship|shipped|launch|launched|release|released|roll(?:ed)? (?:it )?out|put (?:it|the model) (?:live|"
-    r"in(?:to)? production))\b",
+    r"in(?:to)? production)|get (?:it|the model) (?:live|in(?:to)? production)|switch\w*\b[^.!?\n]{0,30}?\bover|"
+    r"replace (?:the )?(?:rules|current|old|existing))\b",
+)
+
+
+# --- needless-complexity: a heavy model family or "state of the art" proposed as the plan.
+_COMPLEX_MODEL_RE = re.compile(
+    r"\b(?:deep (?:learning|neural|nets?|models?|networks?)|neural (?:nets?|networks?)|lstms?|rnns?|grus?|"
+    r"transformers?|bert|gpt[- ]?\d*|llms?|large language models?|foundation models?|gpu (?:clusters?|farms?)|"
+    r"(?:a |multiple |several |many )?gpus|state[- ]of[- ]the[- ]art|sota|cutting[- ]edge|most (?:advanced|powerful|"
+    r"complex|sophisticated) (?:model|approach|method|algorithm|architecture)s?|graph neural|autoencoders?|"
+    r"reinforcement learning|(?:huge|big|large|massive) (?:ensembles?|stacks?)|stack(?:ing)? (?:of )?(?:\d+|many|"
+    r"several|dozens of) models)\b",
+)
+# The sentence chooses it: a first-person plan, a recommendation, or a reason given for it.
+_PROPOSAL_RE = re.compile(
+    r"\b(?:i|we|i'd|we'd|i'll|we'll|let's|you)\b[^.!?\n]{0,40}?\b(?:use|using|train|build|go|went|pick|choose|"
+    r"chose|deploy|throw|apply|fit|try|switch|move|spin|rent|need|want|recommend|propose|start|jump|reach|"
+    r"replace|fine-tune|finetune)\b|\b(?:should|must|best|better|only|always|obviously|clearly|definitely|"
+    r"because|since|that's what|the way to go|the answer|the right)\b",
+)
+# --- correlation-as-causation: observational evidence of any kind ...
+_OBSERVATIONAL_RE = re.compile(
+    r"\b(?:correlat\w*|associated with|association|(?:users|customers|people|clients|students|those|patients|"
+    r"stores|shoppers|members|subscribers|accounts|ones) (?:who|that|with)|shap|feature importances?|"
+    r"(?:top|most important|strongest|biggest) (?:feature|predictor|variable|signal)s?|coefficients?|"
+    r"before and after|since (?:we|the|it)|after (?:we|the) (?:launch|introduc|roll|redesign|chang|switch|start|"
+    r"add|ship|release)\w*|(?:went|go|goes|rose|fell|dropped|jumped|increased|decreased|climbed) (?:up|down|by|"
+    r"from|after)|(?:than|compared (?:with|to)|versus|vs\.?) (?:before|last|the previous|those|non|everyone|the "
+    r"rest|other)|\d+(?:\.\d+)?\s*(?:x|times) (?:more|higher|better|less|lower)|\d+(?:\.\d+)?\s*%\s*(?:more|"
+    r"higher|better|less|lower|worse|fewer)|(?:higher|lower|less|more|better) (?:churn|retention|conversion|"
+    r"sales|spend|revenue|engagement)|opted in(?:to)?|who (?:use|used|got|received|saw|have|had|took|"
+    r"opened|clicked)|uplift|lift)\b",
+)
+# ... and a causal conclusion drawn from it.
+_CAUSAL_CONCLUSION_RE = re.compile(
+    r"\b(?:clearly|definitely|obviously|really|certainly) (?:works|worked|is working|drives|drove|causes|caused|"
+    r"helps|helped|reduces|increases|improves|boosts|is the (?:main |key |biggest )?(?:driver|cause|reason))\b|"
+    r"\b(?:proves?|proved|proving|confirms?|confirmed|demonstrates?|shows?|showed|means?|meaning|tells? us) "
+    r"[^.!?\n,;:]{0,40}?\b(?:works|worked|is working|causes?|caused|"
+    r"drives?|drove|reduces?|increases?|improves?|raises?|lowers?|prevents?|makes?|keeps?|leads? to|"
+    r"is (?:effective|responsible|why))\b|"
+    r"\bcauses? (?:customers|users|people|clients|them|sales|churn|retention|conversions?|shoppers|members)\b|"
+    r"\b(?:safe|fair) to (?:say|conclude|assume)\b[^.!?\n]{0,50}?\b(?:works|worked|causes?|drives?|reduces?|"
+    r"increases?|improves?|raises?|lowers?|prevents?)\b|"
+    r"\b(?:so|therefore|thus|hence)\b,?[^.!?\n]{0,20}?\b(?:recommend|suggest|propose)\w* (?:rolling|giving|"
+    r"sending|pushing|making|extending|offering|expanding|scaling|launching|moving)\b|"
+    r"(?:\b(?:is|are|was|were)|'s) (?:clearly |obviously |definitely )?(?:the |our )?(?:main|key|biggest|primary|real|"
+    r"major|top) (?:driver|cause|reason|lever)s?\b|"
+    r"\b(?:so|therefore|thus|hence)\b,?[^.!?\n]{0,40}?\b(?:works|worked|is working|causes?|drives?|reduces?|"
+    r"increases?|improves?|will (?:raise|reduce|increase|lower|improve|bring|cut|drive|boost|fix))\b|"
+    r"\b(?:so|therefore|thus|hence)\b,?\s+(?:we|you|i|the (?:company|business|team))\s+(?:should|must|need to|"
+    r"can|will)\s+(?:give|offer|send|increase|raise|cut|reduce|remove|add|push|expand|roll|scale|invest|double|"
+    r"make|move|get|force|require|launch|extend|apply|target)\b",
+)
+# --- leakage-unchecked: a jump between two scores ("from 0.71 to 0.93").
+_SCORE_JUMP_RE = re.compile(
+    r"\b(?:auc|accuracy|f1|precision|recall|score|r2|gini)\b[^.!?\n]{0,50}?\bfrom\s+(0?\.\d+|\d{1,3}(?:\.\d+)?\s*%)"
+    r"\s+to\s+(0?\.\d+|\d{1,3}(?:\.\d+)?\s*%)",
+)
+SUSPICIOUS_JUMP = 0.15
+# Fields only known after the outcome, used as model inputs.
+# Written as prose or as column names ("cancellation reason", "cancellation_reason").
+_POST_OUTCOME_FIELD_RE = re.compile(
+    (
+        r"\b(?:cancell?ation_(?:reason|date|status|flag|code|type)s?|reasons?_for_(?:cancell?ing|cancell?ation|"
+        r"leaving|churn)|churn_(?:reason|date)s?|charge-?backs?(?:_(?:flag|status|indicator|count)s?)?|"
+        r"disputes?_(?:status|flag|outcome|result)s?|refunds?_(?:issued|status|flag|amount|given)|refunded|"
+        r"(?:account|contract)_(?:closed|closure|termination)(?:_date)?|days_since_(?:account_|contract_)?"
+        r"(?:closed|closure|cancell?ation|termination)|collections?_(?:status|flag)|written_off|write-?offs?|"
+        r"return_(?:status|reason|flag)s?|final_(?:status|outcome|resolution)|resolution_(?:code|status)|"
+        r"exit_(?:survey|interview)|\w+_(?:at|after)_(?:close|closure|cancell?ation|churn|default))\b"
+    ).replace("_", "[ _]"),
+)
+_AS_FEATURE_RE = re.compile(
+    r"\b(?:features?|inputs?|predictors?|variables?|columns?|signals?|include|including|included|add|added|"
+    r"adding|use|used|using|feed|fed|put|throw)\b",
+)
+# --- data-quality-ignored: rushing into modelling on the data as it is.
+_RUSH_RE = re.compile(
+    r"\b(?:train|fit|feed|throw|dump|build|fine-tun|finetun)\w*\b[^.!?\n]{0,60}?\b(?:on|with|in|into|at)\s+(?:everything|all (?:of )?"
+    r"(?:the |our )?(?:\w+ )?(?:data|dataset|history|rows|records|features|columns|tickets|orders|transactions|"
+    r"events|logs|customers|years?|months?)|the (?:whole|full|"
+    r"entire) (?:data|dataset|history|table|warehouse))\b|"
+    r"\b(?:train|fit)\w*\b[^.!?\n]{0,30}?\bon (?:the )?(?:last |past )?\w+ (?:years?|months?) of\b|"
+    r"\b(?:collect|pull|take|grab|load|use)\w* (?:all|every)\b[^.!?\n]{0,30}?\b(?:data|history|fields|columns|"
+    r"features|tables?)\b[^.!?\n]{0,40}?\b(?:model|train\w*|automl|into)\b|"
+    r"\b(?:throw|dump|feed|chuck|put)\w* (?:everything|it all|all (?:the|of the|our)? ?(?:data|features|"
+    r"columns))\b|\bautoml\b|"
+    r"\bdrop(?:ping)? (?:all |every |any |the )?(?:rows?|records?|observations?|customers?)[^.!?\n]{0,25}?"
+    r"(?:missing|nulls?|nans?|nas?|empty|blank)\b|\bdrop(?:ping)? (?:all |the |every )?(?:missing|null|nan|na)s?"
+    r"(?: values| rows)?\b|\bfill(?:ing)? (?:everything|all|every|the missing|missing|nulls|nans|gaps|them|it)"
+    r"[^.!?\n]{0,20}?\bwith (?:zeros?|0|the mean|the median|-1)\b|"
+    r"\bstart training (?:right away|immediately|straight away)|"
+    r"\bskip (?:the )?(?:eda|exploration|data checks|cleaning)\b",
+)
+# Straight to a model, on a question that needs the data understood first (prone only:
+# elsewhere, "I'd go straight to gradient boosting" is just a model choice).
+_STRAIGHT_TO_MODEL_RE = re.compile(
+    r"\b(?:start|go|jump|dive|get|head)\w* (?:straight|right|directly) (?:in)?to (?:an? |the )?(?:[\w-]+ ){0,3}"
+    r"(?:model\w*|training|xgboost|network|transformer|lstm|algorithm|classifier)\b"
+)
+# A success criterion that is an offline metric ("I'd measure success by the AUC").
+_SUCCESS_RE = re.compile(
+    r"\b(?:success|succeed\w*|the goal|our goal|the target|aim for|aiming for|the sign|is ready|be ready|"
+    r"ready for|definition of done|good enough)\b"
+)
+_METRIC_RE = re.compile(
+    r"\b(?:auc|roc[- ]auc|accuracy|f1|rmse|mae|mape|wape|smape|mse|ndcg|log[- ]loss|r2|r-squared|precision|"
+    r"recall)\b"
+)
+# Words that say the shortcut is the plan, not a considered choice.
+_HASTE_RE = re.compile(
+    r"\b(?:just|simply|straight|right away|immediately|everything|quick|quickly|quickest|fastest|move on|"
+    r"get going|no need|don't bother|and go|all of it)\b"
+)
+# Deploying at once, with no stage in between.
+_HASTY_DEPLOY_RE = re.compile(
+    r"\b(?:right away|immediately|straight away|next (?:sprint|week)|asap|as is|tomorrow|straight to production)\b"
+)
+_MODEL_WORD_RE = re.compile(r"\b(?:models?|retrain\w*|classifiers?|pipelines?)\b")
+# --- no-monitoring: retraining and deployment that replace the live model automatically.
+_AUTO_REPLACE_RE = re.compile(
+    r"\b(?:overwrit\w*|replac\w*|swap\w*|push\w*|deploy\w*|promot\w*|ship\w*|publish\w*|redeploy\w*)\b"
+    r"[^.!?\n]{0,60}?\b(?:automatically|every (?:night|day|week|month|morning|hour)|nightly|daily|weekly|"
+    r"monthly|on a schedule|straight (?:to|in)(?:to)? production|directly (?:to|in)(?:to)? production|"
+    r"without (?:any )?(?:review|checks?|human))\b|"
+    r"\b(?:automatically|auto-?|every (?:night|day|week|month)|nightly|daily|weekly|monthly|cron)\b"
+    r"[^.!?\n]{0,60}?\b(?:overwrit\w*|replac\w*|swap\w*|push\w* (?:it|the \w+ )?(?:live|to production)|"
+    r"deploy\w*|redeploy\w*|promot\w*|goes live|go live)\b|"
+    r"\boverwrit\w* (?:the )?(?:old|current|production|existing|live|previous)? ?models?\b",
 )
 
 
@@ -97,12 +258,51 @@ def _has_number(sentence: Sentence) -> bool:
     return any(t.text[:1].isdigit() or t.text[:1] == "." for t in sentence.tokens)
 
 
+# "Leakage is when...", "A confounder means...": reciting a definition is not applying it,
+# so a counter cue in such a sentence does not clear the mistake.
+_DEFINITION_RE = re.compile(
+    r"\b(?:is|are|means|refers to|happens|occurs) (?:when|where|if|that)\b|\bis defined as\b|\brefers to\b"
+)
+
+
 def _cleared(cm: CompiledMistake, analysis: Analysis) -> bool:
-    return any(not m.negated for p in cm.counter_cues for m in find_matches(p, analysis))
+    for p in cm.counter_cues:
+        for m in find_matches(p, analysis):
+            if m.negated:
+                continue
+            s = m.sentence
+            if _DEFINITION_RE.search(analysis.lowered, s.start, s.end):
+                continue
+            return True
+    return False
 
 
 def _plain(sentence: Sentence) -> bool:
     return not sentence.hedged and not sentence.negated
+
+
+# Conditionals do not distance a conclusion from its speaker: "if it's higher, that proves
+# the redesign works" still draws the causal conclusion.
+_CONDITIONALS = frozenset({"if", "unless", "assuming", "suppose", "supposing", "whether"})
+
+
+def _asserted(sentence: Sentence, start: int, end: int, conclusion: bool = False) -> bool:
+    """The words in [start, end) are stated, not hedged and not under a negation.
+
+    For a ``conclusion`` only a distancing word before it counts ("a tempting mistake is to
+    say...", "it might..."): one after it ("so the app works, and if we...") or a
+    conditional does not.
+    """
+    if sentence.hedged and (
+        not conclusion
+        or any(t.hedge and t.start < end and t.text not in _CONDITIONALS for t in sentence.tokens)
+    ):
+        return False
+    if not sentence.negated:
+        return True
+    return not any(
+        i in sentence.negated for i, t in enumerate(sentence.tokens) if t.end > start and t.start < end
+    )
 
 
 def _quote(analysis: Analysis, sentence: Sentence) -> str:
@@ -116,21 +316,185 @@ def _regex_sentence(analysis: Analysis, pattern: re.Pattern[str], *extra: re.Pat
     return None
 
 
+def _asserted_match(
+    analysis: Analysis,
+    pattern: re.Pattern[str],
+    accept=None,
+    *,
+    conclusion: bool = False,
+    markers: frozenset[str] | None = None,
+) -> Sentence | None:
+    """The first sentence where ``pattern`` matches in words that are asserted (neither
+    hedged nor negated) and ``accept(sentence, match)`` agrees.
+
+    ``markers``: stems of which every match holds at least one; only sentences with one
+    are searched (a set test is much cheaper than a regex scan)."""
+    if markers is not None:
+        for s in analysis.sentences:
+            if s.all_stems.isdisjoint(markers):
+                continue
+            for m in pattern.finditer(analysis.lowered, s.start, s.end):
+                if _asserted(s, m.start(), m.end(), conclusion) and (accept is None or accept(s, m)):
+                    return s
+        return None
+    starts = [s.start for s in analysis.sentences]
+    for m in pattern.finditer(analysis.lowered):
+        k = bisect_right(starts, m.start()) - 1
+        if k < 0 or m.start() >= analysis.sentences[k].end:
+            continue
+        s = analysis.sentences[k]
+        if _asserted(s, m.start(), m.end(), conclusion) and (accept is None or accept(s, m)):
+            return s
+    return None
+
+
+def _in(analysis: Analysis, sentence: Sentence, pattern: re.Pattern[str]) -> bool:
+    return pattern.search(analysis.lowered, sentence.start, sentence.end) is not None
+
+
+def _score_value(text: str) -> float:
+    text = text.replace(" ", "")
+    return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+
+
+# Cheap substring tests that rule a pattern out before its regex runs (most answers hold
+# no score in the high nineties, no "from ... to" and no post-outcome field).
+_NINETIES_RE = re.compile(r"9[7-9]|1\.0|100")
+_POST_OUTCOME_HINTS = (
+    "cancel",
+    "charge",
+    "dispute",
+    "refund",
+    "closed",
+    "closure",
+    "termination",
+    "collection",
+    "written",
+    "write",
+    "return",
+    "final",
+    "resolution",
+    "exit",
+    "reason",
+    "_at",
+    "_after",
+    " at c",
+    " after c",
+)
+
+
+def _leakage(analysis: Analysis) -> Sentence | None:
+    text = analysis.lowered
+    nineties = _NINETIES_RE.search(text) is not None
+    # Anything negated in a sentence with a top score ("I wouldn't trust...", "what you get by
+    # predicting 'won't convert'") is read as doubt about it.
+    s = nineties and _asserted_match(
+        analysis, _HIGH_SCORE_RE, lambda s, m: not s.negated and not (s.stems & _TRAINING_SCORE_STEMS)
+    )
+    if s:
+        return s
+
+    def big_jump(s: Sentence, m: re.Match[str]) -> bool:
+        try:
+            before, after = _score_value(m.group(1)), _score_value(m.group(2))
+        except ValueError:
+            return False
+        return after - before >= SUSPICIOUS_JUMP and after >= 0.85 and not (s.stems & _TRAINING_SCORE_STEMS)
+
+    s = " from " in text and _asserted_match(analysis, _SCORE_JUMP_RE, big_jump)
+    if s:
+        return s
+    s = nineties and _asserted_match(
+        analysis,
+        _BARE_HIGH_SCORE_RE,
+        lambda s, m: (
+            not s.negated and _in(analysis, s, _APPROVAL_RE) and not _in(analysis, s, _NOT_A_SCORE_RE)
+        ),
+    )
+    if s:
+        return s
+    # A field only known after the outcome, used as an input ("those can't go in" is not).
+    s = any(h in text for h in _POST_OUTCOME_HINTS) and _asserted_match(
+        analysis, _POST_OUTCOME_FIELD_RE, lambda s, m: not s.negated and _in(analysis, s, _AS_FEATURE_RE)
+    )
+    if s:
+        return s
+    # Random folds over data ordered in time.
+    if ("random" in text or "shuffl" in text) and _TEMPORAL_RE.search(text):
+        return _asserted_match(analysis, _RANDOM_SPLIT_RE, lambda s, m: not s.negated)
+    return None
+
+
+def _stems(words: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in words.split())
+
+
+# Each causal pattern with the words one of which every match of it contains.
+_CAUSAL_PATTERNS = (
+    (
+        _CAUSAL_CONCLUSION_RE,
+        _stems(
+            "clearly definitely obviously really certainly prove proves proved proving confirm confirms "
+            "confirmed demonstrate demonstrates show shows showed mean means meaning tell tells cause causes "
+            "safe fair so therefore thus hence driver drivers reason reasons lever levers"
+        ),
+    ),
+    (
+        _CAUSAL_CLAIM_RE,
+        _stems("so therefore thus hence causal lever levers make move everyone tell tells should"),
+    ),
+    (_PRESCRIPTION_RE, _stems("so therefore thus hence which should must let's need")),
+)
+
+
+def _causal_reading(analysis: Analysis, prone: bool) -> Sentence | None:
+    # A causal conclusion needs observational evidence behind it: in the answer, or, on a
+    # question that itself presents such evidence (the ones prone to this mistake), in the
+    # question.
+    if not prone and not _OBSERVATIONAL_RE.search(analysis.lowered):
+        return None
+    for pattern, markers in _CAUSAL_PATTERNS:
+        found = _asserted_match(analysis, pattern, conclusion=True, markers=markers)
+        if found is not None:
+            return found
+    return None
+
+
+def _complexity(analysis: Analysis) -> Sentence | None:
+    return _asserted_match(analysis, _COMPLEX_MODEL_RE, lambda s, m: _in(analysis, s, _PROPOSAL_RE))
+
+
+def _rushed_data(analysis: Analysis, prone: bool) -> Sentence | None:
+    if prone:
+        return _asserted_match(analysis, _RUSH_RE) or _asserted_match(analysis, _STRAIGHT_TO_MODEL_RE)
+    return _asserted_match(analysis, _RUSH_RE, lambda s, m: _in(analysis, s, _HASTE_RE))
+
+
+def _auto_replace(analysis: Analysis, prone: bool) -> Sentence | None:
+    if prone:
+        return _asserted_match(analysis, _AUTO_REPLACE_RE)
+    return _asserted_match(analysis, _AUTO_REPLACE_RE, lambda s, m: _in(analysis, s, _MODEL_WORD_RE)) or (
+        _asserted_match(analysis, _DEPLOY_RE, lambda s, m: _in(analysis, s, _HASTY_DEPLOY_RE))
+    )
+
+
 def _code_check(cm: CompiledMistake, analysis: Analysis, prone: bool) -> Sentence | None:
     mid = cm.id
     if mid == "leakage-unchecked":
-        s = _regex_sentence(analysis, _HIGH_SCORE_RE)
-        return s if s is not None and not (s.stems & _TRAINING_SCORE_STEMS) else None
+        return _leakage(analysis)
     if mid == "correlation-as-causation":
-        # Observational evidence somewhere in the answer, then a causal claim or an
-        # intervention built on it.
-        if not _ASSOCIATION_RE.search(analysis.lowered):
-            return None
-        return _regex_sentence(analysis, _PRESCRIPTION_RE) or _regex_sentence(analysis, _CAUSAL_CLAIM_RE)
-    if mid == "data-quality-ignored" and prone:
-        return _regex_sentence(analysis, _MODEL_PLAN_RE)
-    if mid == "no-monitoring" and prone:
-        return _regex_sentence(analysis, _DEPLOY_RE)
+        return _causal_reading(analysis, prone)
+    if mid == "needless-complexity":
+        return _complexity(analysis)
+    if mid == "data-quality-ignored":
+        return _rushed_data(analysis, prone)
+    if mid == "metrics-without-impact":
+        return _asserted_match(analysis, _METRIC_RE, lambda s, m: _in(analysis, s, _SUCCESS_RE))
+    if mid == "no-monitoring":
+        found = _auto_replace(analysis, prone)
+        if found is None and prone:
+            found = _regex_sentence(analysis, _DEPLOY_RE)
+        return found
     return None
 
 
@@ -141,24 +505,23 @@ def detect(
     findings: list[MistakeFinding] = []
     for cm in compiled:
         is_prone = cm.id in prone
-        if cm.id in PRONE_ONLY and not is_prone:
-            continue
         if _cleared(cm, analysis):
             continue
         evidence = None
         needs_number = cm.id in NEEDS_A_NUMBER
-        for phrase in cm.cues:
-            hit = next(
-                (
-                    m
-                    for m in find_matches(phrase, analysis)
-                    if not (m.negated or m.hedged) and (not needs_number or _has_number(m.sentence))
-                ),
-                None,
-            )
-            if hit is not None:
-                evidence = hit.quote(analysis)
-                break
+        if is_prone or cm.id not in PRONE_ONLY:
+            for phrase in cm.cues:
+                hit = next(
+                    (
+                        m
+                        for m in find_matches(phrase, analysis)
+                        if not (m.negated or m.hedged) and (not needs_number or _has_number(m.sentence))
+                    ),
+                    None,
+                )
+                if hit is not None:
+                    evidence = hit.quote(analysis)
+                    break
         if evidence is None:
             sentence = _code_check(cm, analysis, is_prone)
             if sentence is not None:
