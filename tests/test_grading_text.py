@@ -118,3 +118,13 @@ def test_ordinary_answers_are_not_injection(text):
     from mockinterview.grading.hostile import injection_span
 
     assert injection_span(text) is None
+
+
+def test_near_synonyms_fold_to_one_stem():
+    assert stem("clients") == stem("customers")
+    assert stem("upkeep") == stem("maintenance") == stem("maintaining")
+    assert stem("proportion") == stem("rate") == stem("percentage")
+    assert stem("attrition") == stem("cancellation") == stem("churn")
+    # Words with a second sense in data science stay apart.
+    assert stem("share") != stem("rate")
+    assert stem("target") != stem("goal")

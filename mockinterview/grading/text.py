@@ -88,6 +88,33 @@ _SYNONYMS = {
 }
 
 
+# Near-synonyms a candidate uses in place of the rubric's word, folded to one stem after
+# stemming (both the rubric's phrases and the answer go through here, so they meet).
+# Only words whose senses coincide in interview answers about data science: "share"
+# (also "to share"), "target" (the label) or "log" (the logarithm) are not folded.
+_SYNONYM_GROUPS = (
+    "collected gathered recorded",
+    "rate proportion percentage fraction ratio",
+    "customers clients",
+    "cost expense",
+    "maintain maintenance upkeep",
+    "decide decision",
+    "limitation limit caveat weakness shortcoming",
+    "uncertainty uncertain unsure",
+    "independent independence autonomy autonomous",
+    "example instance",
+    "large big huge massive",
+    "quick fast rapid",
+    "prototype draft mvp",
+    "hypothesis hypotheses assumption",
+    "reliable trustworthy",
+    "measure quantify",
+    "goal objective aim",
+    "churn cancel cancellation attrition quit",
+)
+_FOLD: dict[str, str] = {}
+
+
 def _undouble(word: str) -> str:
     if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz":
         return word[:-1]
@@ -116,6 +143,12 @@ def _has_vowel(word: str) -> bool:
 
 @short_text_cache(maxsize=65536, max_len=40)
 def stem(word: str) -> str:
+    """The word's stem, with near-synonyms folded together (see _SYNONYM_GROUPS)."""
+    s = _light_stem(word)
+    return _FOLD.get(s, s)
+
+
+def _light_stem(word: str) -> str:
     """A light, deterministic suffix stripper (a small subset of Porter's rules).
 
     It only needs to fold the common inflections together ("monitored", "monitoring",
@@ -156,6 +189,19 @@ def stem(word: str) -> str:
     if w.endswith("y") and len(w) > 4:
         w = w[:-1] + "i"
     return w
+
+
+def _fold_map() -> dict[str, str]:
+    folded: dict[str, str] = {}
+    for group in _SYNONYM_GROUPS:
+        first, *rest = (_light_stem(w) for w in group.split())
+        for other in rest:
+            if other != first:
+                folded[other] = first
+    return folded
+
+
+_FOLD.update(_fold_map())
 
 
 class Token(NamedTuple):
