@@ -46,7 +46,12 @@ _RESULT_RE = re.compile(
     r"grew|boosted|raised|lowered|decreased|doubled|halved|tripled|lifted|dropped|fell|rose|shrank|cleared)|"
     r"went (?:down|up|from)|came (?:back|down|up)|from \S+ to \S+|adopted|was promoted|got promoted|approved|"
     r"signed off|went live|rolled (?:it )?out|since then|after that|by the end|i accepted|they accepted|"
-    r"agreed to|became|asked for it|started using|still (?:use|used|running)|i learned|i learnt|we learned|lesson)\b",
+    r"agreed to|became|asked for it|started using|still (?:use|used|running)|i learned|i learnt|we learned|lesson|"
+    # What changed afterwards, told without a result word.
+    r"within (?:a|an|one|two|three|four|five|six|\d+) (?:days?|weeks?|months?|quarters?|years?)|"
+    r"(?:days?|weeks?|months?|quarters?|years?) later|ever since|since then|is now|are now|now (?:use|uses|run|"
+    r"runs|has|have)|no longer|stopped \w+ing|started \w+ing|back to|"
+    r"(?:used|uses|using|adopted) it|in our (?:team's )?(?:checklist|process|template|playbook))\b",
 )
 _QUANTITY_RE = re.compile(
     r"(?:[$€£]\s?\d[\d,.]*\s?(?:k|m|bn|million|billion|thousand)?|\b\d[\d,.]*\s?(?:%|percent|pp\b|"
