@@ -85,3 +85,12 @@ def test_score_stays_in_range_with_one_decimal():
     assert score == 1.0
     score = compute_score([kp("a", True), kp("b", False), kp("c", False)], {}, [], [], [], "concept")
     assert score == round(score, 1) == 2.7
+
+
+def test_mistakes_cost_below_a_cap():
+    # Full coverage capped at 3.0 (no reference), then two mistakes: 3.0 - 1.0 = 2.0.
+    full = [kp("a", True)]
+    assert compute_score(full, {}, [], [], ["no-reference"], "concept") == 3.0
+    assert compute_score(full, {}, [finding("x"), finding("y")], [], ["no-reference"], "concept") == 2.0
+    # A cap never raises a score: no coverage stays at the floor.
+    assert compute_score([kp("a", False)], {}, [finding("x")], [], ["no-reference"], "concept") == 1.0

@@ -11,15 +11,18 @@ Score formula (1-5, one decimal)::
     Q           = C                          for concept and case questions
                 = (C + B) / 2                for behavioral questions (B alone if no key points,
                                              C alone if no checks were run)
-    raw         = 1 + 4 * min(1, Q / 0.8)    (80% of the rubric earns full base marks: a strong
+    base        = 1 + 4 * min(1, Q / 0.8)    (80% of the rubric earns full base marks: a strong
                                              answer need not say everything)
-                  - 0.5 per distinct mistake found        (at most 1.5 in total)
-                  - 0.5 per key point stated wrongly      (a misconception; at most 1.0)
-                  - 0.5 if the answer is flagged "repetitive"
-    caps        "empty" -> 1.0; "injection", "template-syntax" -> 1.5;
+    cap         the lowest cap of the answer's flags, else 5:
+                "empty" -> 1.0; "injection", "template-syntax" -> 1.5;
                 "off-topic", "keyword-list" -> 2.0; "too-short" -> 2.5;
                 "no-reference" (free text with neither a bank match nor a reference) -> 3.0
-    score       = clamp(round(min(raw, cap), 1), 1.0, 5.0)
+    raw         = min(base, cap)             (a cap bounds what coverage can earn ...)
+                  - 0.5 per distinct mistake found        (... and mistakes cost on top of it;
+                                                           at most 1.5 in total)
+                  - 0.5 per key point stated wrongly      (a misconception; at most 1.0)
+                  - 0.5 if the answer is flagged "repetitive"
+    score       = clamp(round(raw, 1), 1.0, 5.0)
 
 Length never enters the formula: only what the answer covers, what it gets wrong, and
 answer-level flags do.
@@ -77,12 +80,13 @@ def compute_score(
     else:
         quality = c
 
-    raw = 1.0 + 4.0 * min(1.0, quality / FULL_MARKS_AT)
+    base = 1.0 + 4.0 * min(1.0, quality / FULL_MARKS_AT)
+    # Caps bound what coverage can earn; what the answer gets wrong costs on top of that.
+    cap = min((FLAG_CAPS[f] for f in flags if f in FLAG_CAPS), default=5.0)
+    raw = min(base, cap)
     raw -= min(MAX_MISTAKE_PENALTY, MISTAKE_PENALTY * len({m.id for m in mistakes}))
     misconceptions = sum(1 for k in key_points if k.misconception)
     raw -= min(MAX_MISCONCEPTION_PENALTY, MISCONCEPTION_PENALTY * misconceptions)
     if "repetitive" in flags:
         raw -= REPETITION_PENALTY
-
-    cap = min((FLAG_CAPS[f] for f in flags if f in FLAG_CAPS), default=5.0)
-    return max(1.0, min(5.0, round(min(raw, cap), 1)))
+    return max(1.0, min(5.0, round(raw, 1)))
