@@ -295,3 +295,12 @@ def test_key_phrases_run_together_score_low_on_every_question(pack):
         if score > 2.0:
             stuffed[q.id] = score
     assert stuffed == {}
+
+
+def test_a_wrong_definition_phrased_differently_is_still_wrong(pack):
+    # The rubric's misconception says "overfitting means the model is too simple": "is when"
+    # states the same definition ("means", "happens", "occurs" carry no content).
+    q = question(pack, "overfitting")
+    wrong = "Overfitting is when the model is too simple to capture the patterns, so both errors stay high."
+    g = grade_answer(wrong, q, pack)
+    assert any(k.misconception for k in g.key_points)

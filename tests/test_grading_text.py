@@ -128,3 +128,10 @@ def test_near_synonyms_fold_to_one_stem():
     # Words with a second sense in data science stay apart.
     assert stem("share") != stem("rate")
     assert stem("target") != stem("goal")
+
+
+def test_definitional_verbs_carry_no_content():
+    stems = {t.stem for t in tokenize("Overfitting means it happens when something occurs") if t.content}
+    assert stems == {stem("overfitting"), stem("something")}
+    # "mean" the statistic stays a content word.
+    assert [t.content for t in tokenize("the mean")] == [False, True]

@@ -53,6 +53,7 @@ should so some such t than that the their theirs them themselves then there thes
 this those though through to too under until up use used using ve very was way we well were what
 when where whereas which while who whom why will with would yet you your yours yourself yourselves
 i'd i'll i'm i've we'd we'll we're we've you'd you're it's that's there's let's they're they've he's she's
+means happens happen occurs occur refers
 """
 STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
