@@ -125,6 +125,7 @@ def test_near_synonyms_fold_to_one_stem():
     assert stem("upkeep") == stem("maintenance") == stem("maintaining")
     assert stem("proportion") == stem("rate") == stem("percentage")
     assert stem("attrition") == stem("cancellation") == stem("churn")
+    assert stem("catches") == stem("found") == stem("identify")
     # Words with a second sense in data science stay apart.
     assert stem("share") != stem("rate")
     assert stem("target") != stem("goal")

@@ -112,6 +112,7 @@ _SYNONYM_GROUPS = (
     "measure quantify",
     "goal objective aim",
     "churn cancel cancellation attrition quit",
+    "find found catch catches caught identify",
 )
 _FOLD: dict[str, str] = {}
 
