@@ -102,6 +102,12 @@ CASES = [
         "The forecast is worth it if waste falls: I'd track MAPE, but judge it by waste and stockouts in a "
         "store-level pilot.",
     ),
+    (
+        "metrics-without-impact",
+        "case-churn-early-intervention",
+        "Our target is an AUC above 0.85 on the holdout month; once we hit it the project is done.",
+        "The AUC tells us the ranking works; the target is fewer cancellations among the customers the team calls.",
+    ),
 ]
 
 

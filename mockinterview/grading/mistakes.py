@@ -209,8 +209,9 @@ _STRAIGHT_TO_MODEL_RE = re.compile(
 )
 # A success criterion that is an offline metric ("I'd measure success by the AUC").
 _SUCCESS_RE = re.compile(
-    r"\b(?:success|succeed\w*|the goal|our goal|the target|aim for|aiming for|the sign|is ready|be ready|"
-    r"ready for|definition of done|good enough)\b"
+    r"\b(?:success|succeed\w*|(?:the|our|my) (?:goal|aim|objective)|(?:our|my) target|target (?:is|was|would be|"
+    r"of)|aim (?:for|at)|aiming (?:for|at)|the sign|is ready|be ready|ready for|definition of done|good enough|"
+    r"kpi)\b"
 )
 _METRIC_RE = re.compile(
     r"\b(?:auc|roc[- ]auc|accuracy|f1|rmse|mae|mape|wape|smape|mse|ndcg|log[- ]loss|r2|r-squared|precision|"
@@ -454,7 +455,10 @@ def _causal_reading(analysis: Analysis, prone: bool) -> Sentence | None:
     if not prone and not _OBSERVATIONAL_RE.search(analysis.lowered):
         return None
     for pattern, markers in _CAUSAL_PATTERNS:
-        found = _asserted_match(analysis, pattern, conclusion=True, markers=markers)
+        # "The AUC shows the ranking works" is an evaluation, not a causal claim.
+        found = _asserted_match(
+            analysis, pattern, lambda s, m: not _in(analysis, s, _METRIC_RE), conclusion=True, markers=markers
+        )
         if found is not None:
             return found
     return None
