@@ -15,8 +15,11 @@ Pipeline for one answer:
    words of a point about X said about Y count as a misconception. An unmatched point
    whose words (text and expressions) show up together in one sentence gets partial
    credit (0.15 for two words, 0.3 for three, 0.5 for four or more: a paraphrase the
-   rubric did not foresee). Against a free-text reference: partial credit per
-   reference clause (grading/reference.py);
+   rubric did not foresee), with that sentence as its evidence: any credit points at
+   the candidate's words, so the stub model's checklist round-trips through
+   conversation.parse_grade to the same grade. Near-synonyms share a stem
+   (grading/text.py). Against a free-text reference: partial credit per reference
+   clause (grading/reference.py);
 4. mistakes (grading/mistakes.py) and, for behavioral questions, STAR and impact checks;
 5. the score from grading/scoring.py and a short feedback text.
 """
