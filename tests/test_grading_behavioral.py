@@ -39,3 +39,14 @@ def test_story_that_stops_before_the_outcome_misses_the_result(pack):
         "analysts in a room to talk it through for an hour."
     )
     assert "missing-result" in mistake_ids(pack, "behavioral-leadership", story)
+
+
+def test_free_text_story_question_gets_the_behavioral_checks(pack):
+    from mockinterview.grading import grade_free_text
+
+    story = (
+        "We built a recommendation engine for the homepage. The team used collaborative filtering and then "
+        "we moved to a two-tower model, and it went live."
+    )
+    g = grade_free_text(story, "Tell me about a project you're proud of.", pack)
+    assert g.behavioral and "no-ownership" in {m.id for m in g.mistakes}

@@ -156,3 +156,11 @@ def test_free_text_question_gets_the_general_detectors(pack):
         pack,
     )
     assert "leakage-unchecked" in {m.id for m in g.mistakes}
+
+
+def test_vague_business_impact_does_not_clear_metrics_only(pack):
+    answer = (
+        "I built a churn model that had a huge impact on the business. It got an AUC of 0.92, much better "
+        "than the previous one."
+    )
+    assert "metrics-without-impact" in found(pack, "behavioral-business-impact", answer)

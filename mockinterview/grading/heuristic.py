@@ -55,7 +55,8 @@ MAX_ANSWER_CHARS = 20_000
 PARAPHRASE_CREDIT = {2: 0.15, 3: 0.3, 4: 0.5}
 
 _BEHAVIORAL_QUESTION_RE = re.compile(
-    r"\b(?:tell me about a time|describe a (?:time|situation)|give (?:me )?an example of (?:a time|when)|"
+    r"\b(?:tell me about (?:a|an|the|your) (?:time|project|situation|moment|decision|mistake|failure|conflict|"
+    r"challenge|disagreement)|describe a (?:time|situation)|give (?:me )?an example of (?:a time|when)|"
     r"have you ever|walk me through a (?:time|situation|project)|a time when you)\b",
     re.IGNORECASE,
 )
