@@ -164,3 +164,60 @@ def test_vague_business_impact_does_not_clear_metrics_only(pack):
         "than the previous one."
     )
     assert "metrics-without-impact" in found(pack, "behavioral-business-impact", answer)
+
+
+CANONICAL = {
+    "metrics-without-impact",
+    "leakage-unchecked",
+    "needless-complexity",
+    "correlation-as-causation",
+    "no-monitoring",
+    "data-quality-ignored",
+}
+
+
+@pytest.mark.parametrize(
+    ("question_id", "answer"),
+    [
+        ("data-leakage", "A 0.99 AUC would make me suspicious; I'd look for a feature that leaks the label."),
+        ("class-imbalance", "If the AUC were 0.99 I'd assume leakage before celebrating."),
+        (
+            "automated-retraining-pipeline",
+            "We don't automatically overwrite the production model; a challenger must beat it on fresh data first.",
+        ),
+        (
+            "case-lifetime-value",
+            "Deep learning is overkill for 40 tabular columns, so I'd use gradient boosting.",
+        ),
+        (
+            "causality-from-predictive-model",
+            "Tenure and churn move together, but that doesn't mean tenure causes churn.",
+        ),
+        (
+            "overfitting",
+            "After picking the depth with cross-validation, I would train the final model on all the data.",
+        ),
+        (
+            "exploratory-data-analysis",
+            "I'd check how many rows have missing values and why, before deciding whether to drop them or impute.",
+        ),
+        (
+            "interpretability-shap-lime",
+            "SHAP tells you what the model relies on, not what drives churn in the world.",
+        ),
+        (
+            "when-ml-is-justified",
+            "I wouldn't jump straight to a neural network; rules or a logistic regression come first.",
+        ),
+        (
+            "ab-test-design",
+            "Before and after comparisons are confounded by seasonality, so I'd randomise users.",
+        ),
+        (
+            "case-demand-forecasting",
+            "I'd use a time-based split, never random cross-validation, since the data is a time series.",
+        ),
+    ],
+)
+def test_careful_answers_raise_no_canonical_mistake(pack, question_id, answer):
+    assert not found(pack, question_id, answer) & CANONICAL

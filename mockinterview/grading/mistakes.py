@@ -468,10 +468,21 @@ def _complexity(analysis: Analysis) -> Sentence | None:
     return _asserted_match(analysis, _COMPLEX_MODEL_RE, lambda s, m: _in(analysis, s, _PROPOSAL_RE))
 
 
+# Refitting on all the data once the model is chosen is sound practice, not a shortcut.
+_AFTER_VALIDATION_RE = re.compile(
+    r"\b(?:final model|refit\w*|(?:after|once) (?:\w+ ){0,4}(?:cross-validation|cv|tun\w+|validat\w*|"
+    r"choos\w+|chosen|pick\w*|select\w*))\b"
+)
+
+
 def _rushed_data(analysis: Analysis, prone: bool) -> Sentence | None:
-    if prone:
-        return _asserted_match(analysis, _RUSH_RE) or _asserted_match(analysis, _STRAIGHT_TO_MODEL_RE)
-    return _asserted_match(analysis, _RUSH_RE, lambda s, m: _in(analysis, s, _HASTE_RE))
+    def rushed(s: Sentence, m: re.Match[str]) -> bool:
+        return not _in(analysis, s, _AFTER_VALIDATION_RE) and (prone or _in(analysis, s, _HASTE_RE))
+
+    found = _asserted_match(analysis, _RUSH_RE, rushed)
+    if found is None and prone:
+        found = _asserted_match(analysis, _STRAIGHT_TO_MODEL_RE)
+    return found
 
 
 def _auto_replace(analysis: Analysis, prone: bool) -> Sentence | None:
