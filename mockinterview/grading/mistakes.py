@@ -522,15 +522,14 @@ def _causal_reading(analysis: Analysis, prone: bool) -> Sentence | None:
     # A causal conclusion needs observational evidence behind it: in the answer, or, on a
     # question that itself presents such evidence (the ones prone to this mistake), in the
     # question.
-    if not prone and not _OBSERVATIONAL_RE.search(analysis.lowered):
-        return None
+    # (The conclusion is looked for first: it is the rarer of the two and cheaper to rule out.)
     for pattern, markers in _CAUSAL_PATTERNS:
         # "The AUC shows the ranking works" is an evaluation, not a causal claim.
         found = _asserted_match(
             analysis, pattern, lambda s, m: not _in(analysis, s, _METRIC_RE), conclusion=True, markers=markers
         )
         if found is not None:
-            return found
+            return found if prone or _OBSERVATIONAL_RE.search(analysis.lowered) else None
     return None
 
 
