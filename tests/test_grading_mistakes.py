@@ -221,3 +221,10 @@ CANONICAL = {
 )
 def test_careful_answers_raise_no_canonical_mistake(pack, question_id, answer):
     assert not found(pack, question_id, answer) & CANONICAL
+
+
+def test_a_remedy_named_only_to_be_dismissed_does_not_clear_the_mistake(pack):
+    answer = "XGBoost is old news. I would use a transformer on the raw transaction stream because it's state of the art."
+    assert "needless-complexity" in found(pack, "case-transaction-fraud", answer)
+    careful = "Deep learning would be overkill here; XGBoost on the transaction features is plenty."
+    assert "needless-complexity" not in found(pack, "case-transaction-fraud", careful)

@@ -266,6 +266,14 @@ _DEFINITION_RE = re.compile(
 )
 
 
+# "XGBoost is old news", "A/B tests are overkill here": naming the remedy only to wave it
+# away does not clear the mistake either.
+_DISMISSAL_RE = re.compile(
+    r"\b(?:old news|outdated|old-school|old school|legacy|obsolete|won't cut it|too basic|too simple|"
+    r"waste of time|overkill|no need for|don't need|pointless|a thing of the past|dated)\b"
+)
+
+
 def _cleared(cm: CompiledMistake, analysis: Analysis) -> bool:
     for p in cm.counter_cues:
         for m in find_matches(p, analysis):
@@ -273,6 +281,8 @@ def _cleared(cm: CompiledMistake, analysis: Analysis) -> bool:
                 continue
             s = m.sentence
             if _DEFINITION_RE.search(analysis.lowered, s.start, s.end):
+                continue
+            if p.source != "overkill" and _DISMISSAL_RE.search(analysis.lowered, s.start, s.end):
                 continue
             return True
     return False
