@@ -11,8 +11,6 @@ import subprocess
 import sys
 import textwrap
 
-import pytest
-
 QUESTION = "How do you handle class imbalance?"
 
 
@@ -108,12 +106,6 @@ REPLAY_PEAK_SCRIPT = textwrap.dedent(
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: cli/replay_cmd.py run() collects every ReplayResult (_replay_all) and prints only at the "
-    "end, so memory grows with the number of transcripts (bench/load_replay.py: 1,000 transcripts peak at "
-    "92.8 MB RSS, 10,000 at 186.7 MB) and nothing is shown until the last one is done",
-)
 def test_replay_memory_does_not_grow_with_the_number_of_transcripts(tmp_path):
     done = subprocess.run(
         [sys.executable, "-c", REPLAY_PEAK_SCRIPT, str(tmp_path)],
@@ -124,4 +116,6 @@ def test_replay_memory_does_not_grow_with_the_number_of_transcripts(tmp_path):
     )
     few, many = (float(x) for x in done.stdout.split())
     print(f"\nreplay peak traced memory: 20 transcripts {few:.2f} MB, 100 transcripts {many:.2f} MB")
-    assert many - few < 0.05  # 80 more transcripts: a streaming replay keeps none of them
+    # 80 more transcripts (~20 kB each): a streaming replay keeps none of them. What grows is
+    # the argument list itself (~1 kB per path with argparse's copies), so allow 0.1 MB.
+    assert many - few < 0.1

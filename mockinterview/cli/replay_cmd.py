@@ -163,69 +163,84 @@ def run(args: argparse.Namespace) -> int:
     spec = getattr(args, "model", None) or "stub"
     if spec not in ("stub", "replay"):
         raise CliError(f"--model: replay regrades offline with 'stub' or 'replay', not {spec!r}")
-    results = asyncio.run(_replay_all(args.transcripts, spec, args.pack))
-    if args.format == "json":
-        json.dump([r.to_json() for r in results], sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-    else:
-        _print_text(results)
-    failed = [r for r in results if r.error or r.misses]
-    for r in failed:
-        reason = r.error or next(row.error for row in r.rows if row.error)
-        print(f"mockinterview: error: {r.source}: {reason}", file=sys.stderr)
-    return 1 if failed else 0
+    failures = asyncio.run(_replay_all(args.transcripts, spec, args.pack, args.format))
+    for source, reason in failures:
+        print(f"mockinterview: error: {source}: {reason}", file=sys.stderr)
+    return 1 if failures else 0
 
 
-async def _replay_all(sources: list[str], spec: str, pack_ref: str | None) -> list[ReplayResult]:
-    return [await replay_transcript(s, spec, pack_ref) for s in sources]
+async def _replay_all(sources: list[str], spec: str, pack_ref: str | None, fmt: str) -> list[tuple[str, str]]:
+    """Replay and print one transcript at a time, so memory stays flat however many
+    there are and results show as they come. Returns (source, reason) per failure."""
+    failures: list[tuple[str, str]] = []
+    console = _text_console() if fmt != "json" else None
+    if fmt == "json":
+        sys.stdout.write("[")
+    for index, source in enumerate(sources):
+        result = await replay_transcript(source, spec, pack_ref)
+        if console is None:
+            sys.stdout.write(",\n" if index else "\n")
+            json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+            sys.stdout.flush()
+        else:
+            _print_text(result, console)
+        if result.error or result.misses:
+            failures.append((result.source, result.error or next(r.error for r in result.rows if r.error)))
+    if fmt == "json":
+        sys.stdout.write("\n]\n")
+    return failures
+
+
+def _text_console():
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console.width = 130  # piped or captured: don't squeeze the table into 80 columns
+    return console
 
 
 def _fmt(score: float | None) -> str:
     return "-" if score is None else f"{score:.1f}"
 
 
-def _print_text(results: list[ReplayResult]) -> None:
-    from rich.console import Console
+def _print_text(r: ReplayResult, console) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(highlight=False)
-    if not console.is_terminal:
-        console.width = 130  # piped or captured: don't squeeze the table into 80 columns
-    for r in results:
-        if r.error:
-            console.print(Text(f"{r.source}: {r.error}", style="red"))
-            continue
-        table = Table(title=f"{r.session_id} - regraded with {r.model}", title_justify="left")
-        table.add_column("turn", justify="right")
-        table.add_column("question")
-        table.add_column("old", justify="right")
-        table.add_column("new", justify="right")
-        table.add_column("Δ", justify="right")
-        table.add_column("what changed", overflow="fold")
-        for row in r.rows:
-            delta = "" if row.new_score is None else f"{row.new_score - row.old_score:+.1f}"
-            if row.error:
-                what = Text(row.error, style="red")
-            elif row.identical:
-                what = Text("identical", style="green")
-            else:
-                what = Text(", ".join(row.changes) or "changed", style="yellow")
-            table.add_row(
-                str(row.turn_id), row.question_id or "", _fmt(row.old_score), _fmt(row.new_score), delta, what
-            )
-        console.print(table)
-        same = sum(1 for row in r.rows if row.identical)
-        console.print(
-            f"{len(r.rows)} answers: {same} identical, {len(r.rows) - same - r.misses} changed, {r.misses} misses"
+    if r.error:
+        console.print(Text(f"{r.source}: {r.error}", style="red"))
+        return
+    table = Table(title=f"{r.session_id} - regraded with {r.model}", title_justify="left")
+    table.add_column("turn", justify="right")
+    table.add_column("question")
+    table.add_column("old", justify="right")
+    table.add_column("new", justify="right")
+    table.add_column("Δ", justify="right")
+    table.add_column("what changed", overflow="fold")
+    for row in r.rows:
+        delta = "" if row.new_score is None else f"{row.new_score - row.old_score:+.1f}"
+        if row.error:
+            what = Text(row.error, style="red")
+        elif row.identical:
+            what = Text("identical", style="green")
+        else:
+            what = Text(", ".join(row.changes) or "changed", style="yellow")
+        table.add_row(
+            str(row.turn_id), row.question_id or "", _fmt(row.old_score), _fmt(row.new_score), delta, what
         )
-        if r.model == "replay":
-            if r.unused_calls:
-                console.print(
-                    Text(
-                        f"{len(r.unused_calls)} recorded grading call(s) unused: {', '.join(r.unused_calls)}",
-                        style="yellow",
-                    )
+    console.print(table)
+    same = sum(1 for row in r.rows if row.identical)
+    console.print(
+        f"{len(r.rows)} answers: {same} identical, {len(r.rows) - same - r.misses} changed, {r.misses} misses"
+    )
+    if r.model == "replay":
+        if r.unused_calls:
+            console.print(
+                Text(
+                    f"{len(r.unused_calls)} recorded grading call(s) unused: {', '.join(r.unused_calls)}",
+                    style="yellow",
                 )
-            else:
-                console.print("every recorded grading call was used")
+            )
+        else:
+            console.print("every recorded grading call was used")
