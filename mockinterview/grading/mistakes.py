@@ -213,6 +213,7 @@ _SUCCESS_RE = re.compile(
     r"of)|aim (?:for|at)|aiming (?:for|at)|the sign|is ready|be ready|ready for|definition of done|good enough|"
     r"kpi)\b"
 )
+_SUCCESS_HINTS = ("succe", "goal", "aim", "objective", "target", "the sign", "ready", "done", "enough", "kpi")
 _METRIC_RE = re.compile(
     r"\b(?:auc|roc[- ]auc|accuracy|f1|rmse|mae|mape|wape|smape|mse|ndcg|log[- ]loss|r2|r-squared|precision|"
     r"recall)\b"
@@ -357,10 +358,10 @@ _HINTS: dict[re.Pattern[str], tuple[str, ...]] = {
     _AUTO_REPLACE_RE: ("overwrit", "replac", "swap", "push", "deploy", "promot", "ship", "publish", "live"),
     _DEPLOY_RE: ("deploy", "ship", "launch", "releas", "roll", "put ", "get ", "switch", "replace"),
     _RUSH_RE: (
-        "all",
         "every",
+        " all ",
         "whole",
-        "full",
+        "full ",
         "entire",
         "year",
         "month",
@@ -564,7 +565,32 @@ def _rushed_data(analysis: Analysis, prone: bool) -> Sentence | None:
     return found
 
 
+# Every match of _AUTO_REPLACE_RE says "overwrite", or names both a schedule/automation and
+# a replacing verb: both tested with substrings before the scan.
+_AUTOMATION_HINTS = (
+    "automat",
+    "auto",
+    "every ",
+    "nightly",
+    "daily",
+    "weekly",
+    "monthly",
+    "schedule",
+    "straight",
+    "directly",
+    "without",
+    "cron",
+)
+
+
 def _auto_replace(analysis: Analysis, prone: bool) -> Sentence | None:
+    text = analysis.lowered
+    if "overwrit" not in text and not any(h in text for h in _AUTOMATION_HINTS):
+        return (
+            _asserted_match(analysis, _DEPLOY_RE, lambda s, m: _in(analysis, s, _HASTY_DEPLOY_RE))
+            if not prone
+            else None
+        )
     if prone:
         return _asserted_match(analysis, _AUTO_REPLACE_RE)
     return _asserted_match(analysis, _AUTO_REPLACE_RE, lambda s, m: _in(analysis, s, _MODEL_WORD_RE)) or (
@@ -583,6 +609,8 @@ def _code_check(cm: CompiledMistake, analysis: Analysis, prone: bool) -> Sentenc
     if mid == "data-quality-ignored":
         return _rushed_data(analysis, prone)
     if mid == "metrics-without-impact":
+        if not any(h in analysis.lowered for h in _SUCCESS_HINTS):
+            return None
         return _asserted_match(analysis, _METRIC_RE, lambda s, m: _in(analysis, s, _SUCCESS_RE))
     if mid == "no-monitoring":
         found = _auto_replace(analysis, prone)
