@@ -150,15 +150,19 @@ _CAUSAL_CONCLUSION_RE = re.compile(
     r"\bcauses? (?:customers|users|people|clients|them|sales|churn|retention|conversions?|shoppers|members)\b|"
     r"\b(?:safe|fair) to (?:say|conclude|assume)\b[^.!?\n]{0,50}?\b(?:works|worked|causes?|drives?|reduces?|"
     r"increases?|improves?|raises?|lowers?|prevents?)\b|"
-    r"\b(?:so|therefore|thus|hence)\b,?[^.!?\n]{0,20}?\b(?:recommend|suggest|propose)\w* (?:rolling|giving|"
-    r"sending|pushing|making|extending|offering|expanding|scaling|launching|moving)\b|"
     r"(?:\b(?:is|are|was|were)|'s) (?:clearly |obviously |definitely )?(?:the |our )?(?:main|key|biggest|primary|real|"
-    r"major|top) (?:driver|cause|reason|lever)s?\b|"
-    r"\b(?:so|therefore|thus|hence)\b,?[^.!?\n]{0,40}?\b(?:works|worked|is working|causes?|drives?|reduces?|"
+    r"major|top) (?:driver|cause|reason|lever)s?\b",
+)
+# The same conclusions introduced by "so", "therefore"... (a separate pattern: "so" is in
+# many sentences, and only these branches need it).
+_SO_CONCLUSION_RE = re.compile(
+    r"\b(?:so|therefore|thus|hence)\b,?(?:[^.!?\n]{0,20}?\b(?:recommend|suggest|propose)\w* (?:rolling|giving|"
+    r"sending|pushing|making|extending|offering|expanding|scaling|launching|moving)\b|"
+    r"[^.!?\n]{0,40}?\b(?:works|worked|is working|causes?|drives?|reduces?|"
     r"increases?|improves?|will (?:raise|reduce|increase|lower|improve|bring|cut|drive|boost|fix))\b|"
-    r"\b(?:so|therefore|thus|hence)\b,?\s+(?:we|you|i|the (?:company|business|team))\s+(?:should|must|need to|"
+    r"\s+(?:we|you|i|the (?:company|business|team))\s+(?:should|must|need to|"
     r"can|will)\s+(?:give|offer|send|increase|raise|cut|reduce|remove|add|push|expand|roll|scale|invest|double|"
-    r"make|move|get|force|require|launch|extend|apply|target)\b",
+    r"make|move|get|force|require|launch|extend|apply|target)\b)",
 )
 # --- leakage-unchecked: a jump between two scores ("from 0.71 to 0.93").
 _SCORE_JUMP_RE = re.compile(
@@ -346,10 +350,14 @@ _HINTS: dict[re.Pattern[str], tuple[str, ...]] = {
         "language model",
         "foundation",
         "gpu",
-        "state",
+        "state of",
+        "state-of",
         "sota",
         "cutting",
-        "most ",
+        "most advanced",
+        "most powerful",
+        "most complex",
+        "most sophisticated",
         "autoencoder",
         "reinforcement",
         "ensemble",
@@ -451,17 +459,28 @@ _POST_OUTCOME_HINTS = (
     "closure",
     "termination",
     "collection",
-    "written",
-    "write",
-    "return",
-    "final",
-    "resolution",
-    "exit",
-    "reason",
-    "_at",
-    "_after",
+    "written off",
+    "write off",
+    "write-off",
+    "writeoff",
+    "return status",
+    "return reason",
+    "return flag",
+    "final status",
+    "final outcome",
+    "final resolution",
+    "resolution code",
+    "resolution status",
+    "exit survey",
+    "exit interview",
+    "reason for",
+    "reasons for",
+    "churn reason",
+    "churn date",
     " at c",
     " after c",
+    " at default",
+    " after default",
 )
 
 
@@ -496,7 +515,8 @@ def _leakage(analysis: Analysis) -> Sentence | None:
     if s:
         return s
     # A field only known after the outcome, used as an input ("those can't go in" is not).
-    s = any(h in text for h in _POST_OUTCOME_HINTS) and _asserted_match(
+    spaced = text.replace("_", " ")  # column names ("cancellation_reason") test like prose
+    s = any(h in spaced for h in _POST_OUTCOME_HINTS) and _asserted_match(
         analysis, _POST_OUTCOME_FIELD_RE, lambda s, m: not s.negated and _in(analysis, s, _AS_FEATURE_RE)
     )
     if s:
@@ -518,9 +538,10 @@ _CAUSAL_PATTERNS = (
         _stems(
             "clearly definitely obviously really certainly prove proves proved proving confirm confirms "
             "confirmed demonstrate demonstrates show shows showed mean means meaning tell tells cause causes "
-            "safe fair so therefore thus hence driver drivers reason reasons lever levers"
+            "safe fair driver drivers reason reasons lever levers"
         ),
     ),
+    (_SO_CONCLUSION_RE, _stems("so therefore thus hence")),
     (
         _CAUSAL_CLAIM_RE,
         _stems("so therefore thus hence causal lever levers make move everyone tell tells should"),
