@@ -71,11 +71,25 @@ def main(argv: list[str] | None = None) -> int:
         # Output piped into `head` and closed early: not an error worth a traceback.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # an unusable data/config dir, a full disk: say which path and why
+        if os.environ.get("MOCKINTERVIEW_DEBUG"):
+            raise
+        print(f"mockinterview: error: {_describe_os_error(exc)}", file=sys.stderr)
+        return 1
     except Exception as exc:  # last resort: one line, never a traceback (set MOCKINTERVIEW_DEBUG=1 for one)
         if os.environ.get("MOCKINTERVIEW_DEBUG"):
             raise
         print(f"mockinterview: error: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
         return 1
+
+
+def _describe_os_error(exc: OSError) -> str:
+    reason = exc.strerror.lower() if exc.strerror else str(exc)
+    if exc.filename is None:
+        return f"cannot read or write a file: {reason}"
+    where = f"{exc.filename}" + (f" -> {exc.filename2}" if exc.filename2 else "")
+    hint = " (set MOCKINTERVIEW_DATA_DIR to a writable directory)" if exc.errno in (1, 13, 20, 30) else ""
+    return f"cannot use {where}: {reason}{hint}".splitlines()[0]
 
 
 if __name__ == "__main__":
