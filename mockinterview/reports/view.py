@@ -62,8 +62,26 @@ class TurnView:
     answer: AnswerView | None = None  # set when this turn is a graded answer
 
 
+class _ScoredAnswers:
+    """Mean scores over the graded answers: with mentor overrides, and as graded."""
+
+    @property
+    def answers(self) -> list[AnswerView]:
+        raise NotImplementedError
+
+    @property
+    def score(self) -> float | None:
+        scores = [a.score for a in self.answers if a.final]
+        return round(mean(scores), 1) if scores else None
+
+    @property
+    def original_score(self) -> float | None:
+        scores = [a.original_score for a in self.answers if a.final]
+        return round(mean(scores), 1) if scores else None
+
+
 @dataclass
-class RoundView:
+class RoundView(_ScoredAnswers):
     id: str
     title: str
     turns: list[TurnView] = field(default_factory=list)
@@ -72,19 +90,9 @@ class RoundView:
     def answers(self) -> list[AnswerView]:
         return [t.answer for t in self.turns if t.answer is not None]
 
-    @property
-    def score(self) -> float | None:
-        scores = [a.score for a in self.answers if a.final]
-        return round(mean(scores), 1) if scores else None
-
-    @property
-    def original_score(self) -> float | None:
-        scores = [a.original_score for a in self.answers if a.final]
-        return round(mean(scores), 1) if scores else None
-
 
 @dataclass
-class ReportView:
+class ReportView(_ScoredAnswers):
     transcript: Transcript
     rounds: list[RoundView]
     pack_found: bool
@@ -92,16 +100,6 @@ class ReportView:
     @property
     def answers(self) -> list[AnswerView]:
         return [a for r in self.rounds for a in r.answers]
-
-    @property
-    def score(self) -> float | None:
-        scores = [a.score for a in self.answers if a.final]
-        return round(mean(scores), 1) if scores else None
-
-    @property
-    def original_score(self) -> float | None:
-        scores = [a.original_score for a in self.answers if a.final]
-        return round(mean(scores), 1) if scores else None
 
     @property
     def has_overrides(self) -> bool:
