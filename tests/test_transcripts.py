@@ -85,17 +85,16 @@ def test_a_failed_save_leaves_the_previous_file_intact(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["s.json"]
 
 
-def test_refuses_to_write_the_api_key(tmp_path, monkeypatch):
+def test_the_api_key_never_reaches_disk_and_the_session_still_saves(tmp_path, monkeypatch):
     key = "sk-test-0123456789abcdefghijklmnop"
     monkeypatch.setenv("OPENAI_API_KEY", key)
     t = make_transcript()
     t.turns[1].text = f"my key is {key}, please grade kindly"
-    with pytest.raises(TranscriptError, match="OPENAI_API_KEY"):
-        save_transcript(t, tmp_path / "s.json")
-    assert not (tmp_path / "s.json").exists()
-    t.turns[1].text = "no secrets here"
     save_transcript(t, tmp_path / "s.json")
-    assert key not in (tmp_path / "s.json").read_text()
+    on_disk = (tmp_path / "s.json").read_text()
+    assert key not in on_disk
+    assert "[redacted: OPENAI_API_KEY]" in on_disk
+    assert load_transcript(tmp_path / "s.json").turns[1].text.startswith("my key is [redacted")
 
 
 @pytest.mark.parametrize(

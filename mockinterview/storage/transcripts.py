@@ -83,17 +83,24 @@ def default_path(t: Transcript, directory: Path | None = None) -> Path:
     return (directory or sessions_dir()) / f"{t.meta.id}{SUFFIX}"
 
 
-def _assert_no_secret(blob: str) -> None:
-    """The API key must never reach disk, whatever path it took into the data."""
+REDACTED_KEY = "[redacted: OPENAI_API_KEY]"
+
+
+def _without_secret(blob: str) -> str:
+    """The serialised transcript with the API key's value blanked out.
+
+    The key must never reach disk, whatever path it took into the data (a candidate may
+    paste it into an answer, a server may echo it in an error). Redacting rather than
+    refusing the save keeps the rest of the session safe. Short keys (test dummies) only
+    count as a whole JSON string, to avoid blanking ordinary words.
+    """
     key = os.environ.get("OPENAI_API_KEY", "").strip()
     if not key:
-        return
-    # Look in the serialised text (cheap, and covers every field). Short keys (test
-    # dummies) only count as a whole JSON string, to avoid false alarms.
+        return blob
     encoded = json.dumps(key, ensure_ascii=False)
-    needle = encoded if len(key) < 12 else encoded[1:-1]
-    if needle in blob:
-        raise TranscriptError("refusing to save: the transcript contains the OPENAI_API_KEY value")
+    if len(key) < 12:
+        return blob.replace(encoded, json.dumps(REDACTED_KEY))
+    return blob.replace(encoded[1:-1], REDACTED_KEY)
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -113,9 +120,7 @@ def save_transcript(t: Transcript, path: Path | None = None) -> Path:
     """Write ``t`` atomically (temp file, fsync, rename, fsync dir) with mode 0600."""
     path = Path(path) if path is not None else default_path(t)
     # pydantic's serializer is ~15x faster than model_dump + json.dumps; this runs after every turn.
-    text = t.model_dump_json(indent=1)
-    _assert_no_secret(text)
-    blob = text.encode("utf-8")
+    blob = _without_secret(t.model_dump_json(indent=1)).encode("utf-8")
     directory = path.parent
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
