@@ -90,6 +90,31 @@ _INJECTION_RULES: list[tuple[tuple[str, ...], str]] = [
         r"\byou are (?:an?|the) (?:\w+ )?(?:assistant|grader|evaluator|ai|model|language model|examiner)\b",
     ),
     (("inst", "im_start", "endoftext"), r"\[/?inst\]|<\|(?:im_start|im_end|endoftext)\|>"),
+    # Probing for the grader's hidden text: "reveal your instructions", "print your system
+    # prompt", "what is the rubric".
+    (
+        (
+            "reveal",
+            "print",
+            "show",
+            "display",
+            "output",
+            "repeat",
+            "share",
+            "tell",
+            "leak",
+            "dump",
+            "disclose",
+        ),
+        r"\b(?:reveal|print|show|display|output|repeat|share|tell me|leak|dump|disclose)\b.{0,25}?"
+        r"\b(?:your|the (?:hidden|secret|grading|scoring|system|initial|original))\s+(?:\w+\s+)?"
+        r"(?:instructions?|prompt|rubric|criteria|guidelines|rules|answer key|reference answer)\b",
+    ),
+    (
+        ("rubric", "prompt", "instructions", "criteria"),
+        r"\bwhat(?: is|'s| are| were| was)\s+(?:the|your)\s+(?:exact\s+|hidden\s+|grading\s+|scoring\s+|"
+        r"marking\s+|system\s+)?(?:rubric|prompt|instructions|criteria)\b",
+    ),
     (
         ("covered", "empty", "rubric"),
         r"\b(?:covered every key point|empty mistakes list|per the rubric)\b",
