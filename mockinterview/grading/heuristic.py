@@ -190,7 +190,7 @@ def _cover_key_point(ckp: CompiledKeyPoint, analysis: Analysis) -> KeyPointCover
     kp = ckp.key_point
     for phrase in ckp.misconceptions:
         for m in find_matches(phrase, analysis):
-            if not m.negated:
+            if not m.negated and m.within_one_clause(analysis):
                 return KeyPointCoverage(
                     id=kp.id, text=kp.text, covered=False, misconception=m.quote(analysis)
                 )

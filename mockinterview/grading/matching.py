@@ -11,6 +11,7 @@ negated mistake cue is no finding; a negated key-point expression still counts).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -40,6 +41,14 @@ class Match:
     negated: bool
     hedged: bool
 
+    def within_one_clause(self, analysis: Analysis) -> bool:
+        """True when the matched words sit in one clause. A wrong definition must be stated,
+        not assembled from two right ones ("precision is the share of predicted positives
+        that are truly positive; recall is the share of actual positives we catch")."""
+        tokens = self.sentence.tokens
+        span = analysis.text[tokens[min(self.positions)].start : tokens[max(self.positions)].end]
+        return _CLAUSE_BREAK.search(span) is None
+
     def quote(self, analysis: Analysis) -> str:
         """The sentence the phrase matched in, verbatim (a window around it if long)."""
         s = self.sentence
@@ -48,6 +57,9 @@ class Match:
         first = max(0, min(self.positions) - 4)
         last = min(len(s.tokens) - 1, max(self.positions) + 4)
         return analysis.quote(s.tokens[first].start, s.tokens[last].end, EVIDENCE_LIMIT)
+
+
+_CLAUSE_BREAK = re.compile(r"[;:]|,\s*and\b|\b(?:while|whereas|but|whilst)\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)
