@@ -8,29 +8,36 @@ clear leakage-unchecked; "we never checked for leakage" does not either). Cues m
 their words in any order, so the pack keeps them specific; each canonical mistake also
 has a code check for the phenomenon itself, run on every question unless noted:
 
-* leakage-unchecked: a score in the high nineties reported as a result (no negation in
-  its sentence, not a training score), a jump of 0.15+ between two scores, a field only
-  known after the outcome (cancellation reason, chargeback or dispute status, refund
-  issued...) used as an input, or random folds over data ordered in time;
+* leakage-unchecked: a score in the high nineties reported as a result however written
+  ("0.98", ".98", "98.7% accurate", "99 percent"; no negation or doubt in its sentence,
+  not a training score), a near-perfect result in words ("almost flawless", "caught
+  nearly every fraud"), a jump of 0.15+ between two scores ("from 60 to 95"), a field
+  only known after the outcome (cancellation reason, chargeback or dispute status,
+  "later refunded"...) used as an input, or random folds over data ordered in time;
 * correlation-as-causation: a causal conclusion ("so the discount clearly works",
   "that proves the redesign works", "X is the main driver", "so we should send it to
   everyone") drawn from observational evidence (an association, "customers who...",
-  SHAP or feature importance, a before/after comparison). On questions prone to it the
+  SHAP or feature importance, a before/after comparison; "X is responsible for the
+  lift", "turn it on by default"). On questions prone to it the
   question supplies the evidence. Conditionals do not excuse the conclusion ("if it is
   higher, that proves..."); a distancing word before it does;
 * needless-complexity: a heavy model family (deep nets, LSTMs, transformers, GPU
   clusters, "state of the art") in a sentence that proposes or justifies it;
 * data-quality-ignored: rushing into modelling on the data as it is (training on all of
   it, everything into AutoML, dropping or zero-filling missing values, "straight to a
-  model"). Off the questions prone to it, the sentence must also say it is a shortcut
+  model", the raw export straight into XGBoost, "the data as it came", "no need to clean
+  anything"). Off the questions prone to it, the sentence must also say it is a shortcut
   ("just", "straight", "move on"...), as "train on all the data" after cross-validation
   is sound practice;
-* no-monitoring: retraining or deployment that replaces the live model automatically;
+* no-monitoring: retraining or deployment that replaces the live model automatically
+  ("goes live every week", "with no human in the loop"), or deployment told as the end
+  of the work ("nothing more to do", "push it live and we're done");
   on prone questions, any first-person deployment with no monitoring anywhere; elsewhere
   a deployment "right away";
 * metrics-without-impact: an offline metric stated as the success criterion. Its cues
   (metric names) count only in a sentence that reports a value and only on questions
-  prone to it: naming a metric is not the mistake.
+  prone to it: naming a metric is not the mistake. "Successful if recall goes up" is
+  the mistake too: a conditional does not distance a definition of success.
 """
 
 from __future__ import annotations
@@ -50,10 +57,14 @@ PRONE_ONLY = frozenset({"metrics-without-impact", "needless-complexity"})
 # Mentioning a metric is not the mistake; reporting a metric's VALUE as the outcome is.
 NEEDS_A_NUMBER = frozenset({"metrics-without-impact"})
 
+# A score in the high nineties however written: "0.98", ".98", "98.7%", "99 percent".
+_NINETIES = r"(?:(?<![\w.])0?\.9[7-9]\d*|(?<![\w.])9[7-9](?:\.\d+)?\s*(?:%|percent\b|per cent\b)|100\s*(?:%|percent\b))"
 _HIGH_SCORE_RE = re.compile(
-    r"\b(?:auc|roc[- ]?auc|accuracy|f1|precision|recall|r2|r-squared)\b[^.!?\n]{0,40}?"
-    r"(?:0?\.9[7-9]\d*|1\.0+\b|9[7-9](?:\.\d+)?\s*%|100\s*%)"
-    r"|(?:0?\.9[7-9]\d*|9[7-9](?:\.\d+)?\s*%|100\s*%)[^.!?\n]{0,25}?\b(?:auc|accuracy|f1|precision|recall)\b",
+    r"\b(?:auc|roc(?:[- ]?auc)?|auroc|auprc|pr[- ]auc|gini|accuracy|f1|precision|recall|r2|r-squared)\b[^!?\n]{0,40}?"
+    + _NINETIES
+    + r"|"
+    + _NINETIES
+    + r"[^!?\n]{0,25}?\b(?:auc|roc|auroc|gini|accuracy|accurate|f1|precision|recall|correct|right)\b",
 )
 _ASSOCIATION_RE = re.compile(
     r"\b(?:correlat\w*|associated with|(?:users|customers|people|clients|students|those|patients|stores) who|"
@@ -73,16 +84,40 @@ _PRESCRIPTION_RE = re.compile(
     r"\b(?:so|therefore|thus|hence|which means)\b,?\s+(?:we|you|i|the (?:company|business|team))\s+"
     r"(?:should|must|need to|ought to|have to|will)\b|"
     r"\b(?:should|must|let's|need to)\s+(?:push|encourage|get|make|force|incentivi[sz]e|nudge|require)\s+"
-    r"(?:everyone|everybody|all|more|users|customers|people|them|applicants|members|shoppers|clients)\b",
+    r"(?:everyone|everybody|all|more|users|customers|people|them|applicants|members|shoppers|clients)\b|"
+    r"\b(?:should|must|let's|need to|i'd|we'd|i would|we would)\s+(?:turn|switch|enable|roll)\s+(?:it|them|\w+)\s+"
+    r"(?:on|out)\s+(?:by default|for (?:everyone|everybody|all))\b|"
+    r"\b(?:should|must|let's|need to)\s+make (?:it|them|\w+) (?:the )?default\b",
 )
 # A top score with no metric named ("0.99 is about as good as it gets"), read as a result
 # only in a sentence that approves of it.
-_BARE_HIGH_SCORE_RE = re.compile(r"(?<![\w.])(?:0?\.9[7-9]\d*|9[7-9](?:\.\d+)?\s*%)(?![\w.])")
+_BARE_HIGH_SCORE_RE = re.compile(
+    r"(?<![\w.])(?:0?\.9[7-9]\d*|9[7-9](?:\.\d+)?\s*(?:%|percent\b|per cent\b))(?![\w]|\.\d)"
+)
 _APPROVAL_RE = re.compile(
     r"\b(?:good|great|strong|excellent|amazing|impressive|fantastic|congrats|ready|ship|shipped|live|best|"
-    r"works?|worked|happy|proud|solid|nice)\b"
+    r"works?|worked|happy|proud|solid|nice|thrilled|delighted|pleased|celebrat\w*|win|won|handed|hand|"
+    r"deploy\w*|launch\w*|rolled|production|flawless\w*|perfect\w*|brilliant|outstanding|wonderful|"
+    r"superb|remarkable|incredible|awesome|success\w*|beat|beats|nailed)\b"
+)
+# A near-perfect result in words ("almost flawless", "caught nearly every fraud"), read as
+# a result only in a sentence about the model or its score.
+_NEAR_PERFECT_RE = re.compile(
+    r"\b(?:near(?:ly)?|almost|virtually|practically|basically|essentially)[- ](?:perfect(?:ly)?|flawless(?:ly)?|"
+    r"every(?:thing| single)?|all (?:of )?the (?:fraud|churn|default|positive)\w*|100)\b|"
+    r"\b(?:perfect|flawless) (?:score|accuracy|auc|recall|precision|separation|classifier|model|results?)\b"
+)
+_MODEL_RESULT_RE = re.compile(
+    r"\b(?:model|classifier|auc|roc|accuracy|accurate|score[sd]?|recall|precision|predict\w*|caught|catches|"
+    r"flagged|detected|separat\w*)\b"
 )
 _NOT_A_SCORE_RE = re.compile(r"\b(?:percentile|quantile|confidence|interval|p-value|alpha|significan\w*)\b")
+# A top score met with suspicion or explained away is not taken at face value.
+_SCEPTIC_RE = re.compile(
+    r"\b(?:useless|meaningless|trivial\w*|suspicious\w*|suspect\w*|too good|red flag|sanity|check\w*|verify|"
+    r"leak\w*|majority|all (?:zeros|negatives|no)|baseline|imbalanc\w*|negatives|dummy|inflat\w*|"
+    r"investigat\w*|audit\w*|doubt\w*|skeptic\w*|sceptic\w*)\b"
+)
 # Random shuffling of data ordered in time lets the model see the future.
 _RANDOM_SPLIT_RE = re.compile(
     r"\brandom(?:ly)? (?:shuffled? )?(?:cross-validation|cv|k-fold|split|splits|train[/-]test split|shuffle|"
@@ -106,7 +141,8 @@ _DEPLOY_RE = re.compile(
     r"\b(?:i|we|i'd|we'd|i'll|we'll)\s+(?:would\s+|will\s+|then\s+|just\s+|finally\s+)*(?:deploy|deployed|"
     r"ship|shipped|launch|launched|release|released|roll(?:ed)? (?:it )?out|put (?:it|the model) (?:live|"
     r"in(?:to)? production)|get (?:it|the model) (?:live|in(?:to)? production)|switch\w*\b[^.!?\n]{0,30}?\bover|"
-    r"replace (?:the )?(?:rules|current|old|existing))\b",
+    r"replace (?:the )?(?:rules|current|old|existing)|push(?:ed)? (?:it|the model) (?:live|to production|"
+    r"in(?:to)? production))\b",
 )
 
 
@@ -143,7 +179,8 @@ _OBSERVATIONAL_RE = re.compile(
 _CAUSAL_CONCLUSION_RE = re.compile(
     r"\b(?:clearly|definitely|obviously|really|certainly) (?:works|worked|is working|drives|drove|causes|caused|"
     r"helps|helped|reduces|increases|improves|boosts|is the (?:main |key |biggest )?(?:driver|cause|reason))\b|"
-    r"\b(?:proves?|proved|proving|confirms?|confirmed|demonstrates?|shows?|showed|means?|meaning|tells? us) "
+    r"\b(?:proves?|proved|proving|confirms?|confirmed|demonstrates?|shows?|showed|means?|meaning|tells? (?:us|me|you)|"
+    r"told (?:us|me)) "
     r"[^.!?\n,;:]{0,40}?\b(?:works|worked|is working|causes?|caused|"
     r"drives?|drove|reduces?|increases?|improves?|raises?|lowers?|prevents?|makes?|keeps?|leads? to|"
     r"is (?:effective|responsible|why))\b|"
@@ -151,7 +188,12 @@ _CAUSAL_CONCLUSION_RE = re.compile(
     r"\b(?:safe|fair) to (?:say|conclude|assume)\b[^.!?\n]{0,50}?\b(?:works|worked|causes?|drives?|reduces?|"
     r"increases?|improves?|raises?|lowers?|prevents?)\b|"
     r"(?:\b(?:is|are|was|were)|'s) (?:clearly |obviously |definitely )?(?:the |our )?(?:main|key|biggest|primary|real|"
-    r"major|top) (?:driver|cause|reason|lever)s?\b",
+    r"major|top) (?:driver|cause|reason|lever)s?\b|"
+    # "the new onboarding is responsible for the lift", "the promo is what drove sales"
+    r"(?:\b(?:is|are|was|were)|'s) (?:clearly |obviously |definitely )?(?:responsible for|behind|what (?:drove|drives|"
+    r"caused|causes)) (?:the |our |this |that )?(?:lift|increase|drop|rise|growth|improvement|"
+    r"decline|uplift|gain|jump|fall|difference|change|sales|churn|retention|conversions?|results?|customers|users|"
+    r"people)\b",
 )
 # The same conclusions introduced by "so", "therefore"... (a separate pattern: "so" is in
 # many sentences, and only these branches need it).
@@ -166,8 +208,9 @@ _SO_CONCLUSION_RE = re.compile(
 )
 # --- leakage-unchecked: a jump between two scores ("from 0.71 to 0.93").
 _SCORE_JUMP_RE = re.compile(
-    r"\b(?:auc|accuracy|f1|precision|recall|score|r2|gini)\b[^.!?\n]{0,50}?\bfrom\s+(0?\.\d+|\d{1,3}(?:\.\d+)?\s*%)"
-    r"\s+to\s+(0?\.\d+|\d{1,3}(?:\.\d+)?\s*%)",
+    r"\b(?:auc|roc|auroc|accuracy|f1|precision|recall|score|r2|gini)\b[^!?\n]{0,50}?\bfrom\s+(?:about\s+|around\s+|roughly\s+)?"
+    r"(0?\.\d+|\d{1,3}(?:\.\d+)?(?:\s*(?:%|percent\b))?)\s+(?:to|up to|all the way to)\s+(?:over\s+|about\s+|around\s+)?"
+    r"(0?\.\d+|\d{1,3}(?:\.\d+)?(?:\s*(?:%|percent\b))?)",
 )
 SUSPICIOUS_JUMP = 0.15
 # Fields only known after the outcome, used as model inputs.
@@ -181,7 +224,10 @@ _POST_OUTCOME_FIELD_RE = re.compile(
         r"(?:closed|closure|cancell?ation|termination)|collections?_(?:status|flag)|written_off|write-?offs?|"
         r"return_(?:status|reason|flag)s?|final_(?:status|outcome|resolution)|resolution_(?:code|status)|"
         r"exit_(?:survey|interview)|\w+_(?:at|after)_(?:close|closure|cancell?ation|churn|default))\b"
-    ).replace("_", "[ _]"),
+    ).replace("_", "[ _]")
+    # Told as an event after the fact: "whether the transaction was later disputed".
+    + r"|\b(?:later|eventually|subsequently|afterwards|ultimately|ended up being|ended up) (?:got |was |were |being )?"
+    r"(?:disputed|refunded|charged back|cancell?ed|returned|written off|defaulted|closed|churned|reported)\b",
 )
 _AS_FEATURE_RE = re.compile(
     r"\b(?:features?|inputs?|predictors?|variables?|columns?|signals?|include|including|included|add|added|"
@@ -198,26 +244,52 @@ _RUSH_RE = re.compile(
     r"features|tables?)\b[^.!?\n]{0,40}?\b(?:model|train\w*|automl|into)\b|"
     r"\b(?:throw|dump|feed|chuck|put)\w* (?:everything|it all|all (?:the|of the|our)? ?(?:data|features|"
     r"columns))\b|\bautoml\b|"
-    r"\bdrop(?:ping)? (?:all |every |any |the )?(?:rows?|records?|observations?|customers?)[^.!?\n]{0,25}?"
-    r"(?:missing|nulls?|nans?|nas?|empty|blank)\b|\bdrop(?:ping)? (?:all |the |every )?(?:missing|null|nan|na)s?"
-    r"(?: values| rows)?\b|\bfill(?:ing)? (?:everything|all|every|the missing|missing|nulls|nans|gaps|them|it)"
+    r"\b(?:drop|delet|remov|discard|exclud|throw (?:away|out)|filter (?:out|away))\w* (?:all |every |any |the )?"
+    r"(?:rows?|records?|observations?|customers?)[^.!?\n]{0,25}?"
+    r"(?:missing|nulls?|nans?|nas?|empty|blank)\b|\b(?:drop|delet|remov|discard|exclud)\w* (?:all |the |every )?"
+    r"(?:missing|null|nan|na)s?(?: values| rows)?\b|"
+    # "rows with nulls I'd simply delete"
+    r"\b(?:rows?|records?|observations?) (?:with|that have|containing) (?:any )?(?:missing|nulls?|nans?|gaps|blanks?)"
+    r"[^.!?\n]{0,30}?\b(?:drop|delete|remove|discard|exclude|throw)\w*|"
+    # the raw export straight in
+    r"\b(?:raw|uncleaned|unclean|messy|dirty) (?:data|dataset|export|dump|extract|tables?|logs|csv)"
+    r"[^.!?\n]{0,30}?\b(?:straight|directly|right) (?:in)?to\b|\bfill(?:ing)? (?:everything|all|every|the missing|missing|nulls|nans|gaps|them|it)"
     r"[^.!?\n]{0,20}?\bwith (?:zeros?|0|the mean|the median|-1)\b|"
-    r"\bstart training (?:right away|immediately|straight away)|"
+    r"\b(?:start|begin|get|jump)\w* (?:into |on |to )?(?:training|model(?:l)?ing|building (?:the |a )?model|fitting)"
+    r"(?: the model| a model)? (?:right away|immediately|straight away|at once|on day one|from day one)|"
     r"\bskip (?:the )?(?:eda|exploration|data checks|cleaning)\b",
 )
 # Straight to a model, on a question that needs the data understood first (prone only:
 # elsewhere, "I'd go straight to gradient boosting" is just a model choice).
 _STRAIGHT_TO_MODEL_RE = re.compile(
-    r"\b(?:start|go|jump|dive|get|head)\w* (?:straight|right|directly) (?:in)?to (?:an? |the )?(?:[\w-]+ ){0,3}"
-    r"(?:model\w*|training|xgboost|network|transformer|lstm|algorithm|classifier)\b"
+    r"\b(?:start|go|jump|dive|get|head|load|feed|fed|put|pipe|push|throw|dump|pass|send|plug)\w* "
+    r"(?:(?:it|them|everything|the (?:raw )?(?:data|export|table|dataset)) )?(?:straight|right|directly) (?:in)?to "
+    r"(?:an? |the )?(?:[\w-]+ ){0,3}"
+    r"(?:model\w*|training|xgboost|lightgbm|catboost|network|transformer|lstm|algorithm|classifier|automl|"
+    r"regression|forest|boosting)\b"
 )
 # A success criterion that is an offline metric ("I'd measure success by the AUC").
 _SUCCESS_RE = re.compile(
-    r"\b(?:success|succeed\w*|(?:the|our|my) (?:goal|aim|objective)|(?:our|my) target|target (?:is|was|would be|"
+    r"\b(?:success\w*|succeed\w*|(?:call|consider|count|declare) (?:it|this|that|the \w+) (?:a )?(?:win|done|"
+    r"finished|complete|successful)|(?:the|our|my) (?:goal|aim|objective)|(?:our|my) target|target (?:is|was|would be|"
     r"of)|aim (?:for|at)|aiming (?:for|at)|the sign|is ready|be ready|ready for|definition of done|good enough|"
     r"kpi)\b"
 )
-_SUCCESS_HINTS = ("succe", "goal", "aim", "objective", "target", "the sign", "ready", "done", "enough", "kpi")
+_SUCCESS_HINTS = (
+    "succe",
+    "goal",
+    "aim",
+    "objective",
+    "target",
+    "the sign",
+    "ready",
+    "done",
+    "enough",
+    "kpi",
+    "win",
+    "finished",
+    "complete",
+)
 _METRIC_RE = re.compile(
     r"\b(?:auc|roc[- ]auc|accuracy|f1|rmse|mae|mape|wape|smape|mse|ndcg|log[- ]loss|r2|r-squared|precision|"
     r"recall)\b"
@@ -235,12 +307,20 @@ _MODEL_WORD_RE = re.compile(r"\b(?:models?|retrain\w*|classifiers?|pipelines?)\b
 # --- no-monitoring: retraining and deployment that replace the live model automatically.
 _AUTO_REPLACE_RE = re.compile(
     r"\b(?:overwrit\w*|replac\w*|swap\w*|push\w*|deploy\w*|promot\w*|ship\w*|publish\w*|redeploy\w*)\b"
-    r"[^.!?\n]{0,60}?\b(?:automatically|every (?:night|day|week|month|morning|hour)|nightly|daily|weekly|"
+    r"[^.!?\n]{0,60}?\b(?:automatically|(?:every|each) (?:night|day|week|month|morning|hour|quarter|sunday|monday|"
+    r"tuesday|wednesday|thursday|friday|saturday)|nightly|daily|weekly|"
     r"monthly|on a schedule|straight (?:to|in)(?:to)? production|directly (?:to|in)(?:to)? production|"
-    r"without (?:any )?(?:review|checks?|human))\b|"
-    r"\b(?:automatically|auto-?|every (?:night|day|week|month)|nightly|daily|weekly|monthly|cron)\b"
+    r"without (?:any )?(?:\w+ )?(?:review|checks?|human|sign-?off|approval|validation|gate|testing|evaluation)|"
+    r"with no (?:\w+ )?(?:review|checks?|human|sign-?off|approval|validation|gate|testing|evaluation)|"
+    r"no human in the loop)\b|"
+    r"\b(?:automatically|auto-?|(?:every|each) (?:night|day|week|month|sunday|monday|quarter)|nightly|daily|weekly|"
+    r"monthly|cron)\b"
     r"[^.!?\n]{0,60}?\b(?:overwrit\w*|replac\w*|swap\w*|push\w* (?:it|the \w+ )?(?:live|to production)|"
     r"deploy\w*|redeploy\w*|promot\w*|goes live|go live)\b|"
+    # "the retrained model goes live automatically every week"
+    r"\b(?:goes|go|going|went|gets? pushed|is pushed|gets? deployed|is deployed|gets? promoted|is promoted)\s+"
+    r"(?:live|to production|into production|out)?\s*[^.!?\n]{0,20}?\b(?:automatically|(?:every|each) (?:night|day|"
+    r"week|month|morning)|nightly|daily|weekly|monthly|on a schedule|without (?:any )?(?:review|checks?|human))\b|"
     r"\boverwrit\w* (?:the )?(?:old|current|production|existing|live|previous)? ?models?\b",
 )
 
@@ -363,8 +443,20 @@ _HINTS: dict[re.Pattern[str], tuple[str, ...]] = {
         "ensemble",
         "stack",
     ),
-    _AUTO_REPLACE_RE: ("overwrit", "replac", "swap", "push", "deploy", "promot", "ship", "publish", "live"),
-    _DEPLOY_RE: ("deploy", "ship", "launch", "releas", "roll", "put ", "get ", "switch", "replace"),
+    _AUTO_REPLACE_RE: (
+        "overwrit",
+        "replac",
+        "swap",
+        "push",
+        "deploy",
+        "promot",
+        "ship",
+        "publish",
+        "live",
+        "go",
+        "went",
+    ),
+    _DEPLOY_RE: ("deploy", "ship", "launch", "releas", "roll", "put ", "get ", "switch", "replace", "push"),
     _RUSH_RE: (
         "every",
         " all ",
@@ -376,8 +468,22 @@ _HINTS: dict[re.Pattern[str], tuple[str, ...]] = {
         "automl",
         "drop",
         "fill",
-        "start training",
+        "right away",
+        "immediately",
+        "straight away",
+        "at once",
+        "day one",
         "skip",
+        "delet",
+        "remov",
+        "discard",
+        "exclud",
+        "throw",
+        "filter",
+        "raw",
+        "unclean",
+        "messy",
+        "dirty",
     ),
     _STRAIGHT_TO_MODEL_RE: ("straight", "right ", "directly"),
     _METRIC_RE: (
@@ -443,13 +549,25 @@ def _in(analysis: Analysis, sentence: Sentence, pattern: re.Pattern[str]) -> boo
 
 
 def _score_value(text: str) -> float:
-    text = text.replace(" ", "")
-    return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    text = text.replace(" ", "").removesuffix("percent").removesuffix("%")
+    value = float(text)
+    # "from 60 to 95" on a score means percentages.
+    return value / 100 if value > 1 else value
 
 
 # Cheap substring tests that rule a pattern out before its regex runs (most answers hold
 # no score in the high nineties, no "from ... to" and no post-outcome field).
 _NINETIES_RE = re.compile(r"9[7-9]|1\.0|100")
+_NEAR_PERFECT_HINTS = (
+    "near",
+    "almost",
+    "virtually",
+    "practically",
+    "basically",
+    "essentially",
+    "perfect",
+    "flawless",
+)
 _POST_OUTCOME_HINTS = (
     "cancel",
     "charge",
@@ -473,6 +591,12 @@ _POST_OUTCOME_HINTS = (
     "resolution status",
     "exit survey",
     "exit interview",
+    "later ",
+    "eventually ",
+    "subsequently ",
+    "afterwards ",
+    "ultimately ",
+    "ended up",
     "reason for",
     "reasons for",
     "churn reason",
@@ -487,10 +611,18 @@ _POST_OUTCOME_HINTS = (
 def _leakage(analysis: Analysis) -> Sentence | None:
     text = analysis.lowered
     nineties = _NINETIES_RE.search(text) is not None
+
     # Anything negated in a sentence with a top score ("I wouldn't trust...", "what you get by
     # predicting 'won't convert'") is read as doubt about it.
-    s = nineties and _asserted_match(
-        analysis, _HIGH_SCORE_RE, lambda s, m: not s.negated and not (s.stems & _TRAINING_SCORE_STEMS)
+    def face_value(s: Sentence, m: re.Match[str]) -> bool:
+        return not s.negated and not (s.stems & _TRAINING_SCORE_STEMS) and not _in(analysis, s, _SCEPTIC_RE)
+
+    s = nineties and _asserted_match(analysis, _HIGH_SCORE_RE, face_value)
+    if s:
+        return s
+    near_perfect = any(h in text for h in _NEAR_PERFECT_HINTS)
+    s = near_perfect and _asserted_match(
+        analysis, _NEAR_PERFECT_RE, lambda s, m: face_value(s, m) and _in(analysis, s, _MODEL_RESULT_RE)
     )
     if s:
         return s
@@ -500,7 +632,12 @@ def _leakage(analysis: Analysis) -> Sentence | None:
             before, after = _score_value(m.group(1)), _score_value(m.group(2))
         except ValueError:
             return False
-        return after - before >= SUSPICIOUS_JUMP and after >= 0.85 and not (s.stems & _TRAINING_SCORE_STEMS)
+        return (
+            after - before >= SUSPICIOUS_JUMP
+            and after >= 0.85
+            and not (s.stems & _TRAINING_SCORE_STEMS)
+            and not _in(analysis, s, _SCEPTIC_RE)
+        )
 
     s = " from " in text and _asserted_match(analysis, _SCORE_JUMP_RE, big_jump)
     if s:
@@ -509,7 +646,7 @@ def _leakage(analysis: Analysis) -> Sentence | None:
         analysis,
         _BARE_HIGH_SCORE_RE,
         lambda s, m: (
-            not s.negated and _in(analysis, s, _APPROVAL_RE) and not _in(analysis, s, _NOT_A_SCORE_RE)
+            face_value(s, m) and _in(analysis, s, _APPROVAL_RE) and not _in(analysis, s, _NOT_A_SCORE_RE)
         ),
     )
     if s:
@@ -537,8 +674,8 @@ _CAUSAL_PATTERNS = (
         _CAUSAL_CONCLUSION_RE,
         _stems(
             "clearly definitely obviously really certainly prove proves proved proving confirm confirms "
-            "confirmed demonstrate demonstrates show shows showed mean means meaning tell tells cause causes "
-            "safe fair driver drivers reason reasons lever levers"
+            "confirmed demonstrate demonstrates show shows showed mean means meaning tell tells told cause causes "
+            "safe fair driver drivers reason reasons lever levers responsible behind drove drives caused"
         ),
     ),
     (_SO_CONCLUSION_RE, _stems("so therefore thus hence")),
@@ -546,7 +683,7 @@ _CAUSAL_PATTERNS = (
         _CAUSAL_CLAIM_RE,
         _stems("so therefore thus hence causal lever levers make move everyone tell tells should"),
     ),
-    (_PRESCRIPTION_RE, _stems("so therefore thus hence which should must let's need")),
+    (_PRESCRIPTION_RE, _stems("so therefore thus hence which should must let's need i'd we'd would")),
 )
 
 
@@ -576,6 +713,39 @@ _AFTER_VALIDATION_RE = re.compile(
 )
 
 
+# Skipping the checks said outright: "no need to clean anything", "don't bother with EDA".
+# The negation is the point, so these are read with _stated_idiom, not _asserted.
+_SKIP_CHECKS_RE = re.compile(
+    r"\b(?:no need|(?:don't|do not|doesn't|won't|wouldn't) (?:really )?(?:need|have|bother)|never need|"
+    r"not worth|no point)(?: to| with| in)? (?:clean\w*|check\w*|explor\w*|look\w* at the data|validat\w*|"
+    r"(?:the |any )?eda|inspect\w*|prep\w*|preprocess\w*|impute\w*)\b"
+)
+
+
+def _stated_idiom(analysis: Analysis, pattern: re.Pattern[str], hints: tuple[str, ...]) -> Sentence | None:
+    """A sentence where ``pattern`` matches, not hedged and with no negation reaching the
+    words before the match (a negation inside it is part of the idiom)."""
+    if not any(h in analysis.lowered for h in hints):
+        return None
+    for s in analysis.sentences_matching(pattern):
+        if s.hedged:
+            continue
+        m = pattern.search(analysis.lowered, s.start, s.end)
+        if m and not any(s.tokens[i].start < m.start() for i in s.negated):
+            return s
+    return None
+
+
+# Modelling on the data as it came ("we just used the data as it came and trained on it").
+_AS_IS_RE = re.compile(
+    r"\b(?:data|dataset|table|export|dump|extract|tables|it|them)s? (?:just )?(?:as[- ]is|as (?:it|they) (?:came|comes|"
+    r"stands?|arrived))\b"
+)
+_TRAINING_WORD_RE = re.compile(
+    r"\b(?:train\w*|model\w*|fit\w*|feed|fed|xgboost|automl|classifier|regression)\b"
+)
+
+
 def _rushed_data(analysis: Analysis, prone: bool) -> Sentence | None:
     def rushed(s: Sentence, m: re.Match[str]) -> bool:
         return not _in(analysis, s, _AFTER_VALIDATION_RE) and (prone or _in(analysis, s, _HASTE_RE))
@@ -583,12 +753,28 @@ def _rushed_data(analysis: Analysis, prone: bool) -> Sentence | None:
     found = _asserted_match(analysis, _RUSH_RE, rushed)
     if found is None and prone:
         found = _asserted_match(analysis, _STRAIGHT_TO_MODEL_RE)
+    if found is None and (
+        " as is" in analysis.lowered
+        or "as-is" in analysis.lowered
+        or " as it" in analysis.lowered
+        or " as they" in analysis.lowered
+    ):
+        found = _asserted_match(
+            analysis, _AS_IS_RE, lambda s, m: _in(analysis, s, _TRAINING_WORD_RE) and rushed(s, m)
+        )
+    if found is None:
+        found = _stated_idiom(
+            analysis, _SKIP_CHECKS_RE, ("no need", "need to", "bother", "worth", "no point")
+        )
     return found
 
 
 # Every match of _AUTO_REPLACE_RE says "overwrite", or names both a schedule/automation and
 # a replacing verb: both tested with substrings before the scan.
 _AUTOMATION_HINTS = (
+    "each ",
+    "with no",
+    "no human",
     "automat",
     "auto",
     "every ",
@@ -602,6 +788,29 @@ _AUTOMATION_HINTS = (
     "without",
     "cron",
 )
+
+
+# Deployment told as the end of the work: "after deployment there's nothing more to do",
+# "push it to production and we're done", "the model keeps working on its own".
+_DONE_AFTER_DEPLOY_RE = re.compile(
+    r"\b(?:nothing (?:more|else) (?:to do|needed)|(?:and )?(?:we're|we are|i'm|you're) done|job (?:is )?done|"
+    r"set[- ](?:it[- ])?and[- ]forget|fire[- ]and[- ]forget|(?:keeps?|kept) (?:working|running) (?:on its own|by itself|"
+    r"forever)|(?:runs?|look after|takes? care of) (?:on |by )?itself|never (?:needs? to be|has to be|gets?) "
+    r"(?:touched|retrained|looked at|checked)|no (?:need|reason) to (?:touch|retrain|check|watch|monitor|revisit)"
+    r" (?:it|the model)|(?:can|could) forget about it)\b"
+)
+_DEPLOYED_WORD_RE = re.compile(
+    r"\b(?:deploy\w*|production|live|shipp?\w*|launch\w*|released?|rolled out|trained|model)\b"
+)
+
+
+def _done_after_deploy(analysis: Analysis) -> Sentence | None:
+    s = _stated_idiom(
+        analysis,
+        _DONE_AFTER_DEPLOY_RE,
+        ("nothing", "done", "forget", "itself", "its own", "never", "no need", "no reason"),
+    )
+    return s if s is not None and _in(analysis, s, _DEPLOYED_WORD_RE) else None
 
 
 def _auto_replace(analysis: Analysis, prone: bool) -> Sentence | None:
@@ -632,9 +841,13 @@ def _code_check(cm: CompiledMistake, analysis: Analysis, prone: bool) -> Sentenc
     if mid == "metrics-without-impact":
         if not any(h in analysis.lowered for h in _SUCCESS_HINTS):
             return None
-        return _asserted_match(analysis, _METRIC_RE, lambda s, m: _in(analysis, s, _SUCCESS_RE))
+        # "Successful if recall@10 goes up" defines success as the metric: a conditional
+        # does not distance it.
+        return _asserted_match(
+            analysis, _METRIC_RE, lambda s, m: _in(analysis, s, _SUCCESS_RE), conclusion=True
+        )
     if mid == "no-monitoring":
-        found = _auto_replace(analysis, prone)
+        found = _auto_replace(analysis, prone) or _done_after_deploy(analysis)
         if found is None and prone:
             found = _regex_sentence(analysis, _DEPLOY_RE)
         return found
