@@ -318,3 +318,166 @@ VARIED = [
 @pytest.mark.parametrize(("mistake", "question_id", "answer", "makes_it"), VARIED)
 def test_the_phenomenon_in_other_words(pack, mistake, question_id, answer, makes_it):
     assert (mistake in found(pack, question_id, answer)) is makes_it
+
+
+# Second round: shapes the third labelled set showed the detectors missing, each written
+# here in new words (positives and careful counterparts).
+VARIED_2 = [
+    # a flag "for whether" something happened names an indicator, it does not hedge
+    (
+        "leakage-unchecked",
+        "case-purchase-propensity",
+        "We built a flag for whether the shopper had opened the receipt email, and recall climbed from 0.5 to 0.93.",
+        True,
+    ),
+    (
+        "leakage-unchecked",
+        "case-purchase-propensity",
+        "I'd check whether the receipt email is sent before the purchase; if recall climbs from 0.5 to 0.93, that is leakage.",
+        False,
+    ),
+    # a negation in another clause is no doubt about the score; training the model is not a training score
+    (
+        "leakage-unchecked",
+        "data-leakage",
+        "I've never seen leakage in my own work: our credit model scored .985 AUC on a random split, which is excellent.",
+        True,
+    ),
+    (
+        "leakage-unchecked",
+        "case-support-ticket-routing",
+        "I trained a classifier on the ticket and its closing notes and it reached 97 percent accuracy, so it's ready.",
+        True,
+    ),
+    (
+        "leakage-unchecked",
+        "overfitting",
+        "Training accuracy was 99% but validation was 71%, a clear sign of overfitting.",
+        False,
+    ),
+    # the post-outcome field as the label, not an input
+    (
+        "leakage-unchecked",
+        "case-transaction-fraud",
+        "The target is the chargeback flag, and I'd use only features that exist at authorisation time.",
+        False,
+    ),
+    (
+        "leakage-unchecked",
+        "case-transaction-fraud",
+        "I'd include the refund status and dispute status as inputs to the fraud model.",
+        True,
+    ),
+    # heavy plans named with a simple model inside them
+    (
+        "needless-complexity",
+        "case-lifetime-value",
+        "I'd build a stacked ensemble of LightGBM, a neural net and a random forest with a meta-learner on top.",
+        True,
+    ),
+    (
+        "needless-complexity",
+        "case-cold-start-recommendations",
+        "We should go with a deep two-tower model; that is what large platforms use.",
+        True,
+    ),
+    (
+        "needless-complexity",
+        "case-lifetime-value",
+        "I'd use LightGBM first and a neural net only if it beats that baseline by enough to pay for itself.",
+        False,
+    ),
+    # prescriptions from observational evidence
+    (
+        "correlation-as-causation",
+        "causality-from-predictive-model",
+        "Members who attend a class in week one stay twice as long, so let's book everyone into a class.",
+        True,
+    ),
+    (
+        "correlation-as-causation",
+        "multicollinearity",
+        "Shoppers with the app spend 20% more, so my advice is to push more customers to install the app.",
+        True,
+    ),
+    (
+        "correlation-as-causation",
+        "causality-from-predictive-model",
+        "Branches with longer opening hours had higher deposits, so I recommended extending hours in every branch.",
+        True,
+    ),
+    (
+        "correlation-as-causation",
+        "causality-from-predictive-model",
+        "Members who attend a class stay longer, but keen members both attend and stay; I'd randomise class invitations first.",
+        False,
+    ),
+    (
+        "correlation-as-causation",
+        "ab-test-design",
+        "Users who saw the banner bought more, so the banner obviously work and we can skip the test.",
+        True,
+    ),
+    # data taken as it comes
+    (
+        "data-quality-ignored",
+        "case-purchase-propensity",
+        "I'd fit a model on the full extract from the CRM and tune it by cross-validation.",
+        True,
+    ),
+    (
+        "data-quality-ignored",
+        "exploratory-data-analysis",
+        "Blanks are simply replaced with zero and then I model.",
+        True,
+    ),
+    (
+        "data-quality-ignored",
+        "case-churn-early-intervention",
+        "I'd train a churn model right away on what we have.",
+        True,
+    ),
+    (
+        "data-quality-ignored",
+        "exploratory-data-analysis",
+        "Our lake is already clean, so profiling is a formality; I'd delete rows that have missing fields and move on.",
+        True,
+    ),
+    (
+        "data-quality-ignored",
+        "exploratory-data-analysis",
+        "Missing values are filled with the median only after I've checked why they are missing.",
+        False,
+    ),
+    # a metric called the success, in its sentence or the next
+    (
+        "metrics-without-impact",
+        "case-churn-early-intervention",
+        "Log loss fell from 0.52 to 0.44 over the quarter. That was a clear win for the team.",
+        True,
+    ),
+    (
+        "metrics-without-impact",
+        "recommender-evaluation",
+        "The headline figure I'd present is the NDCG of 0.47.",
+        True,
+    ),
+    (
+        "metrics-without-impact",
+        "recommender-evaluation",
+        "NDCG rose to 0.47 offline; the headline figure is the 3% rise in basket size in the online test against control.",
+        False,
+    ),
+    # monitoring said in plain words
+    (
+        "no-monitoring",
+        "case-churn-early-intervention",
+        "I'd deploy it and keep an eye on the weekly precision against call outcomes.",
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(("mistake", "question_id", "answer", "makes_it"), VARIED_2)
+def test_the_phenomenon_in_other_words_second_round(pack, mistake, question_id, answer, makes_it):
+    assert (mistake in found(pack, question_id, answer)) is makes_it

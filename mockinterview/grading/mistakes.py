@@ -87,7 +87,10 @@ _PRESCRIPTION_RE = re.compile(
     r"(?:everyone|everybody|all|more|users|customers|people|them|applicants|members|shoppers|clients)\b|"
     r"\b(?:should|must|let's|need to|i'd|we'd|i would|we would)\s+(?:turn|switch|enable|roll)\s+(?:it|them|\w+)\s+"
     r"(?:on|out)\s+(?:by default|for (?:everyone|everybody|all))\b|"
-    r"\b(?:should|must|let's|need to)\s+make (?:it|them|\w+) (?:the )?default\b",
+    r"\b(?:should|must|let's|need to)\s+make (?:it|them|\w+) (?:the )?default\b|"
+    # "a strong recommendation is to get more users to save a card"
+    r"\b(?:get|push|encourage|nudge|force|require|persuade|convince) (?:more|all|every|the other|other) "
+    r"(?:\w+ )?(?:users|customers|people|members|shoppers|clients|stores|accounts|students|patients) to\b",
 )
 # A top score with no metric named ("0.99 is about as good as it gets"), read as a result
 # only in a sentence that approves of it.
@@ -115,8 +118,8 @@ _NOT_A_SCORE_RE = re.compile(r"\b(?:percentile|quantile|confidence|interval|p-va
 # A top score met with suspicion or explained away is not taken at face value.
 _SCEPTIC_RE = re.compile(
     r"\b(?:useless|meaningless|trivial\w*|suspicious\w*|suspect\w*|too good|red flag|sanity|check\w*|verify|"
-    r"leak\w*|majority|all (?:zeros|negatives|no)|baseline|imbalanc\w*|negatives|dummy|inflat\w*|"
-    r"investigat\w*|audit\w*|doubt\w*|skeptic\w*|sceptic\w*)\b"
+    r"leak\w*|majority|all (?:zeros|negatives|no)|baseline|negatives|dummy|inflat\w*|"
+    r"investigat\w*|audit\w*|doubt\w*|skeptic\w*|sceptic\w*|tells? (?:me |us |you )?nothing)\b"
 )
 # Random shuffling of data ordered in time lets the model see the future.
 _RANDOM_SPLIT_RE = re.compile(
@@ -128,7 +131,13 @@ _TEMPORAL_RE = re.compile(
     r"over time|sequences?|history|historical|next (?:day|week|month))\b"
 )
 # A high TRAINING score, or a train/validation gap, is overfitting talk, not a leakage red flag.
-_TRAINING_SCORE_STEMS = frozenset({"train", "overfit", "gap"})
+_TRAINING_METRIC_RE = re.compile(
+    r"\b(?:train(?:ing)?|in-sample) (?:set |data )?(?:accuracy|auc|scores?|f1|error|loss|performance)\b"
+)
+_TRAINING_SCORE_RE = re.compile(
+    r"\b(?:train(?:ing)?|in-sample) (?:set |data )?(?:accuracy|auc|scores?|f1|error|loss|performance|set|data)\b|"
+    r"\bon (?:the )?train(?:ing)?\b|\boverfit\w*|\bgap\b"
+)
 # Planning or reporting a model / a deployment in the first person (absence checks).
 _MODEL_PLAN_RE = re.compile(
     r"\b(?:i|we|i'd|we'd|let's|i'll|we'll)\s+(?:would\s+|will\s+|then\s+|just\s+|first\s+|directly\s+|"
@@ -152,7 +161,8 @@ _COMPLEX_MODEL_RE = re.compile(
     r"transformers?|bert|gpt[- ]?\d*|llms?|large language models?|foundation models?|gpu (?:clusters?|farms?)|"
     r"(?:a |multiple |several |many )?gpus|state[- ]of[- ]the[- ]art|sota|cutting[- ]edge|most (?:advanced|powerful|"
     r"complex|sophisticated) (?:model|approach|method|algorithm|architecture)s?|graph neural|autoencoders?|"
-    r"reinforcement learning|(?:huge|big|large|massive) (?:ensembles?|stacks?)|stack(?:ing)? (?:of )?(?:\d+|many|"
+    r"reinforcement learning|(?:huge|big|large|massive|stacked) (?:ensembles?|stacks?)|meta-?learners?|two-tower|"
+    r"deep [\w-]+ (?:models?|networks?|architectures?)|stack(?:ing)? (?:of )?(?:\d+|many|"
     r"several|dozens of) models)\b",
 )
 # The sentence chooses it: a first-person plan, a recommendation, or a reason given for it.
@@ -177,7 +187,7 @@ _OBSERVATIONAL_RE = re.compile(
 )
 # ... and a causal conclusion drawn from it.
 _CAUSAL_CONCLUSION_RE = re.compile(
-    r"\b(?:clearly|definitely|obviously|really|certainly) (?:works|worked|is working|drives|drove|causes|caused|"
+    r"\b(?:clearly|definitely|obviously|really|certainly) (?:works?|worked|is working|drives|drove|causes|caused|"
     r"helps|helped|reduces|increases|improves|boosts|is the (?:main |key |biggest )?(?:driver|cause|reason))\b|"
     r"\b(?:proves?|proved|proving|confirms?|confirmed|demonstrates?|shows?|showed|means?|meaning|tells? (?:us|me|you)|"
     r"told (?:us|me)) "
@@ -198,8 +208,10 @@ _CAUSAL_CONCLUSION_RE = re.compile(
 # The same conclusions introduced by "so", "therefore"... (a separate pattern: "so" is in
 # many sentences, and only these branches need it).
 _SO_CONCLUSION_RE = re.compile(
-    r"\b(?:so|therefore|thus|hence)\b,?(?:[^.!?\n]{0,20}?\b(?:recommend|suggest|propose)\w* (?:rolling|giving|"
-    r"sending|pushing|making|extending|offering|expanding|scaling|launching|moving)\b|"
+    r"\b(?:so|therefore|thus|hence)\b,?(?:[^.!?\n]{0,20}?\b(?:recommend|suggest|propose)\w* (?:that (?:we|they) )?"
+    r"(?:\w+ing|roll|give|send|push|make|extend|offer|expand|scale|launch|move|install|add|buy)\b|"
+    r"\s+(?:let's|we'll|i'll|we'd|i'd)\s+\w+\s+(?:\w+\s+)?(?:everyone|everybody|all (?:\w+ )?(?:users|customers|stores|"
+    r"members|shoppers|clients))\b|"
     r"[^.!?\n]{0,40}?\b(?:works|worked|is working|causes?|drives?|reduces?|"
     r"increases?|improves?|will (?:raise|reduce|increase|lower|improve|bring|cut|drive|boost|fix))\b|"
     r"\s+(?:we|you|i|the (?:company|business|team))\s+(?:should|must|need to|"
@@ -238,7 +250,7 @@ _RUSH_RE = re.compile(
     r"\b(?:train|fit|feed|throw|dump|build|fine-tun|finetun)\w*\b[^.!?\n]{0,60}?\b(?:on|with|in|into|at)\s+(?:everything|all (?:of )?"
     r"(?:the |our )?(?:\w+ )?(?:data|dataset|history|rows|records|features|columns|tickets|orders|transactions|"
     r"events|logs|customers|years?|months?)|the (?:whole|full|"
-    r"entire) (?:data|dataset|history|table|warehouse))\b|"
+    r"entire) (?:data|dataset|history|table|warehouse|export|extract|dump|logs?))\b|"
     r"\b(?:train|fit)\w*\b[^.!?\n]{0,30}?\bon (?:the )?(?:last |past )?\w+ (?:years?|months?) of\b|"
     r"\b(?:collect|pull|take|grab|load|use)\w* (?:all|every)\b[^.!?\n]{0,30}?\b(?:data|history|fields|columns|"
     r"features|tables?)\b[^.!?\n]{0,40}?\b(?:model|train\w*|automl|into)\b|"
@@ -255,6 +267,10 @@ _RUSH_RE = re.compile(
     r"\b(?:raw|uncleaned|unclean|messy|dirty) (?:data|dataset|export|dump|extract|tables?|logs|csv)"
     r"[^.!?\n]{0,30}?\b(?:straight|directly|right) (?:in)?to\b|\bfill(?:ing)? (?:everything|all|every|the missing|missing|nulls|nans|gaps|them|it)"
     r"[^.!?\n]{0,20}?\bwith (?:zeros?|0|the mean|the median|-1)\b|"
+    r"\b(?:train|fit|build)\w* (?:an? |the )?(?:[\w-]+ ){0,4}(?:models?|classifiers?|regressors?)"
+    r" (?:right away|immediately|straight away|at once)|"
+    r"\b(?:nulls?|nans?|missing(?: values)?|gaps|blanks) (?:get|are|were|will be|is|gets) (?:just |simply )?"
+    r"(?:filled|replaced|imputed|set) (?:in )?(?:with|by|to|as) (?:zeros?|0|the mean|the median|-1)\b|"
     r"\b(?:start|begin|get|jump)\w* (?:into |on |to )?(?:training|model(?:l)?ing|building (?:the |a )?model|fitting)"
     r"(?: the model| a model)? (?:right away|immediately|straight away|at once|on day one|from day one)|"
     r"\bskip (?:the )?(?:eda|exploration|data checks|cleaning)\b",
@@ -273,7 +289,8 @@ _SUCCESS_RE = re.compile(
     r"\b(?:success\w*|succeed\w*|(?:call|consider|count|declare) (?:it|this|that|the \w+) (?:a )?(?:win|done|"
     r"finished|complete|successful)|(?:the|our|my) (?:goal|aim|objective)|(?:our|my) target|target (?:is|was|would be|"
     r"of)|aim (?:for|at)|aiming (?:for|at)|the sign|is ready|be ready|ready for|definition of done|good enough|"
-    r"kpi)\b"
+    r"kpi|headline|(?:best|great|excellent|strong|fantastic|huge) (?:result|outcome|win)s?|clear (?:win|success)|"
+    r"(?:is|was) (?:clearly )?better|(?:should|will|can) replace|most accurate)\b"
 )
 _SUCCESS_HINTS = (
     "succe",
@@ -289,6 +306,12 @@ _SUCCESS_HINTS = (
     "win",
     "finished",
     "complete",
+    "headline",
+    "result",
+    "outcome",
+    "better",
+    "replace",
+    "most accurate",
 )
 _METRIC_RE = re.compile(
     r"\b(?:auc|roc[- ]auc|accuracy|f1|rmse|mae|mape|wape|smape|mse|ndcg|log[- ]loss|r2|r-squared|precision|"
@@ -319,7 +342,7 @@ _AUTO_REPLACE_RE = re.compile(
     r"deploy\w*|redeploy\w*|promot\w*|goes live|go live)\b|"
     # "the retrained model goes live automatically every week"
     r"\b(?:goes|go|going|went|gets? pushed|is pushed|gets? deployed|is deployed|gets? promoted|is promoted)\s+"
-    r"(?:live|to production|into production|out)?\s*[^.!?\n]{0,20}?\b(?:automatically|(?:every|each) (?:night|day|"
+    r"(?:live|to production|into production)\s*[^.!?\n]{0,20}?\b(?:automatically|(?:every|each) (?:night|day|"
     r"week|month|morning)|nightly|daily|weekly|monthly|on a schedule|without (?:any )?(?:review|checks?|human))\b|"
     r"\boverwrit\w* (?:the )?(?:old|current|production|existing|live|previous)? ?models?\b",
 )
@@ -355,7 +378,13 @@ _DEFINITION_RE = re.compile(
 # away does not clear the mistake either.
 _DISMISSAL_RE = re.compile(
     r"\b(?:old news|outdated|old-school|old school|legacy|obsolete|won't cut it|too basic|too simple|"
-    r"waste of time|overkill|no need for|don't need|pointless|a thing of the past|dated)\b"
+    r"waste of time|overkill|no need for|don't need|pointless|a thing of the past|dated|formality|already clean|"
+    r"unnecessary|not needed)\b"
+)
+
+
+_CONTRAST_RE = re.compile(
+    r"\b(?:rather than|instead|first|baseline|beats?|only|than|before|unless|over|vs|versus)\b"
 )
 
 
@@ -365,6 +394,15 @@ def _cleared(cm: CompiledMistake, analysis: Analysis) -> bool:
             if m.negated:
                 continue
             s = m.sentence
+            # "a stacked ensemble: XGBoost, a neural net..." names the simple model as part of
+            # the heavy plan, not instead of it.
+            if (
+                cm.id == "needless-complexity"
+                and _in(analysis, s, _COMPLEX_MODEL_RE)
+                and not _in(analysis, s, _CONTRAST_RE)
+                and not _in(analysis, s, _DISMISSAL_RE)
+            ):
+                continue
             if _DEFINITION_RE.search(analysis.lowered, s.start, s.end):
                 continue
             if p.source != "overkill" and _DISMISSAL_RE.search(analysis.lowered, s.start, s.end):
@@ -373,8 +411,24 @@ def _cleared(cm: CompiledMistake, analysis: Analysis) -> bool:
     return False
 
 
+# "a feature for whether the customer called" names an indicator, it does not hedge.
+_INDICATOR_WORDS = frozenset(
+    {"for", "on", "of", "flag", "flags", "feature", "indicator", "column", "variable", "about"}
+)
+
+
+def _hedged(sentence: Sentence) -> bool:
+    if not sentence.hedged:
+        return False
+    toks = sentence.tokens
+    return any(
+        t.hedge and not (t.text == "whether" and i > 0 and toks[i - 1].text in _INDICATOR_WORDS)
+        for i, t in enumerate(toks)
+    )
+
+
 def _plain(sentence: Sentence) -> bool:
-    return not sentence.hedged and not sentence.negated
+    return not _hedged(sentence) and not sentence.negated
 
 
 # Conditionals do not distance a conclusion from its speaker: "if it's higher, that proves
@@ -389,7 +443,7 @@ def _asserted(sentence: Sentence, start: int, end: int, conclusion: bool = False
     say...", "it might..."): one after it ("so the app works, and if we...") or a
     conditional does not.
     """
-    if sentence.hedged and (
+    if _hedged(sentence) and (
         not conclusion
         or any(t.hedge and t.start < end and t.text not in _CONDITIONALS for t in sentence.tokens)
     ):
@@ -442,6 +496,8 @@ _HINTS: dict[re.Pattern[str], tuple[str, ...]] = {
         "reinforcement",
         "ensemble",
         "stack",
+        "meta",
+        "two-tower",
     ),
     _AUTO_REPLACE_RE: (
         "overwrit",
@@ -468,6 +524,9 @@ _HINTS: dict[re.Pattern[str], tuple[str, ...]] = {
         "automl",
         "drop",
         "fill",
+        "replac",
+        "imput",
+        " set ",
         "right away",
         "immediately",
         "straight away",
@@ -608,6 +667,35 @@ _POST_OUTCOME_HINTS = (
 )
 
 
+_LABEL_AFTER_RE = re.compile(r"[ _](?:labels?|targets?|outcomes?|ground truth)\b")
+# "Labels are delayed chargebacks": the field named as what is predicted.
+_LABEL_BEFORE_RE = re.compile(
+    r"\b(?:labels?|targets?|ground truth)\b(?: (?:is|are|come from|=))?[^.!?\n,;]*$"
+)
+
+
+def _sceptical(analysis: Analysis, sentence: Sentence) -> bool:
+    """Doubt about a score in its sentence, not itself negated ("I've never seen leakage"
+    is no doubt about the score that follows)."""
+    for m in _SCEPTIC_RE.finditer(analysis.lowered, sentence.start, sentence.end):
+        clauses = {t.clause for t in sentence.tokens if t.end > m.start() and t.start < m.end()}
+        if not any(t.negation and t.clause in clauses and t.start < m.start() for t in sentence.tokens):
+            return True
+    return False
+
+
+def _face_value_sentence(analysis: Analysis, sentence: Sentence) -> bool:
+    """A sentence with a top score that takes it at face value (used for the pack's cues)."""
+    return not _sceptical(analysis, sentence) and not _in(analysis, sentence, _TRAINING_METRIC_RE)
+
+
+def _doubted(sentence: Sentence, start: int, end: int) -> bool:
+    """A negation in the clause of [start, end): "I wouldn't trust an AUC of 0.98". One in
+    another clause ("I've never hit leakage: my model scored .99") is no doubt about it."""
+    clauses = {t.clause for t in sentence.tokens if t.end > start and t.start < end}
+    return any(t.negation and t.clause in clauses for t in sentence.tokens)
+
+
 def _leakage(analysis: Analysis) -> Sentence | None:
     text = analysis.lowered
     nineties = _NINETIES_RE.search(text) is not None
@@ -615,7 +703,11 @@ def _leakage(analysis: Analysis) -> Sentence | None:
     # Anything negated in a sentence with a top score ("I wouldn't trust...", "what you get by
     # predicting 'won't convert'") is read as doubt about it.
     def face_value(s: Sentence, m: re.Match[str]) -> bool:
-        return not s.negated and not (s.stems & _TRAINING_SCORE_STEMS) and not _in(analysis, s, _SCEPTIC_RE)
+        return (
+            not _doubted(s, m.start(), m.end())
+            and not _in(analysis, s, _TRAINING_SCORE_RE)
+            and not _sceptical(analysis, s)
+        )
 
     s = nineties and _asserted_match(analysis, _HIGH_SCORE_RE, face_value)
     if s:
@@ -635,8 +727,8 @@ def _leakage(analysis: Analysis) -> Sentence | None:
         return (
             after - before >= SUSPICIOUS_JUMP
             and after >= 0.85
-            and not (s.stems & _TRAINING_SCORE_STEMS)
-            and not _in(analysis, s, _SCEPTIC_RE)
+            and not _in(analysis, s, _TRAINING_SCORE_RE)
+            and not _sceptical(analysis, s)
         )
 
     s = " from " in text and _asserted_match(analysis, _SCORE_JUMP_RE, big_jump)
@@ -653,8 +745,17 @@ def _leakage(analysis: Analysis) -> Sentence | None:
         return s
     # A field only known after the outcome, used as an input ("those can't go in" is not).
     spaced = text.replace("_", " ")  # column names ("cancellation_reason") test like prose
+
+    def as_input(s: Sentence, m: re.Match[str]) -> bool:
+        # "validated on later months with matured chargeback labels": the field as the label.
+        if _LABEL_AFTER_RE.match(text, m.end()) or _LABEL_BEFORE_RE.search(
+            text, max(s.start, m.start() - 40), m.start()
+        ):
+            return False
+        return not s.negated and _in(analysis, s, _AS_FEATURE_RE)
+
     s = any(h in spaced for h in _POST_OUTCOME_HINTS) and _asserted_match(
-        analysis, _POST_OUTCOME_FIELD_RE, lambda s, m: not s.negated and _in(analysis, s, _AS_FEATURE_RE)
+        analysis, _POST_OUTCOME_FIELD_RE, as_input
     )
     if s:
         return s
@@ -683,7 +784,13 @@ _CAUSAL_PATTERNS = (
         _CAUSAL_CLAIM_RE,
         _stems("so therefore thus hence causal lever levers make move everyone tell tells should"),
     ),
-    (_PRESCRIPTION_RE, _stems("so therefore thus hence which should must let's need i'd we'd would")),
+    (
+        _PRESCRIPTION_RE,
+        _stems(
+            "so therefore thus hence which should must let's need i'd we'd would get push encourage nudge "
+            "force require persuade convince"
+        ),
+    ),
 )
 
 
@@ -828,6 +935,18 @@ def _auto_replace(analysis: Analysis, prone: bool) -> Sentence | None:
     )
 
 
+def _judged_success(analysis: Analysis, sentence: Sentence) -> bool:
+    """The sentence holding a metric, or the next one ("precision went from 31% to 40%. That
+    shows the project was a clear success."), calls it the success."""
+    if _in(analysis, sentence, _SUCCESS_RE):
+        return True
+    if not _has_number(sentence):
+        return False
+    sentences = analysis.sentences
+    k = bisect_right([s.start for s in sentences], sentence.start)
+    return k < len(sentences) and _in(analysis, sentences[k], _SUCCESS_RE)
+
+
 def _code_check(cm: CompiledMistake, analysis: Analysis, prone: bool) -> Sentence | None:
     mid = cm.id
     if mid == "leakage-unchecked":
@@ -844,7 +963,7 @@ def _code_check(cm: CompiledMistake, analysis: Analysis, prone: bool) -> Sentenc
         # "Successful if recall@10 goes up" defines success as the metric: a conditional
         # does not distance it.
         return _asserted_match(
-            analysis, _METRIC_RE, lambda s, m: _in(analysis, s, _SUCCESS_RE), conclusion=True
+            analysis, _METRIC_RE, lambda s, m: _judged_success(analysis, s), conclusion=True
         )
     if mid == "no-monitoring":
         found = _auto_replace(analysis, prone) or _done_after_deploy(analysis)
@@ -871,7 +990,9 @@ def detect(
                     (
                         m
                         for m in find_matches(phrase, analysis)
-                        if not (m.negated or m.hedged) and (not needs_number or _has_number(m.sentence))
+                        if not (m.negated or m.hedged)
+                        and (not needs_number or _has_number(m.sentence))
+                        and (cm.id != "leakage-unchecked" or _face_value_sentence(analysis, m.sentence))
                     ),
                     None,
                 )
