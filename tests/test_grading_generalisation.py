@@ -478,6 +478,36 @@ VARIED_2 = [
 ]
 
 
+# A remedy waved away ("no need to ... watch it") does not clear the mistake; a success
+# judgement in the next sentence counts only when it points back at the metric.
+VARIED_3 = [
+    (
+        "no-monitoring",
+        "automated-retraining-pipeline",
+        "Every night a job refits the model and automatically replaces the live one; there's no need to "
+        "review the new version or watch it afterwards.",
+        True,
+    ),
+    (
+        "metrics-without-impact",
+        "case-demand-forecasting",
+        "MAPE dropped from 14% to 9% on the backtest. That made the forecast a success in my eyes.",
+        True,
+    ),
+    (
+        "metrics-without-impact",
+        "case-demand-forecasting",
+        "MAPE dropped from 14% to 9% on the backtest. Success, though, was judged on waste in the pilot stores.",
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(("mistake", "question_id", "answer", "makes_it"), VARIED_3)
+def test_dismissed_remedies_and_success_judged_next(pack, mistake, question_id, answer, makes_it):
+    assert (mistake in found(pack, question_id, answer)) is makes_it
+
+
 @pytest.mark.parametrize(("mistake", "question_id", "answer", "makes_it"), VARIED_2)
 def test_the_phenomenon_in_other_words_second_round(pack, mistake, question_id, answer, makes_it):
     assert (mistake in found(pack, question_id, answer)) is makes_it

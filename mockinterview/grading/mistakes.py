@@ -378,7 +378,7 @@ _DEFINITION_RE = re.compile(
 # away does not clear the mistake either.
 _DISMISSAL_RE = re.compile(
     r"\b(?:old news|outdated|old-school|old school|legacy|obsolete|won't cut it|too basic|too simple|"
-    r"waste of time|overkill|no need for|don't need|pointless|a thing of the past|dated|formality|already clean|"
+    r"waste of time|overkill|no need (?:for|to)|don't need|pointless|a thing of the past|dated|formality|already clean|"
     r"unnecessary|not needed)\b"
 )
 
@@ -935,6 +935,9 @@ def _auto_replace(analysis: Analysis, prone: bool) -> Sentence | None:
     )
 
 
+_POINTS_BACK_RE = re.compile(r"\s*(?:that|this|which|it|these|those|i think that|i think this)\b")
+
+
 def _judged_success(analysis: Analysis, sentence: Sentence) -> bool:
     """The sentence holding a metric, or the next one ("precision went from 31% to 40%. That
     shows the project was a clear success."), calls it the success."""
@@ -944,7 +947,12 @@ def _judged_success(analysis: Analysis, sentence: Sentence) -> bool:
         return False
     sentences = analysis.sentences
     k = bisect_right([s.start for s in sentences], sentence.start)
-    return k < len(sentences) and _in(analysis, sentences[k], _SUCCESS_RE)
+    # Only a next sentence that points back at it ("That was...", "This shows...").
+    return (
+        k < len(sentences)
+        and _POINTS_BACK_RE.match(analysis.lowered, sentences[k].start) is not None
+        and _in(analysis, sentences[k], _SUCCESS_RE)
+    )
 
 
 def _code_check(cm: CompiledMistake, analysis: Analysis, prone: bool) -> Sentence | None:
