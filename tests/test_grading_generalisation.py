@@ -511,3 +511,18 @@ def test_dismissed_remedies_and_success_judged_next(pack, mistake, question_id, 
 @pytest.mark.parametrize(("mistake", "question_id", "answer", "makes_it"), VARIED_2)
 def test_the_phenomenon_in_other_words_second_round(pack, mistake, question_id, answer, makes_it):
     assert (mistake in found(pack, question_id, answer)) is makes_it
+
+
+def test_terse_noun_phrase_answers_are_not_keyword_lists():
+    from mockinterview.grading.hostile import is_keyword_list
+    from mockinterview.grading.text import analyze
+
+    terse = (
+        "A holdout of stores kept on the old forecast, a fixed review date with finance, alerts on the error "
+        "per category, and a named owner for the retraining job after launch."
+    )
+    stuffed = (
+        "Holdout stores, review date, finance, alerts, error per category, owner, retraining job, launch."
+    )
+    assert not is_keyword_list(analyze(terse))
+    assert is_keyword_list(analyze(stuffed))

@@ -216,7 +216,13 @@ def is_keyword_list(analysis: Analysis) -> bool:
     items = [[w.strip(".:!?()[]\"'") for w in item] for item in items if item]
     if len(items) >= 3 and marker_share < 0.04 and function_share < 0.25:
         return True
+    # Noun phrases held together by articles and prepositions ("a written API contract with
+    # inputs, a shared model registry, ...") are terse prose, not bare terms.
     if len(items) < 4:
+        return False
+    # ("and"-chains of terms are lists whatever their length.)
+    joining = sum(1 for t in words if not t.content and t.text not in ("and", "or")) / len(words)
+    if joining >= 0.35:
         return False
     bare = sum(1 for item in items if len(item) <= 4 and not any(w in _CLAUSE_MARKERS for w in item))
     return bare / len(items) >= 2 / 3
