@@ -526,3 +526,31 @@ def test_terse_noun_phrase_answers_are_not_keyword_lists():
     )
     assert not is_keyword_list(analyze(terse))
     assert is_keyword_list(analyze(stuffed))
+
+
+@pytest.mark.parametrize(
+    ("answer", "mistake", "makes_it"),
+    [
+        # irregular past forms are the candidate's own actions
+        (
+            "Our forecasting was failing every holiday. I rebuilt the seasonal features, told the planners what "
+            "changed and kept a weekly review going; stock-outs fell 12% that season.",
+            "no-ownership",
+            False,
+        ),
+        (
+            "Our team rebuilt the seasonal features and the planners were told what changed; stock-outs fell 12%.",
+            "no-ownership",
+            True,
+        ),
+        # a gain in points is a figure
+        (
+            "I led the pricing pilot in two regions and the gross margin rose by about 1.8 points, so finance "
+            "approved it for every region.",
+            "unquantified-impact",
+            False,
+        ),
+    ],
+)
+def test_behavioral_checks_in_other_words(pack, answer, mistake, makes_it):
+    assert (mistake in found(pack, "behavioral-leadership", answer)) is makes_it

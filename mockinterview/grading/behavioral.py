@@ -16,7 +16,8 @@ from mockinterview.grading.text import Analysis, Sentence
 # Past-tense actions after "I" / "we": common irregular verbs, plus any regular "-ed" form.
 _I_VERBS = (
     r"built|led|wrote|rewrote|set up|ran|met|spoke|took|made|cut|chose|dug|sat|brought|taught|found|"
-    r"reached out|pointed out|learnt|[a-z]+ed"
+    r"reached out|pointed out|learnt|rebuilt|got|gave|told|kept|sent|spent|put|drew|won|held|began|caught|sold|"
+    r"bought|thought|knew|saw|went|did|understood|[a-z]+ed"
 )
 _SITUATION_RE = re.compile(
     r"\b(?:when i was|while i was|at my (?:previous|last|current|first|old) (?:job|company|role|team|employer)|"
@@ -55,7 +56,7 @@ _RESULT_RE = re.compile(
 )
 _QUANTITY_RE = re.compile(
     r"(?:[$€£]\s?\d[\d,.]*\s?(?:k|m|bn|million|billion|thousand)?|\b\d[\d,.]*\s?(?:%|percent|pp\b|"
-    r"percentage points?|x\b|times\b|k\b|m\b|million|billion|thousand|basis points)|"
+    r"percentage points?|points?\b|pts\b|x\b|times\b|k\b|m\b|million|billion|thousand|basis points)|"
     r"\b(?:doubled|halved|tripled|in half)\b)",
 )
 _NUMBER_RE = re.compile(r"\b\d[\d,.]*\b")
