@@ -543,6 +543,22 @@ def test_terse_noun_phrase_answers_are_not_keyword_lists():
             "no-ownership",
             True,
         ),
+        # a vague outcome is an outcome (only unquantified), and does not make a nearby number a result
+        (
+            "I ran the onboarding workshops for the new analysts myself, and it went really well overall.",
+            "missing-result",
+            False,
+        ),
+        (
+            "I ran the onboarding workshops for the new analysts myself, and it went really well overall.",
+            "unquantified-impact",
+            True,
+        ),
+        (
+            "I coached 4 analysts through their first model and everyone was very pleased with it.",
+            "unquantified-impact",
+            True,
+        ),
         # a gain in points is a figure
         (
             "I led the pricing pilot in two regions and the gross margin rose by about 1.8 points, so finance "

@@ -54,6 +54,12 @@ _RESULT_RE = re.compile(
     r"runs|has|have)|no longer|stopped \w+ing|started \w+ing|back to|"
     r"(?:used|uses|using|adopted) it|in our (?:team's )?(?:checklist|process|template|playbook))\b",
 )
+# A vague outcome is still an outcome (unquantified-impact is the mistake there), but it
+# does not make a nearby number a measured result.
+_VAGUE_RESULT_RE = re.compile(
+    r"\b(?:went (?:really |very |quite )?well|(?:was|were) (?:very |really |hugely |quite )?(?:successful|a success|"
+    r"pleased|happy|delighted|thrilled)|made a (?:real |big |huge )?difference|(?:big|huge|great) impact)\b"
+)
 _QUANTITY_RE = re.compile(
     r"(?:[$€£]\s?\d[\d,.]*\s?(?:k|m|bn|million|billion|thousand)?|\b\d[\d,.]*\s?(?:%|percent|pp\b|"
     r"percentage points?|points?\b|pts\b|x\b|times\b|k\b|m\b|million|billion|thousand|basis points)|"
@@ -93,7 +99,7 @@ def run_checks(analysis: Analysis) -> list[BehavioralCheck]:
         "situation": _first(analysis, _SITUATION_RE),
         "task": _first(analysis, _TASK_RE),
         "action": _first(analysis, _ACTION_RE),
-        "result": _first(analysis, _RESULT_RE),
+        "result": _first(analysis, _RESULT_RE) or _first(analysis, _VAGUE_RESULT_RE),
         "quantified-impact": _quantified(analysis),
         "ownership": _first(analysis, _OWNERSHIP_RE),
         "business-framing": _first(analysis, _BUSINESS_RE),
