@@ -5,6 +5,7 @@ same vocabulary that must raise nothing. Written before looking at the labelled 
 from __future__ import annotations
 
 import pytest
+from grading_helpers import found
 
 from mockinterview.grading import grade_answer
 from mockinterview.grading.hostile import injection_span
@@ -14,13 +15,6 @@ from mockinterview.packs.loader import load_pack
 @pytest.fixture(scope="module")
 def pack():
     return load_pack()
-
-
-def found(pack, question_id: str, answer: str) -> set[str]:
-    g = grade_answer(answer, pack.question(question_id), pack)
-    for m in g.mistakes:
-        assert m.evidence in answer
-    return {m.id for m in g.mistakes}
 
 
 @pytest.mark.parametrize(

@@ -5,21 +5,15 @@ mistake)."""
 from __future__ import annotations
 
 import pytest
+from grading_helpers import found
 
-from mockinterview.grading import grade_answer, grade_free_text
+from mockinterview.grading import grade_free_text
 from mockinterview.packs.loader import load_pack
 
 
 @pytest.fixture(scope="module")
 def pack():
     return load_pack()
-
-
-def found(pack, question_id: str, answer: str) -> set[str]:
-    g = grade_answer(answer, pack.question(question_id), pack)
-    for m in g.mistakes:
-        assert m.evidence in answer
-    return {m.id for m in g.mistakes}
 
 
 CASES = [
