@@ -34,10 +34,7 @@ def pack():
 
 
 def question(pack, question_id):
-    try:
-        return pack.question(question_id)
-    except KeyError:
-        pytest.skip(f"question {question_id!r} is not in the pack yet")
+    return pack.question(question_id)  # the bundled pack is complete: a missing id is a failure
 
 
 def grade(pack, question_id: str, answer: str) -> Grade:
@@ -198,8 +195,7 @@ def test_hedged_or_quoted_mistake_is_no_finding(pack):
 def test_leakage_red_flag_is_caught_and_its_check_clears_it(pack):
     qid = "data-leakage"
     q = question(pack, qid)
-    if "leakage-unchecked" not in q.mistakes:
-        pytest.skip("data-leakage is not marked prone to leakage-unchecked")
+    assert "leakage-unchecked" in q.mistakes
     naive = "After adding the account status feature our AUC went from 0.74 to 0.99, so we shipped it."
     careful = (
         "When the AUC jumped to 0.99 I treated it as a red flag and checked for leakage: the account "
@@ -218,8 +214,7 @@ def test_every_reference_answer_grades_well_and_clean(pack):
 
 def test_behavioral_story_with_ownership_and_numbers_beats_a_vague_we_story(pack):
     qids = [q.id for q in pack.questions if q.kind == "behavioral"]
-    if not qids:
-        pytest.skip("no behavioral questions yet")
+    assert qids
     star = (
         "Last year our churn model's call list was ignored by the retention team, and churn did not move. "
         "My goal was to find out why. I sat with two agents for a week, proposed ranking customers by "
