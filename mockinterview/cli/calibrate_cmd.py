@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mockinterview.cli.common import load_pack_or_fail
+from mockinterview.cli.common import load_pack_or_fail, open_input
 from mockinterview.cli.errors import CliError
 
 if TYPE_CHECKING:
@@ -96,14 +96,8 @@ def read_label_rows(path: Path) -> Iterator[tuple[int, LabelRow]]:
     """(line number, row) for every non-blank line; CliError naming the line on bad input."""
     from mockinterview.grading.calibration import LabelRowError, parse_label_line
 
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise CliError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise CliError(f"{path}: is a directory, expected a JSONL file") from None
-    except OSError as exc:
-        raise CliError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    with open_input(path, "a JSONL file") as fh:
+        raw = fh.read()
     for number, line in enumerate(raw.split(b"\n"), start=1):
         if not line.strip():
             continue

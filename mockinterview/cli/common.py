@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
 
 from mockinterview.cli.errors import CliError
 
@@ -18,3 +19,15 @@ def load_pack_or_fail(pack_ref: str | None) -> RolePack:
         return load_pack(pack_ref)
     except PackLoadError as exc:
         raise CliError(exc.one_line()) from None
+
+
+def open_input(path: Path, expected: str) -> BinaryIO:
+    """Open a user-given input file for reading, or a one-line CliError saying why not."""
+    try:
+        return path.open("rb")
+    except FileNotFoundError:
+        raise CliError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise CliError(f"{path}: is a directory, expected {expected}") from None
+    except OSError as exc:
+        raise CliError(f"{path}: cannot read ({exc.strerror or exc})") from None

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from mockinterview.cli.common import load_pack_or_fail
+from mockinterview.cli.common import load_pack_or_fail, open_input
 from mockinterview.cli.errors import CliError
 
 if TYPE_CHECKING:
@@ -145,15 +145,8 @@ def _read_answer(source: str | None) -> str:
         where = "stdin"
     else:
         path = Path(source)
-        try:
-            with path.open("rb") as fh:
-                raw = fh.read(MAX_ANSWER_BYTES + 1)
-        except FileNotFoundError:
-            raise CliError(f"{path}: no such file") from None
-        except IsADirectoryError:
-            raise CliError(f"{path}: is a directory, expected a text file") from None
-        except OSError as exc:
-            raise CliError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        with open_input(path, "a text file") as fh:
+            raw = fh.read(MAX_ANSWER_BYTES + 1)
         where = str(path)
     if len(raw) > MAX_ANSWER_BYTES:
         raise CliError(f"{where}: answer is larger than {MAX_ANSWER_BYTES} bytes")
@@ -376,15 +369,7 @@ def _row_id(row: Any) -> Any:
 def _open_batch(source: str) -> BinaryIO:
     if source == "-":
         return sys.stdin.buffer
-    path = Path(source)
-    try:
-        return path.open("rb")
-    except FileNotFoundError:
-        raise CliError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise CliError(f"{path}: is a directory, expected a JSONL file") from None
-    except OSError as exc:
-        raise CliError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    return open_input(Path(source), "a JSONL file")
 
 
 def _bounded_lines(stream: BinaryIO) -> Iterator[bytes | None]:

@@ -108,33 +108,23 @@ def _grader_warnings(pack: RolePack, pack_dir: Path) -> list[LintFinding]:
 
     name = pack_dir.name
     warnings: list[LintFinding] = []
+
+    def unmatchable(file: str, location: str, phrases: list[str]) -> list[LintFinding]:
+        return [
+            LintFinding(name, file, f"{location}[{j}]", "phrase has no words to match")
+            for j, phrase in enumerate(phrases)
+            if compile_phrase(phrase) is None
+        ]
+
     for i, mistake in enumerate(pack.mistakes):
         for field in ("cues", "counter_cues"):
-            for j, phrase in enumerate(getattr(mistake, field)):
-                if compile_phrase(phrase) is None:
-                    warnings.append(
-                        LintFinding(
-                            name,
-                            "mistakes.toml",
-                            f"mistakes[{i}].{field}[{j}]",
-                            "phrase has no words to match",
-                        )
-                    )
+            warnings += unmatchable("mistakes.toml", f"mistakes[{i}].{field}", getattr(mistake, field))
     locations = _question_locations(pack_dir)
     for q in pack.questions:
         file, loc = locations.get(q.id, ("questions/", f"question {q.id}"))
         for k, kp in enumerate(q.key_points):
             for field in ("expressions", "misconceptions"):
-                for j, phrase in enumerate(getattr(kp, field)):
-                    if compile_phrase(phrase) is None:
-                        warnings.append(
-                            LintFinding(
-                                name,
-                                file,
-                                f"{loc}.key_points[{k}].{field}[{j}]",
-                                "phrase has no words to match",
-                            )
-                        )
+                warnings += unmatchable(file, f"{loc}.key_points[{k}].{field}", getattr(kp, field))
         grade = grade_answer(q.reference_answer, q, pack)
         if grade.score < REFERENCE_SELF_SCORE_WARNING:
             missed = ", ".join(kp.id for kp in grade.missed) or "none"
