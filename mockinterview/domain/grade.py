@@ -17,8 +17,12 @@ class KeyPointCoverage(_Model):
     covered: bool
     # Verbatim substring of the answer that shows the point (None when missed).
     evidence: str | None = None
-    # Set when the answer states the point wrongly (a known misconception matched).
+    # Set when the answer states the point wrongly: a known misconception, or a denial of
+    # the point ("I would never ..."), quoted verbatim.
     misconception: str | None = None
+    # Set when the answer also asserts the point elsewhere: that quote. The answer
+    # contradicts itself, so the point is not covered.
+    contradicts: str | None = None
     # Partial credit in [0, 1] for graded-by-degree points (reference-derived ones);
     # None means all-or-nothing: 1.0 when covered, else 0.0 (see grading/scoring.py).
     credit: float | None = Field(default=None, ge=0.0, le=1.0)

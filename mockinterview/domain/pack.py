@@ -131,10 +131,22 @@ class PackMeta(StrictModel):
     rounds: list[RoundSpec] = Field(min_length=1)
 
 
+class PackLexicon(StrictModel):
+    """The optional ``lexicon.toml`` of a pack: its domain's word lists, read by the grader.
+
+    ``hazards`` name things a good answer keeps away from (leakage, peeking, jargon): a
+    key phrase naming one still counts when the answer negates it ("make sure nothing
+    leaks"), because keeping away from it is the practice.
+    """
+
+    hazards: list[Text] = Field(default_factory=list)
+
+
 class RolePack(StrictModel):
     meta: PackMeta
     mistakes: list[Mistake]
     questions: list[Question]
+    lexicon: PackLexicon = Field(default_factory=PackLexicon)
     # sha256 over the pack's files (sorted by relative path); set by the loader.
     content_hash: str = ""
 

@@ -15,6 +15,9 @@ FLAG_MESSAGES = {
     "repetitive": "Repeating the same point does not add to it.",
     "restates-question": "Restating the question is not answering it.",
     "no-reference": "No reference answer was available, so only relevance and the general rubric were checked.",
+    "retracted": "Part of the answer was taken back; only what you stood by was graded.",
+    "contradiction": "The answer contradicts itself; a point said both ways earns nothing.",
+    "unexplained": "Key phrases without a reason, an example or a consequence explain nothing: say why each matters.",
 }
 
 _BEHAVIORAL_TIPS = {

@@ -34,6 +34,7 @@ from mockinterview.domain.pack import CANONICAL_MISTAKE_IDS, KeyPoint, Question,
 from mockinterview.grading import behavioral as behavioral_checks
 from mockinterview.grading import hostile
 from mockinterview.grading import reference as reference_grading
+from mockinterview.grading.claims import ClaimReading, read_claims
 from mockinterview.grading.feedback import build_feedback
 from mockinterview.grading.matching import EVIDENCE_LIMIT, Match, Phrase, compile_all, find_matches
 from mockinterview.grading.mistakes import CompiledMistake, detect
@@ -69,20 +70,44 @@ class CompiledKeyPoint:
     misconceptions: list[Phrase]
     # Content words of the point's text and expressions, for partial credit (see _cover_key_point).
     vocabulary: frozenset[str] = frozenset()
+    # Expressions naming a hazard (see PackLexicon.hazards): negating them is the practice.
+    hazard_phrases: frozenset[str] = frozenset()
     # In a "difference between X and Y" question: the one of X, Y this point is about,
     # and the other one (see _swapped).
     subject: str | None = None
     rivals: frozenset[str] = frozenset()
 
     @classmethod
-    def build(cls, kp: KeyPoint, subjects: frozenset[str] = frozenset()) -> CompiledKeyPoint:
+    def build(
+        cls, kp: KeyPoint, subjects: frozenset[str] = frozenset(), hazards: frozenset[str] = frozenset()
+    ) -> CompiledKeyPoint:
         vocabulary = frozenset(content_stems(" ".join([kp.text, *kp.expressions])))
         own = subjects & set(content_stems(kp.text))
         subject = next(iter(own)) if len(own) == 1 else None
         rivals = subjects - own if subject else frozenset()
+        expressions = compile_all(kp.expressions)
         return cls(
-            kp, compile_all(kp.expressions), compile_all(kp.misconceptions), vocabulary, subject, rivals
+            kp,
+            expressions,
+            compile_all(kp.misconceptions),
+            vocabulary=vocabulary,
+            hazard_phrases=frozenset(p.source for p in expressions if _names_hazard(p, kp, hazards)),
+            subject=subject,
+            rivals=rivals,
         )
+
+
+def _names_hazard(phrase: Phrase, kp: KeyPoint, hazards: frozenset[str]) -> bool:
+    """A negation of the phrase agrees with the point: the phrase names one of the pack's
+    hazards, or the point itself is stated with a negation ("Avoid jargon", "information
+    that would not be available at prediction time"), so candidates say it that way too."""
+    if phrase.stems & hazards:
+        return True
+    return read_claims(analyze(kp.text)).has_negation
+
+
+def hazard_stems(pack: RolePack) -> frozenset[str]:
+    return frozenset(st for h in pack.lexicon.hazards for st in content_stems(h))
 
 
 # "difference between bagging and boosting", "precision over recall", "L1 vs L2".
@@ -126,9 +151,10 @@ _CACHE_SIZE = 8
 
 def _compile(pack: RolePack) -> CompiledPack:
     questions: dict[str, CompiledQuestion] = {}
+    hazards = hazard_stems(pack)
     for q in pack.questions:
         subjects = contrast_subjects(q.text)
-        kps = [CompiledKeyPoint.build(kp, subjects) for kp in q.key_points]
+        kps = [CompiledKeyPoint.build(kp, subjects, hazards) for kp in q.key_points]
         topic_text = " ".join(
             [q.text, q.topic, q.context, q.reference_answer, *(kp.text for kp in q.key_points)]
             + [e for kp in q.key_points for e in kp.expressions]
@@ -186,37 +212,131 @@ def _answer_flags(text: str, analysis: Analysis, *, expects_explanation: bool) -
     return flags
 
 
-def _cover_key_point(ckp: CompiledKeyPoint, analysis: Analysis) -> KeyPointCoverage:
+def _cover_key_point(
+    ckp: CompiledKeyPoint, analysis: Analysis, claims: ClaimReading
+) -> tuple[KeyPointCoverage, Match | None]:
+    """Coverage of one key point, read claim by claim (see grading/claims.py).
+
+    An expression counts where the candidate asserts it: not retracted, doubted, dismissed
+    or denied (a negated hazard, "nothing leaks", is the practice, so it counts). A
+    misconception counts where it is asserted within one clause. A point both asserted and
+    denied (or stated wrongly) is a contradiction: not covered, the wrong claim quoted.
+    """
     kp = ckp.key_point
+    wrong: list[Match] = []
     for phrase in ckp.misconceptions:
         for m in find_matches(phrase, analysis):
-            if not m.negated and m.within_one_clause(analysis):
-                return KeyPointCoverage(
-                    id=kp.id, text=kp.text, covered=False, misconception=m.quote(analysis)
-                )
-    swapped: str | None = None
+            # Stated outright: "ML does not always beat rules" qualifies the misconception away.
+            status = claims.status(m.sentence, m.positions, negative_phrase=phrase.negative, statement=True)
+            if m.within_one_clause(analysis) and status == "asserted":
+                wrong.append(m)
+    asserted: list[Match] = []
+    swapped: list[Match] = []
     for phrase in ckp.expressions:
+        hazard = phrase.source in ckp.hazard_phrases
         for m in find_matches(phrase, analysis):
-            if ckp.subject and _swapped(m, ckp):
-                swapped = swapped or m.quote(analysis)
+            reading = _claim(claims, m, hazard=hazard)
+            if reading == "unsaid":
                 continue
-            return KeyPointCoverage(id=kp.id, text=kp.text, covered=True, evidence=m.quote(analysis))
-    if swapped:
-        # "Bagging trains models sequentially": the right words about the wrong thing.
-        return KeyPointCoverage(id=kp.id, text=kp.text, covered=False, misconception=swapped)
+            if reading == "denied":
+                wrong.append(m)
+            elif ckp.subject and _swapped(m, ckp):
+                # "Bagging trains models sequentially": the right words about the wrong thing.
+                swapped.append(m)
+            else:
+                asserted.append(m)
+    if swapped and not asserted:
+        wrong += swapped
+    if asserted:
+        # A denial beside an assertion of the same point in one sentence is a qualification
+        # ("not just X but X done right"), not a contradiction.
+        said = {m.sentence.index for m in asserted}
+        wrong = [m for m in wrong if m.sentence.index not in said or m.phrase in ckp.misconceptions]
+    if wrong:
+        first_wrong = min(wrong, key=lambda m: m.sentence.start)
+        contradiction = None
+        if asserted:
+            first_right = min(asserted, key=lambda m: m.sentence.start)
+            contradiction = first_right.quote(analysis)
+            last_wrong = max(wrong, key=lambda m: m.sentence.start)
+            first_wrong = last_wrong if last_wrong.sentence.start > first_right.sentence.start else first_wrong
+        return KeyPointCoverage(
+            id=kp.id,
+            text=kp.text,
+            covered=False,
+            misconception=first_wrong.quote(analysis),
+            contradicts=contradiction,
+        ), None
+    if asserted:
+        first = min(asserted, key=lambda m: m.sentence.start)
+        return KeyPointCoverage(id=kp.id, text=kp.text, covered=True, evidence=first.quote(analysis)), first
     # No expression matched: a sentence that shares several words with the point may be a
     # paraphrase the rubric did not foresee. It earns partial credit, never the point.
     # Credit must point at the candidate's words: the best sentence is kept as the evidence.
     best, best_sentence = 0, None
     for s in analysis.sentences:
-        shared = len(s.stems & ckp.vocabulary)
-        if shared > best:
-            best, best_sentence = shared, s
+        shared = s.stems & ckp.vocabulary
+        if len(shared) <= best or not claims.sentence_asserted(s):
+            continue
+        positions = [i for i, t in enumerate(s.tokens) if t.content and t.stem in shared]
+        said = sum(1 for i in positions if claims.status(s, [i]) in ("asserted", "qualified"))
+        if 2 * said >= len(positions):
+            best, best_sentence = len(shared), s
     credit = PARAPHRASE_CREDIT.get(min(best, max(PARAPHRASE_CREDIT)), 0.0)
     if not credit or best_sentence is None:
-        return KeyPointCoverage(id=kp.id, text=kp.text, covered=False)
+        return KeyPointCoverage(id=kp.id, text=kp.text, covered=False), None
     evidence = analysis.quote(best_sentence.start, best_sentence.end, EVIDENCE_LIMIT)
-    return KeyPointCoverage(id=kp.id, text=kp.text, covered=False, evidence=evidence, credit=credit)
+    return KeyPointCoverage(id=kp.id, text=kp.text, covered=False, evidence=evidence, credit=credit), None
+
+
+UNEXPLAINED_MIN_POINTS = 3  # covered points before "no explanation at all" is judged
+UNEXPLAINED_SHARE = 0.6  # share of them stated bare that makes the answer a string of key phrases
+BARE_MAX_RESIDUE = 1  # content words beyond the key phrase, the question and filler that a bare claim has
+
+
+def _unexplained(evidence: list[Match], claims: ClaimReading, question_stems: frozenset[str]) -> bool:
+    """Key phrases strung together: most covered points are stated bare, in sentences that
+    give no reason, mechanism, consequence, example or figure and say nothing beyond the
+    phrase, the question's words and filler ("In my experience, X is really important.").
+    However fluent, such an answer explains nothing, so it earns at most partial credit."""
+    if len(evidence) < UNEXPLAINED_MIN_POINTS:
+        return False
+    fillers = claims.filler_stems
+    by_sentence: dict[int, set[str]] = {}
+    for m in evidence:
+        by_sentence.setdefault(m.sentence.index, set()).update(m.phrase.stems)
+    bare = 0
+    for m in evidence:
+        s = m.sentence
+        said = s.stems - by_sentence[s.index]
+        residue = said - question_stems - fillers
+        has_figure = any(t.text[:1].isdigit() for t in s.tokens)
+        # Filler around the phrase is what makes it a template; a dense sentence of several
+        # key phrases ("class weights or resampling on the training folds only") has none.
+        padded = bool(said & fillers)
+        if padded and len(residue) <= BARE_MAX_RESIDUE and not has_figure and not claims.explains(s):
+            bare += 1
+    return bare >= UNEXPLAINED_SHARE * len(evidence)
+
+
+def _claim_flags(claims: ClaimReading, key_points: list[KeyPointCoverage]) -> list[str]:
+    """Answer-level notes of the claim reading, shown in the feedback."""
+    flags = []
+    if claims.retractions:
+        flags.append("retracted")
+    if any(k.contradicts for k in key_points):
+        flags.append("contradiction")
+    return flags
+
+
+def _claim(claims: ClaimReading, m: Match, *, hazard: bool) -> str:
+    """"asserted", "denied" or "unsaid" (retracted or doubted) for a phrase match."""
+    status = claims.status(m.sentence, m.positions, negative_phrase=m.phrase.negative)
+    if status in ("retracted", "doubted"):
+        return "unsaid"
+    if status == "dismissed" or (status in ("negated", "worthless") and not hazard):
+        return "denied"
+    return "asserted"
 
 
 def _without_echoes(analysis: Analysis, question_stems: frozenset[str]) -> Analysis:
@@ -227,22 +347,12 @@ def _without_echoes(analysis: Analysis, question_stems: frozenset[str]) -> Analy
     cross-validation" answered with "K-fold cross-validation is preferred to a single
     split" earns nothing).
     """
-    kept = [
-        s
-        for s in analysis.sentences
-        if len(s.stems) < ECHO_MIN_WORDS or len(s.stems & question_stems) < ECHO_SHARE * len(s.stems)
-    ]
-    if len(kept) == len(analysis.sentences):
-        return analysis
-    tokens = [t for s in kept for t in s.tokens]
-    content = [t.stem for t in tokens if t.content]
-    return Analysis(
-        text=analysis.text,
-        sentences=kept,
-        tokens=tokens,
-        stems=frozenset(content),
-        content_stems=content,
-        lowered=analysis.lowered,
+    return analysis.subset(
+        [
+            s
+            for s in analysis.sentences
+            if len(s.stems) < ECHO_MIN_WORDS or len(s.stems & question_stems) < ECHO_SHARE * len(s.stems)
+        ]
     )
 
 
@@ -371,7 +481,10 @@ def grade_answer(answer: str, question: Question, pack: RolePack) -> Grade:
     if cq is None or (cq.question is not question and cq.question != question):  # not from this pack
         cq = CompiledQuestion(
             question,
-            [CompiledKeyPoint.build(kp, contrast_subjects(question.text)) for kp in question.key_points],
+            [
+                CompiledKeyPoint.build(kp, contrast_subjects(question.text), hazard_stems(pack))
+                for kp in question.key_points
+            ],
             content_stems(" ".join([question.text, question.topic, question.reference_answer])),
         )
     text, analysis, extra_flags = _prepare(answer)
@@ -380,10 +493,16 @@ def grade_answer(answer: str, question: Question, pack: RolePack) -> Grade:
         return _empty_grade(cp, question.id, kps, extra_flags)
 
     flags = _answer_flags(text, analysis, expects_explanation=True) + extra_flags
-    substance = _without_echoes(analysis, frozenset(content_stems(question.text)))
-    if not substance.sentences:
+    claims = read_claims(analysis)
+    said = claims.said(analysis)
+    substance = _without_echoes(said, frozenset(content_stems(question.text)))
+    if said.sentences and not substance.sentences:
         flags.append("restates-question")
-    key_points = [_cover_key_point(ckp, substance) for ckp in cq.key_points]
+    covered = [_cover_key_point(ckp, substance, claims) for ckp in cq.key_points]
+    key_points = [k for k, _ in covered]
+    flags += _claim_flags(claims, key_points)
+    if _unexplained([m for _, m in covered if m is not None], claims, frozenset(content_stems(question.text))):
+        flags.append("unexplained")
     weights = {kp.id: kp.weight for kp in question.key_points}
 
     if not any(k.covered for k in key_points):
@@ -398,10 +517,10 @@ def grade_answer(answer: str, question: Question, pack: RolePack) -> Grade:
         for mid, cm in cp.mistakes.items()
         if mid not in cp.behavioral_mistake_ids and question.round in cm.mistake.applies_to
     ]
-    mistakes = detect(analysis, applicable, prone)
+    mistakes = detect(said, applicable, prone)
     checks: list[BehavioralCheck] = []
     if question.kind == "behavioral" or question.round == "behavioral":
-        checks, derived = _behavioral_part(cp, analysis, flags)
+        checks, derived = _behavioral_part(cp, said, flags)
         mistakes += derived
     kind = "behavioral" if checks else question.kind
     return _finish(
@@ -463,12 +582,16 @@ def grade_free_text(answer: str, question_text: str, pack: RolePack, reference: 
     flags = _answer_flags(text, analysis, expects_explanation=False) + extra_flags
     if "keyword-list" in flags and has_reference and _reference_is_a_list(reference):
         flags.remove("keyword-list")  # the expected answer is itself a list of terms
+    claims = read_claims(analysis)
+    said = claims.said(analysis)
+    denied, contradicted = claims.denied_stems(said)
     if not has_reference:
         flags.append("no-reference")
         # Without a reference the question's own words are the only yardstick: keep their full weight.
-        key_points = reference_grading.grade_points(points, analysis, frozenset())
+        key_points = reference_grading.grade_points(points, said, frozenset(), denied, contradicted)
     else:
-        key_points = reference_grading.grade_points(points, analysis, question_stems)
+        key_points = reference_grading.grade_points(points, said, question_stems, denied, contradicted)
+    flags += _claim_flags(claims, key_points)
     mean_credit = sum(k.credit or 0.0 for k in key_points) / len(key_points) if key_points else 0.0
     topic = cp.topic_index.unit_vector(content_stems(f"{question_text} {reference or ''}"))
     if (
@@ -486,13 +609,13 @@ def grade_free_text(answer: str, question_text: str, pack: RolePack, reference: 
         for mid, cm in cp.mistakes.items()
         if mid not in cp.behavioral_mistake_ids and (round_id is None or round_id in cm.mistake.applies_to)
     ]
-    mistakes = detect(analysis, applicable, prone)
+    mistakes = detect(said, applicable, prone)
     checks: list[BehavioralCheck] = []
     is_behavioral = (question is not None and question.kind == "behavioral") or bool(
         _BEHAVIORAL_QUESTION_RE.search(question_text or "")
     )
     if is_behavioral:
-        checks, derived = _behavioral_part(cp, analysis, flags)
+        checks, derived = _behavioral_part(cp, said, flags)
         mistakes += derived
     return _finish(
         cp=cp,

@@ -87,9 +87,7 @@ def _match_sentence(phrase: Phrase, sentence: Sentence) -> Match | None:
     if phrase.sequence is None:
         if not phrase.stems <= sentence.stems:
             return None
-        positions: list[int] = []
-        for wanted in phrase.stems:
-            positions.append(next(i for i, t in enumerate(toks) if t.content and t.stem == wanted))
+        positions = _tightest(toks, phrase.stems)
     else:
         if not phrase.sequence_stems <= sentence.all_stems:
             return None
@@ -109,6 +107,34 @@ def _match_sentence(phrase: Phrase, sentence: Sentence) -> Match | None:
             return None
         in_scope = False
     return Match(phrase, sentence, tuple(sorted(positions)), in_scope, sentence.hedged)
+
+
+def _tightest(toks, wanted: frozenset[str]) -> list[int]:
+    """One token per wanted stem, from the shortest run of tokens holding them all (the
+    earliest such run): "does not always beat rules, so I compare with the current rules"
+    matches "compare current rules" on the second "rules", not the first."""
+    hits = [(i, t.stem) for i, t in enumerate(toks) if t.content and t.stem in wanted]
+    if len(hits) == len(wanted):
+        return [i for i, _ in hits]
+    have: dict[str, int] = {}
+    best: tuple[int, int, int] | None = None
+    left = 0
+    for right, (pos, st) in enumerate(hits):
+        have[st] = have.get(st, 0) + 1
+        while len(have) == len(wanted):
+            span = pos - hits[left][0]
+            if best is None or span < best[0]:
+                best = (span, left, right)
+            gone = hits[left][1]
+            have[gone] -= 1
+            if not have[gone]:
+                del have[gone]
+            left += 1
+    assert best is not None  # every wanted stem is in the sentence (checked by the caller)
+    chosen: dict[str, int] = {}
+    for pos, st in hits[best[1] : best[2] + 1]:
+        chosen.setdefault(st, pos)
+    return list(chosen.values())
 
 
 def find_matches(phrase: Phrase, analysis: Analysis) -> list[Match]:

@@ -21,6 +21,7 @@ NEAR_FORM_CREDIT = 0.6
 CREDIT_EXPONENT = 0.5  # credit = share ** exponent (concave: partial paraphrase earns a fair part)
 COVERED_AT = 0.5  # credit at or above which the point is reported as covered
 MIN_POINT_WORDS = 2  # shorter fragments merge into their neighbour
+CONTRADICTED_SHARE = 0.5  # share of a point's words the answer both asserts and denies
 
 _CLAUSE_SPLIT_RE = re.compile(r"(?<=[.!?;:])\s+|\n+")
 
@@ -30,6 +31,7 @@ class ReferencePoint:
     id: str
     text: str
     stems: tuple[str, ...]  # distinct content stems, in order
+    negative: bool = False  # the clause itself states a negation ("cannot inflate the score")
 
 
 @short_text_cache(maxsize=1024, max_len=4000)
@@ -44,7 +46,12 @@ def derive_points(reference: str) -> tuple[ReferencePoint, ...]:
         else:
             merged.append((piece, stems))
     return tuple(
-        ReferencePoint(id=f"ref-{i + 1}", text=text.rstrip(";:,").strip(), stems=tuple(stems))
+        ReferencePoint(
+            id=f"ref-{i + 1}",
+            text=text.rstrip(";:,").strip(),
+            stems=tuple(stems),
+            negative=any(t.negation for t in tokenize(text)),
+        )
         for i, (text, stems) in enumerate(merged)
         if stems
     )
@@ -69,11 +76,20 @@ def grade_points(
     points: tuple[ReferencePoint, ...] | list[ReferencePoint],
     analysis: Analysis,
     question_stems: frozenset[str],
+    denied: frozenset[str] = frozenset(),
+    contradicted: frozenset[str] = frozenset(),
 ) -> list[KeyPointCoverage]:
-    answer_stems = analysis.stems
-    prefixes = frozenset(s[:5] for s in answer_stems if len(s) >= 5)
+    """Credit per reference point. ``denied``: stems the answer only uses denied; they
+    count only for a point that is itself stated with a negation. ``contradicted``: stems
+    it both asserts and denies; a point mostly made of them is said both ways, so it
+    earns nothing and is marked as a contradiction."""
+    asserted_stems = analysis.stems - denied
+    all_prefixes = frozenset(s[:5] for s in analysis.stems if len(s) >= 5)
+    asserted_prefixes = frozenset(s[:5] for s in asserted_stems if len(s) >= 5)
     out: list[KeyPointCoverage] = []
     for point in points:
+        answer_stems = analysis.stems if point.negative else asserted_stems
+        prefixes = all_prefixes if point.negative else asserted_prefixes
         total = 0.0
         got = 0.0
         found: set[str] = set()
@@ -85,6 +101,19 @@ def grade_points(
             if credit:
                 found.add(term)
         share = got / total if total else 0.0
+        both = sum(QUESTION_WORD_WEIGHT if t in question_stems else 1.0 for t in point.stems if t in contradicted)
+        if not point.negative and total and both / total >= CONTRADICTED_SHARE:
+            out.append(
+                KeyPointCoverage(
+                    id=point.id,
+                    text=point.text,
+                    covered=False,
+                    credit=0.0,
+                    misconception=_best_sentence(analysis, found & contradicted),
+                    contradicts=_best_sentence(analysis, found & contradicted),
+                )
+            )
+            continue
         credit = share**CREDIT_EXPONENT
         evidence = _best_sentence(analysis, found) if found else None
         out.append(

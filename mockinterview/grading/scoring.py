@@ -15,7 +15,8 @@ Score formula (1-5, one decimal)::
                                              answer need not say everything)
     cap         the lowest cap of the answer's flags, else 5:
                 "empty" -> 1.0; "injection", "template-syntax" -> 1.5;
-                "off-topic", "keyword-list" -> 2.0; "too-short" -> 2.5;
+                "off-topic", "keyword-list", "unexplained", "contradiction" -> 2.0;
+                "too-short" -> 2.5;
                 "no-reference" (free text with neither a bank match nor a reference) -> 3.0
     raw         = min(base, cap)             (a cap bounds what coverage can earn ...)
                   - 0.5 per distinct mistake found        (... and mistakes cost on top of it;
@@ -46,6 +47,8 @@ FLAG_CAPS: dict[str, float] = {
     "template-syntax": 1.5,
     "off-topic": 2.0,
     "keyword-list": 2.0,
+    "unexplained": 2.0,
+    "contradiction": 2.0,
     "too-short": 2.5,
     "no-reference": 3.0,
 }

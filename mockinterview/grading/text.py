@@ -37,7 +37,8 @@ def short_text_cache(maxsize: int, max_len: int) -> Callable[[Callable[[str], _R
 
 # Words, numbers with decimals ("0.99"), "a/b", contractions ("don't"), "f1", "ndcg".
 # Clause punctuation is matched too (group 2) so the tokenizer can count clauses in one pass.
-_TOKEN_OR_BREAK_RE = re.compile(r"([A-Za-z0-9]+(?:['\u2019./][A-Za-z0-9]+)*)|([,;:()])")
+# A dash between spaces (or an en/em dash) also ends a clause: "X - Y" are two statements.
+_TOKEN_OR_BREAK_RE = re.compile(r"([A-Za-z0-9]+(?:['\u2019./][A-Za-z0-9]+)*)|([,;:()\u2013\u2014]|(?<=\s)-+(?=\s))")
 # Sentence ends: . ! ? followed by space, or a line break; a bullet or number after it is skipped.
 _SENTENCE_END_RE = re.compile(r"(?:(?<=[.!?])[\"')\]]*\s+|\n\s*)(?:[-*•]\s+|\d+[.)]\s+)?")
 # Clause boundaries inside a sentence: punctuation and contrastive conjunctions.
@@ -174,6 +175,8 @@ def _light_stem(word: str) -> str:
         base = w[: -len(suffix)]
         if w.endswith(suffix) and len(base) >= 3 and _has_vowel(base):
             w = base if suffix == "ly" else _undouble(base)
+            if suffix != "ly" and w.endswith("is") and len(w) > 5:
+                w = w[:-2] + "iz"  # "prioritising" meets "prioritizing" and "prioritise"
             break
     # Step 2 and 3: derivational endings.
     for suffix, repl in _STEP2:
@@ -229,6 +232,8 @@ class Sentence:
     negated: frozenset[int] = field(default_factory=frozenset)
     # Every stem, function words included (a quick test for word-sequence phrases).
     all_stems: frozenset[str] = field(default_factory=frozenset)
+    index: int = 0  # position among the answer's sentences
+    first: int = 0  # index of its first token in Analysis.tokens
 
 
 @dataclass(slots=True)
@@ -255,6 +260,21 @@ class Analysis:
             if k > last and k >= 0 and m.start() < self.sentences[k].end:
                 last = k
                 yield self.sentences[k]
+
+    def subset(self, kept: list[Sentence]) -> Analysis:
+        """The same answer seen through some of its sentences (offsets unchanged)."""
+        if len(kept) == len(self.sentences):
+            return self
+        tokens = [t for s in kept for t in s.tokens]
+        content = [t.stem for t in tokens if t.content]
+        return Analysis(
+            text=self.text,
+            sentences=kept,
+            tokens=tokens,
+            stems=frozenset(content),
+            content_stems=content,
+            lowered=self.lowered,
+        )
 
     def quote(self, start: int, end: int, limit: int = 220) -> str:
         """A verbatim quote of ``text[start:end]``, trimmed to ``limit`` characters on token bounds."""
@@ -355,7 +375,7 @@ def analyze(text: str) -> Analysis:
     for start, end in split_sentences(text):
         j = bisect_left(starts, end, i)
         toks = all_tokens[i:j]
-        i = j
+        first, i = i, j
         if not toks:
             continue
         sentences.append(
@@ -367,6 +387,8 @@ def analyze(text: str) -> Analysis:
                 hedged=any([t.hedge for t in toks]),
                 negated=_negated_positions(toks) if any([t.negation for t in toks]) else frozenset(),
                 all_stems=frozenset([t.stem for t in toks]),
+                index=len(sentences),
+                first=first,
             )
         )
     content = [t.stem for t in all_tokens if t.content]

@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from mockinterview.domain.pack import Mistake, PackMeta, Question, RolePack
+from mockinterview.domain.pack import Mistake, PackLexicon, PackMeta, Question, RolePack
 from mockinterview.resources import rubrics_dir
 
 DEFAULT_PACK_ID = "data-scientist"
@@ -146,11 +146,25 @@ def load_pack_dir(pack_dir: Path) -> RolePack:
         if data is not None:
             questions.extend(_validate_list(data, "questions", Question, rel, problems))
 
+    lexicon = PackLexicon()
+    if (pack_dir / "lexicon.toml").is_file():
+        lexicon_data = _read_toml(pack_dir / "lexicon.toml", "lexicon.toml", problems)
+        if lexicon_data is not None:
+            try:
+                lexicon = PackLexicon.model_validate(lexicon_data)
+            except ValidationError as exc:
+                for err in exc.errors():
+                    problems.append(PackProblem("lexicon.toml", _loc(err["loc"]), err["msg"]))
+
     if problems or meta is None:
         raise PackLoadError(pack_dir, problems)
     try:
         return RolePack(
-            meta=meta, mistakes=mistakes, questions=questions, content_hash=content_hash(pack_dir)
+            meta=meta,
+            mistakes=mistakes,
+            questions=questions,
+            lexicon=lexicon,
+            content_hash=content_hash(pack_dir),
         )
     except ValidationError as exc:
         for err in exc.errors():
@@ -191,3 +205,30 @@ def load_pack(pack: str | Path | None = None) -> RolePack:
         (p.as_posix(), p.stat().st_mtime, p.stat().st_size) for p in sorted(pack_dir.rglob("*.toml"))
     )
     return _load_cached(str(pack_dir), stamp)
+
+
+COMMON_DIR = "common"  # rubrics/common: language data every pack shares (not a pack itself)
+
+
+@lru_cache(maxsize=8)
+def _load_common_cached(name: str, model: type, path: str, stamp: tuple[float, int]) -> Any:
+    problems: list[PackProblem] = []
+    rel = f"{COMMON_DIR}/{name}.toml"
+    data = _read_toml(Path(path), rel, problems)
+    if data is not None:
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            for err in exc.errors():
+                problems.append(PackProblem(rel, _loc(err["loc"]), err["msg"]))
+    raise PackLoadError(Path(path).parent, problems)
+
+
+def load_common(name: str, model: type) -> Any:
+    """``rubrics/common/<name>.toml`` validated by ``model``; cached until the file changes."""
+    path = rubrics_dir() / COMMON_DIR / f"{name}.toml"
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise PackLoadError(path.parent, [PackProblem(f"{COMMON_DIR}/{name}.toml", "", str(exc.strerror))]) from None
+    return _load_common_cached(name, model, str(path), (st.st_mtime, st.st_size))

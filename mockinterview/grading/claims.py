@@ -1,0 +1,456 @@
+"""Claim-level reading: which statements of an answer the candidate actually makes.
+
+Words are not claims. "I would never prioritise recall" contains the key phrase and
+denies it; "scratch all of that, just maximise accuracy" withdraws everything before it;
+"I'm not sure a baseline helps" doubts what it says. The grader credits a key point, a
+misconception or a mistake cue only where the candidate asserts it. This module reads,
+for any span of matched words:
+
+* **retracted**: it lies before a retraction ("scratch that", "forget what I said" ...):
+  the sentence before a marker that opens its own sentence, the clauses before one inside
+  a sentence, everything before a global one ("scratch all of that");
+* **doubted**: its sentence carries doubt ("not sure", "I doubt", "no idea whether");
+* **negated**: an odd number of negations and reversals ("avoid", "skip", "rather than")
+  reach it from the left within its clause, up to a scope break ("by", "because", "so"
+  ...), or a negated stance verb opens the sentence ("I don't think, frankly, that ...");
+  negation idioms ("no substitute for") deny nothing; a qualifier after the negation
+  ("not always", "not necessarily") makes it **qualified**: partly true, not denied;
+* **dismissed**: a dismissal follows it in its clause ("... is overrated", "... doesn't
+  matter"), or the negation rejects it through a stance or phrasal verb ("I never think
+  about X", "I don't believe X", "no need for X") — a rejection whatever X names;
+* **worthless**: a predicate denying its worth follows ("... is useless"): a rejection of
+  a practice, the point itself when said of a trap ("98% accurate and useless");
+* otherwise **asserted**.
+
+What a negation means depends on what it reaches: denying a practice ("never use a
+baseline") rejects it, denying a hazard ("never let the future leak in") is the practice.
+Callers decide that (see heuristic.py); this module only reads the words. Every lexicon is
+data (rubrics/common/language.toml). All scans are linear in the answer's length.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from mockinterview.domain.lexicon import LanguageLexicon
+from mockinterview.grading.text import Analysis, Sentence, Token, stem, tokenize
+
+Status = Literal["asserted", "negated", "qualified", "dismissed", "worthless", "doubted", "retracted"]
+
+NEGATION_REACH = 8  # tokens a negation or reversal reaches to its right, within its clause
+DISMISSAL_REACH = 8  # tokens after the claim within which a dismissal applies to it
+STANCE_REACH = 3  # tokens between a negation and the stance verb it negates
+QUALIFIER_REACH = 2  # tokens between a negation and its qualifier ("not really always")
+# Words that may stand before a retraction marker that still opens its clause ("oh wait, no").
+_COPULAS = frozenset({"is", "are", "was", "were", "'s", "be"})
+_LEAD_INS = frozenset(
+    {
+        "actually",
+        "so",
+        "ok",
+        "okay",
+        "hmm",
+        "um",
+        "uh",
+        "wait",
+        "sorry",
+        "no",
+        "but",
+        "oh",
+        "well",
+        "and",
+        "honestly",
+        "frankly",
+        "personally",
+        "really",
+    }
+)
+
+
+class PhraseIndex:
+    """Word sequences, found in a token list in one pass (indexed by first word)."""
+
+    def __init__(self, entries: Iterable[str]) -> None:
+        self._by_first: dict[str, list[tuple[str, ...]]] = {}
+        for entry in entries:
+            words = tuple(t.text for t in tokenize(entry))
+            if words:
+                self._by_first.setdefault(words[0], []).append(words)
+        for seqs in self._by_first.values():
+            seqs.sort(key=len, reverse=True)  # longest match first
+
+    def match_at(self, tokens: list[Token], i: int) -> int:
+        """Length of the longest entry starting at token ``i`` (0 if none)."""
+        for seq in self._by_first.get(tokens[i].text, ()):
+            n = len(seq)
+            if i + n <= len(tokens) and all(tokens[i + k].text == seq[k] for k in range(1, n)):
+                return n
+        return 0
+
+    def spans(self, tokens: list[Token], start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+        end = len(tokens) if end is None else end
+        out: list[tuple[int, int]] = []
+        by_first = self._by_first
+        for i in range(start, end):
+            if tokens[i].text in by_first:
+                n = self.match_at(tokens, i)
+                if n:
+                    out.append((i, i + n))
+        return out
+
+    def words(self) -> frozenset[str]:
+        """The one-word entries."""
+        return frozenset(seq[0] for seqs in self._by_first.values() for seq in seqs if len(seq) == 1)
+
+
+@dataclass(frozen=True)
+class LanguageRules:
+    """The language lexicon compiled for matching."""
+
+    negations: frozenset[str]
+    negation_idioms: PhraseIndex
+    reversals: PhraseIndex
+    scope_breaks: frozenset[str]
+    qualifiers: PhraseIndex
+    dismissals: PhraseIndex
+    worthless: PhraseIndex
+    negated_dismissals: frozenset[str]
+    stance_verbs: PhraseIndex
+    stance_breaks: frozenset[str]
+    phrasal_verbs: PhraseIndex
+    determiner_negations: frozenset[str]
+    verbal_determiners: PhraseIndex
+    prepositions: frozenset[str]
+    conditionals: frozenset[str]
+    doubts: PhraseIndex
+    retract_all: PhraseIndex
+    retract_last: PhraseIndex
+    rejections: PhraseIndex
+    explanations: PhraseIndex
+    fillers: frozenset[str]
+    filler_stems: frozenset[str]
+
+    @classmethod
+    def build(cls, lex: LanguageLexicon) -> LanguageRules:
+        return cls(
+            negations=frozenset(lex.negations),
+            negation_idioms=PhraseIndex(lex.negation_idioms),
+            reversals=PhraseIndex(lex.reversals),
+            scope_breaks=frozenset(lex.scope_breaks),
+            qualifiers=PhraseIndex(lex.qualifiers),
+            dismissals=PhraseIndex(lex.dismissals),
+            worthless=PhraseIndex(lex.worthless),
+            negated_dismissals=frozenset(lex.negated_dismissals),
+            stance_verbs=PhraseIndex(lex.stance_verbs),
+            stance_breaks=frozenset(lex.stance_breaks),
+            phrasal_verbs=PhraseIndex(lex.phrasal_verbs),
+            determiner_negations=frozenset(lex.determiner_negations),
+            verbal_determiners=PhraseIndex(lex.verbal_determiners),
+            prepositions=frozenset(lex.prepositions),
+            conditionals=frozenset(lex.conditionals),
+            doubts=PhraseIndex(lex.doubts),
+            retract_all=PhraseIndex(lex.retract_all),
+            retract_last=PhraseIndex(lex.retract_last),
+            rejections=PhraseIndex(lex.rejections),
+            explanations=PhraseIndex(lex.explanations),
+            fillers=frozenset(lex.fillers),
+            filler_stems=frozenset(stem(w) for w in lex.fillers),
+        )
+
+
+_COMPILED: list[tuple[LanguageLexicon, LanguageRules]] = []
+
+
+def language_rules() -> LanguageRules:
+    """The bundled language lexicon (rubrics/common/language.toml), compiled once per
+    loaded version of the file."""
+    from mockinterview.packs.loader import load_common
+
+    lex = load_common("language", LanguageLexicon)
+    if not _COMPILED or _COMPILED[0][0] is not lex:
+        _COMPILED[:] = [(lex, LanguageRules.build(lex))]
+    return _COMPILED[0][1]
+
+
+class ClaimReading:
+    """What an answer asserts, denies, doubts and retracts (built once per answer)."""
+
+    def __init__(self, analysis: Analysis, rules: LanguageRules) -> None:
+        self.analysis = analysis
+        self.rules = rules
+        tokens = analysis.tokens
+        self._tokens = tokens
+        idioms: set[int] = set()
+        for i, j in rules.negation_idioms.spans(tokens):
+            idioms.update(range(i, j))
+        self._negators = {
+            i for i, t in enumerate(tokens) if (t.negation or t.text in rules.negations) and i not in idioms
+        }
+        self._verbal_determiners = {i for i, _ in rules.verbal_determiners.spans(tokens)}
+        self._determiners = {
+            i
+            for i in self._negators
+            if tokens[i].text in rules.determiner_negations and i not in self._verbal_determiners
+        }
+        self._phrasal_words = {k for i, j in rules.phrasal_verbs.spans(tokens) for k in range(i, j)}
+        self._prepositions = rules.prepositions
+        self._conditionals = rules.conditionals
+        # A reversal counts once, at its last word (where a leftward walk meets it first).
+        self._reversal_ends: dict[int, int] = {j - 1: i for i, j in rules.reversals.spans(tokens)}
+        self._breaks = {i for i, t in enumerate(tokens) if t.text in rules.scope_breaks}
+        self._qualified_negators = {
+            n
+            for n in self._negators
+            if any(
+                rules.qualifiers.match_at(tokens, k)
+                for k in range(n + 1, min(len(tokens), n + 1 + QUALIFIER_REACH))
+            )
+        }
+        self._stance_negators = {
+            n
+            for n in self._negators
+            if any(
+                rules.stance_verbs.match_at(tokens, k) and tokens[k].clause == tokens[n].clause
+                for k in range(n + 1, min(len(tokens), n + 1 + STANCE_REACH))
+            )
+        }
+        self._dismissal_starts = {i for i, _ in rules.dismissals.spans(tokens)}
+        self._worthless_starts = {i for i, _ in rules.worthless.spans(tokens)}
+        self._doubted = self._doubted_sentences()
+        self._retracted = self._retracted_spans()
+
+    # ------------------------------------------------------------------ sentences
+
+    def _sentence_of(self, token_index: int) -> Sentence | None:
+        sentences = self.analysis.sentences
+        firsts = [s.first for s in sentences]
+        k = bisect_right(firsts, token_index) - 1
+        return sentences[k] if k >= 0 else None
+
+    def _doubted_sentences(self) -> frozenset[int]:
+        out: set[int] = set()
+        for i, _ in self.rules.doubts.spans(self._tokens):
+            s = self._sentence_of(i)
+            if s is not None:
+                out.add(s.index)
+        return frozenset(out)
+
+    def _opens_clause(self, i: int) -> bool:
+        tokens = self._tokens
+        s = self._sentence_of(i)
+        k = i - 1
+        while s is not None and k >= s.first and tokens[k].text in _LEAD_INS:
+            k -= 1
+        return s is None or k < s.first or tokens[k].clause != tokens[k + 1].clause
+
+    def _retracted_spans(self) -> list[tuple[int, int]]:
+        """Character spans withdrawn by a later retraction."""
+        tokens = self._tokens
+        spans: list[tuple[int, int]] = []
+        for i, _ in self.rules.retract_all.spans(tokens):
+            if self._opens_clause(i):
+                spans.append((0, tokens[i].start))
+        markers = [i for i, _ in self.rules.retract_last.spans(tokens) if self._opens_clause(i)]
+        markers += [i for i, _ in self.rules.rejections.spans(tokens)]
+        for i in markers:
+            s = self._sentence_of(i)
+            if s is None:
+                continue
+            before_in_sentence = any(tokens[k].content for k in range(s.first, i))
+            if before_in_sentence:
+                spans.append((s.start, tokens[i].start))
+            elif s.index > 0:
+                prev = self.analysis.sentences[s.index - 1]
+                spans.append((prev.start, prev.end))
+        return spans
+
+    # ------------------------------------------------------------------ public
+
+    @property
+    def retractions(self) -> list[tuple[int, int]]:
+        return list(self._retracted)
+
+    def is_retracted(self, offset: int) -> bool:
+        return any(a <= offset < b for a, b in self._retracted)
+
+    def sentence_asserted(self, sentence: Sentence) -> bool:
+        """Neither withdrawn whole by a retraction nor doubted."""
+        return sentence.index not in self._doubted and not any(
+            a <= sentence.start and sentence.end <= b for a, b in self._retracted
+        )
+
+    def said(self, analysis: Analysis) -> Analysis:
+        """``analysis`` without the sentences the candidate withdrew or doubted."""
+        return analysis.subset([s for s in analysis.sentences if self.sentence_asserted(s)])
+
+    def is_doubted(self, sentence: Sentence) -> bool:
+        return sentence.index in self._doubted
+
+    def status(
+        self,
+        sentence: Sentence,
+        positions: Iterable[int],
+        *,
+        negative_phrase: bool = False,
+        statement: bool = False,
+    ) -> Status:
+        """How the words at ``positions`` (token indexes within ``sentence``) are stated.
+
+        ``negative_phrase``: the matched phrase itself states a negation ("not
+        representative"), so one negation reaching it is expected, not a denial.
+        ``statement``: the words form one statement (a misconception: "ML always beats
+        rules"), so a negation between them denies it too ("ML does not always beat
+        rules"); a key phrase's words may straddle a negation that belongs to it
+        ("correlation is not causation").
+        """
+        positions = sorted(positions)
+        if not positions:
+            return "asserted"
+        tokens = self._tokens
+        g0 = sentence.first + positions[0]
+        g1 = sentence.first + positions[-1]
+        own = {sentence.first + p for p in positions}
+        if self.is_retracted(tokens[g0].start):
+            return "retracted"
+        if sentence.index in self._doubted:
+            return "doubted"
+        verbal = 1 if negative_phrase else 0  # negations and reversals that reach the claim
+        determiners = 0  # "no", "without": they only cancel a verbal negation
+        qualified = hypothetical = False
+        shielded = False  # a preposition stands between the claim and what is further left
+        phrasal = False  # a phrasal or stance verb stands between ("never think about X")
+        rejecting = False  # a negation that rejects the claim itself, whatever it names
+        clause = tokens[g0].clause
+        k = g0 - 1
+        while k >= sentence.first and g0 - k <= NEGATION_REACH:
+            t = tokens[k]
+            if t.clause != clause:
+                break
+            if k in self._breaks:
+                hypothetical = t.text in self._conditionals
+                break
+            if k in own or k in self._stance_negators:  # stance negations: counted below
+                k -= 1
+                continue
+            if t.text in _COPULAS and not verbal:
+                # "a model that says 'never converts' is 98% accurate": a negation before
+                # the verb belongs to the subject, not to what is said of it.
+                break
+            if k in self._phrasal_words:
+                shielded = False  # "don't care about X": the phrasal verb reaches X
+                phrasal = True
+            if k in self._negators:
+                if k in self._determiners:
+                    determiners += 1
+                elif not shielded:
+                    verbal += 1
+                    qualified = qualified or k in self._qualified_negators
+                    # "I never think about X", "no need for X": the candidate rejects X
+                    # itself, even when X is a hazard.
+                    rejecting = phrasal or k in self._verbal_determiners
+                    # "X, not Y": a contrast, not a denial of Y.
+                    qualified = qualified or (
+                        t.text == "not" and (k == sentence.first or tokens[k - 1].clause != clause)
+                    )
+            elif k in self._reversal_ends:
+                if not shielded:
+                    verbal += 1
+                k = self._reversal_ends[k]  # skip the rest of a multi-word reversal
+            elif t.text in self._prepositions:
+                shielded = True
+            k -= 1
+        # A negation between the matched words ("recall is NEVER worth prioritising", "ML
+        # does NOT always beat rules") denies them too, except a copular contrast that names
+        # the point ("correlation is not causation") where the phrase is not a statement.
+        for k in range(g0 + 1, g1) if tokens[g1].clause == clause else ():
+            if k not in self._negators or k in own or k in self._determiners or k in self._stance_negators:
+                continue
+            names_point = k + 1 in own or (k + 2 in own and tokens[k + 1].text in ("a", "an", "the"))
+            if not statement and tokens[k - 1].text in _COPULAS and names_point:
+                continue
+            verbal += 1
+            qualified = qualified or k in self._qualified_negators
+        if self._stance_reaches(sentence, g0):
+            verbal += 1
+            rejecting = True
+        after = self._dismissed_after(sentence, g1, clause)
+        if after:
+            return after
+        if verbal % 2 == 0 or determiners:
+            return "asserted"
+        if qualified or hypothetical:
+            return "qualified"
+        return "dismissed" if rejecting else "negated"
+
+    def _stance_reaches(self, sentence: Sentence, g0: int) -> bool:
+        """A negated stance verb earlier in the sentence ("I don't believe, frankly, that
+        ...") reaches this far: no stance break stands between."""
+        tokens = self._tokens
+        for k in range(g0 - 1, sentence.first - 1, -1):
+            if tokens[k].text in self.rules.stance_breaks:
+                return False
+            if k in self._stance_negators:
+                return True
+        return False
+
+    def _dismissed_after(self, sentence: Sentence, g1: int, clause: int) -> Status | None:
+        """ "dismissed" or "worthless" when such a predicate follows the claim in its clause."""
+        tokens = self._tokens
+        end = min(sentence.first + len(sentence.tokens), g1 + 1 + DISMISSAL_REACH)
+        for k in range(g1 + 1, end):
+            if tokens[k].clause != clause or (k in self._breaks and tokens[k].text != "as"):
+                return None
+            if k in self._dismissal_starts:
+                return "dismissed"
+            if k in self._worthless_starts:
+                return "worthless"
+            if (
+                k in self._negators
+                and k not in self._qualified_negators  # "does not always help" is no dismissal
+                and any(tokens[m].text in self.rules.negated_dismissals for m in range(k + 1, min(end, k + 4)))
+            ):
+                return "dismissed"
+        return None
+
+    def denied_stems(self, analysis: Analysis) -> tuple[frozenset[str], frozenset[str]]:
+        """(stems the answer only uses denied, stems it uses both denied and asserted):
+        "I would never split by time" denies "split" and "time"."""
+        denied: set[str] = set()
+        said: set[str] = set()
+        for s in analysis.sentences:
+            if not any(
+                s.first + i in self._negators or s.first + i in self._reversal_ends
+                for i in range(len(s.tokens))
+            ) and not any(
+                s.first + i in self._dismissal_starts or s.first + i in self._worthless_starts
+                for i in range(len(s.tokens))
+            ):
+                said.update(t.stem for t in s.tokens if t.content)
+                continue
+            for i, t in enumerate(s.tokens):
+                if t.content:
+                    status = self.status(s, [i])
+                    (denied if status in ("negated", "dismissed", "worthless") else said).add(t.stem)
+        return frozenset(denied - said), frozenset(denied & said)
+
+    @property
+    def has_negation(self) -> bool:
+        """Any negation or reversal at all (idioms aside)."""
+        return bool(self._negators or self._reversal_ends)
+
+    @property
+    def filler_stems(self) -> frozenset[str]:
+        return self.rules.filler_stems
+
+    def explains(self, sentence: Sentence) -> bool:
+        """The sentence gives a reason, mechanism, consequence or example."""
+        tokens = self._tokens
+        end = sentence.first + len(sentence.tokens)
+        return any(self.rules.explanations.match_at(tokens, k) for k in range(sentence.first, end))
+
+
+def read_claims(analysis: Analysis) -> ClaimReading:
+    return ClaimReading(analysis, language_rules())
