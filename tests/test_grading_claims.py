@@ -78,6 +78,10 @@ def test_doubt_and_retraction_take_a_statement_back():
 def test_a_rejection_of_what_others_say_withdraws_it():
     text = "Colleagues tell me to watch the calibration curve, but I never bother with that."
     assert status_of(text, "calibration") == "retracted"
+    assert status_of("Some teams keep a holdout for every launch. We don't.", "holdout") == "retracted"
+    # a first-person negation that goes on to say something else is no refusal
+    assert status_of("We kept a holdout. We can't tell from that who churned later.", "holdout") == "asserted"
+    assert status_of("We kept a holdout. I retrained without it and compared.", "holdout") == "asserted"
 
 
 # (question id, answer): denials of the right ideas, in words of our own
@@ -106,11 +110,46 @@ DENIALS = [
 ]
 
 
-@pytest.mark.parametrize(("question_id", "answer"), DENIALS)
+# Right ideas put in someone else's mouth and then refused, in several shapes.
+REFUSED = [
+    (
+        "precision-vs-recall",
+        "The usual advice is to weigh what a miss costs against a false alarm and move the threshold. I "
+        "wouldn't bother with any of it - the default cut-off is what everyone uses.",
+    ),
+    (
+        "ab-test-design",
+        "Randomising users, computing a sample size up front and not peeking are what the textbooks say. "
+        "In practice I skip all that: launch the new checkout, compare this week to last week, done.",
+    ),
+    (
+        "data-leakage",
+        "Leakage, time-based splits, point-in-time features - I know the theory, but honestly it's "
+        "academic. I just use every column we have and shuffle randomly.",
+    ),
+    (
+        "drift-detection",
+        "Monitoring input distributions and tracking live accuracy sounds nice. Not for me though. Once "
+        "it's deployed, the model is done.",
+    ),
+    (
+        "class-imbalance",
+        "Resampling, class weights, threshold moving, PR curves: I've never found them worth it. Accuracy "
+        "tells you everything you need.",
+    ),
+    (
+        "overfitting",
+        "You could watch the gap between training and validation loss, add regularisation or stop early. "
+        "None of that is needed if the dataset is big; I simply train the biggest model I can.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("question_id", "answer"), DENIALS + REFUSED)
 def test_denying_the_key_points_earns_nothing(pack, question_id, answer):
     g = grade_answer(answer, pack.question(question_id), pack)
     assert g.score <= 2.0, g
-    assert not g.covered
+    assert len(g.covered) <= 1
 
 
 def test_a_contradiction_is_caught_and_shown(pack):

@@ -40,5 +40,8 @@ class LanguageLexicon(BaseModel):
     retract_all: Entries
     retract_last: Entries
     rejections: Entries
+    first_person: Entries
+    anaphors: Entries
+    anaphoric_subjects: Entries
     explanations: Entries
     fillers: Entries

@@ -129,6 +129,9 @@ class LanguageRules:
     retract_all: PhraseIndex
     retract_last: PhraseIndex
     rejections: PhraseIndex
+    first_person: frozenset[str]
+    anaphors: PhraseIndex
+    anaphoric_subjects: PhraseIndex
     explanations: PhraseIndex
     fillers: frozenset[str]
     filler_stems: frozenset[str]
@@ -155,6 +158,9 @@ class LanguageRules:
             retract_all=PhraseIndex(lex.retract_all),
             retract_last=PhraseIndex(lex.retract_last),
             rejections=PhraseIndex(lex.rejections),
+            first_person=frozenset(lex.first_person),
+            anaphors=PhraseIndex(lex.anaphors),
+            anaphoric_subjects=PhraseIndex(lex.anaphoric_subjects),
             explanations=PhraseIndex(lex.explanations),
             fillers=frozenset(lex.fillers),
             filler_stems=frozenset(stem(w) for w in lex.fillers),
@@ -255,6 +261,7 @@ class ClaimReading:
                 spans.append((0, tokens[i].start))
         markers = [i for i, _ in self.rules.retract_last.spans(tokens) if self._opens_clause(i)]
         markers += [i for i, _ in self.rules.rejections.spans(tokens)]
+        markers += self._built_rejections()
         for i in markers:
             s = self._sentence_of(i)
             if s is None:
@@ -266,6 +273,69 @@ class ClaimReading:
                 prev = self.analysis.sentences[s.index - 1]
                 spans.append((prev.start, prev.end))
         return spans
+
+    def _clauses(self) -> list[tuple[int, int]]:
+        """Token ranges [start, end) of every clause."""
+        tokens = self._tokens
+        out: list[tuple[int, int]] = []
+        for s in self.analysis.sentences:
+            start, end = s.first, s.first + len(s.tokens)
+            for k in range(start + 1, end + 1):
+                if k == end or tokens[k].clause != tokens[start].clause:
+                    out.append((start, k))
+                    start = k
+        return out
+
+    def _built_rejections(self) -> list[int]:
+        """Clauses that refuse what was just said, found by shape rather than listed:
+
+        * the candidate refuses it: a first-person clause with a negation or reversal whose
+          object is a reference back ("I skip all that", "I've never found them worth it")
+          or nothing at all ("I don't.", "We never do."), and "not for me";
+        * or dismisses it by reference: "None of that is needed", "that's overkill",
+          "they are a waste of time".
+        Such a clause says almost nothing itself (at most three content words)."""
+        tokens = self._tokens
+        rules = self.rules
+        out: list[int] = []
+        for start, end in self._clauses():
+            content = sum(1 for k in range(start, end) if tokens[k].content)
+            if content > 3:
+                continue
+            # The candidate's own negation: a verb's, not a determiner's ("I retrained without it").
+            negated = any(
+                (k in self._negators and k not in self._determiners) or k in self._reversal_ends
+                for k in range(start, end)
+            )
+            dismissed = any(
+                k in self._dismissal_starts or k in self._worthless_starts for k in range(start, end)
+            )
+            first_person = any(tokens[k].text in rules.first_person for k in range(start, end))
+            if negated and first_person:
+                # The reference is what the clause is about: little follows it ("we can't tell
+                # from that who the discount changed" goes on to say something else).
+                refers = False
+                for k in range(start, end):
+                    n = rules.anaphors.match_at(tokens, k)
+                    if n and sum(1 for m in range(k + n, end) if tokens[m].content) <= 1:
+                        refers = True
+                        break
+                if refers or content == 0:
+                    out.append(start)
+                    continue
+            subject = next(
+                (k for k in range(start, min(end, start + 3)) if rules.anaphoric_subjects.match_at(tokens, k)),
+                None,
+            )
+            if subject is None:
+                continue
+            # "that's overkill", "it's academic"; "none of that is needed", "that isn't needed".
+            denied = (negated or tokens[subject].text == "none") and any(
+                tokens[k].text in rules.negated_dismissals for k in range(start, end)
+            )
+            if dismissed or (denied and tokens[subject].text != "it's" and tokens[subject].text != "it"):
+                out.append(start)
+        return out
 
     # ------------------------------------------------------------------ public
 
