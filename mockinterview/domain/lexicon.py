@@ -40,6 +40,7 @@ class LanguageLexicon(BaseModel):
     retract_all: Entries
     retract_last: Entries
     rejections: Entries
+    refusal_verbs: Entries
     first_person: Entries
     anaphors: Entries
     anaphoric_subjects: Entries

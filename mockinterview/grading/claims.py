@@ -129,6 +129,7 @@ class LanguageRules:
     retract_all: PhraseIndex
     retract_last: PhraseIndex
     rejections: PhraseIndex
+    refusal_verbs: frozenset[str]
     first_person: frozenset[str]
     anaphors: PhraseIndex
     anaphoric_subjects: PhraseIndex
@@ -158,6 +159,7 @@ class LanguageRules:
             retract_all=PhraseIndex(lex.retract_all),
             retract_last=PhraseIndex(lex.retract_last),
             rejections=PhraseIndex(lex.rejections),
+            refusal_verbs=frozenset(lex.refusal_verbs),
             first_person=frozenset(lex.first_person),
             anaphors=PhraseIndex(lex.anaphors),
             anaphoric_subjects=PhraseIndex(lex.anaphoric_subjects),
@@ -314,8 +316,13 @@ class ClaimReading:
             if negated and first_person:
                 # The reference is what the clause is about: little follows it ("we can't tell
                 # from that who the discount changed" goes on to say something else).
+                # And the verb is one of refusing ("I don't do that", "never found them worth
+                # it"), not a told action ("so we didn't ship it").
+                refusing = any(
+                    tokens[k].text in rules.refusal_verbs or k in self._reversal_ends for k in range(start, end)
+                )
                 refers = False
-                for k in range(start, end):
+                for k in range(start, end) if refusing else ():
                     n = rules.anaphors.match_at(tokens, k)
                     if n and sum(1 for m in range(k + n, end) if tokens[m].content) <= 1:
                         refers = True
