@@ -304,11 +304,14 @@ class ClaimReading:
             content = sum(1 for k in range(start, end) if tokens[k].content)
             if content > 3:
                 continue
-            # The candidate's own negation: a verb's, not a determiner's ("I retrained without it").
-            negated = any(
-                (k in self._negators and k not in self._determiners) or k in self._reversal_ends
+            # The candidate's own negation: a verb's, not a determiner's ("I retrained without it"),
+            # and not a double one ("we don't throw it over the wall and forget it").
+            negations = sum(
+                1
                 for k in range(start, end)
+                if (k in self._negators and k not in self._determiners) or k in self._reversal_ends
             )
+            negated = negations % 2 == 1
             dismissed = any(
                 k in self._dismissal_starts or k in self._worthless_starts for k in range(start, end)
             )
