@@ -12,6 +12,8 @@ def isolated_dirs(tmp_path, monkeypatch):
     config = tmp_path / "config"
     monkeypatch.setenv("MOCKINTERVIEW_DATA_DIR", str(data))
     monkeypatch.setenv("MOCKINTERVIEW_CONFIG_DIR", str(config))
+    monkeypatch.setenv("MOCKINTERVIEW_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("MOCKINTERVIEW_MATCHER", raising=False)
     for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID"):
         monkeypatch.delenv(var, raising=False)
     return {"data": data, "config": config}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mockinterview.grading import grade_free_text, match_question
+from mockinterview.grading import grade_free_text, match_question, semantic
 from mockinterview.grading.reference import derive_points
 from mockinterview.packs.loader import load_pack
 
@@ -16,31 +16,46 @@ LINKED_LIST_REF = (
 )
 
 
+# Each matcher explicitly (tests/test_question_matching.py has the benchmark figures).
+MATCHERS = [
+    "tfidf",
+    pytest.param(
+        "semantic",
+        marks=pytest.mark.skipif(semantic.unavailable_reason() is not None, reason="semantic extra not installed"),
+    ),
+]
+
+
 @pytest.fixture(scope="module")
 def pack():
     return load_pack()
 
 
-def test_every_bank_question_matches_itself(pack):
+@pytest.mark.parametrize("matcher", MATCHERS)
+def test_every_bank_question_matches_itself(pack, matcher):
     for q in pack.questions:
-        found, sim = match_question(q.text, pack)
+        found, sim = match_question(q.text, pack, matcher)
         assert found is not None and found.id == q.id, (q.id, found and found.id, sim)
         assert 0.0 < sim <= 1.0
 
 
-def test_a_paraphrase_matches_and_an_unrelated_question_does_not(pack):
+@pytest.mark.parametrize("matcher", MATCHERS)
+def test_a_paraphrase_matches_and_an_unrelated_question_does_not(pack, matcher):
     found, sim = match_question(
-        "How can you tell whether a problem really needs ML or just some rules?", pack
+        "How can you tell whether a problem really needs ML or just some rules?", pack, matcher
     )
     assert found is not None and found.id == "when-ml-is-justified" and sim >= 0.3
-    found, sim = match_question(LINKED_LIST_Q, pack)
-    assert found is None and sim < 0.3
-    assert match_question("", pack) == (None, 0.0)
+    found, sim = match_question(LINKED_LIST_Q, pack, matcher)
+    assert found is None
+    assert match_question("", pack, matcher) == (None, 0.0)
 
 
-def test_matched_free_text_is_graded_as_the_bank_question(pack):
+@pytest.mark.parametrize("matcher", MATCHERS)
+def test_matched_free_text_is_graded_as_the_bank_question(pack, matcher):
     answer = "Only if the pattern is too complex for rules and a model beats a simple baseline."
-    g = grade_free_text(answer, "When is machine learning actually needed instead of rules?", pack)
+    g = grade_free_text(
+        answer, "When is machine learning actually needed instead of rules?", pack, matcher=matcher
+    )
     assert g.matched_question_id == "when-ml-is-justified" and g.question_id == "when-ml-is-justified"
     assert g.match_similarity is not None and g.match_similarity >= 0.3
     assert {k.id for k in g.key_points} == {kp.id for kp in pack.question("when-ml-is-justified").key_points}

@@ -57,6 +57,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--batch", metavar="IN.jsonl", help="grade every row of a JSONL file (- for stdin)")
     parser.add_argument("--pack", default=None, help="rubric pack id or directory (default: data-scientist)")
+    parser.add_argument(
+        "--matcher",
+        choices=("auto", "tfidf", "semantic"),
+        default=None,
+        help="how a free-text --question finds its bank question: tfidf (default install), semantic "
+        "(needs mockinterview[semantic]) or auto, the semantic one when installed "
+        "(default: $MOCKINTERVIEW_MATCHER or auto)",
+    )
     parser.add_argument("--format", choices=("text", "json"), default=None, help="output format")
     # SUPPRESS: do not overwrite a `mockinterview --model X grade` given before the command.
     parser.add_argument(
@@ -86,9 +94,15 @@ def _decode(raw: bytes, what: str) -> str:
 class _Grader:
     """Grades with the offline grader, or with a model through the ladder when asked."""
 
-    def __init__(self, pack: RolePack, model_spec: str) -> None:
+    def __init__(self, pack: RolePack, model_spec: str, matcher: str | None = None) -> None:
+        from mockinterview.grading.question_match import MatcherUnavailable, resolve_matcher
+
         self.pack = pack
         self.model_spec = model_spec
+        try:
+            self.matcher = resolve_matcher(matcher)
+        except (MatcherUnavailable, ValueError) as exc:
+            raise CliError(str(exc)) from None
         self._model_grader = None
         if model_spec != "stub":
             try:
@@ -120,18 +134,17 @@ class _Grader:
             raise ValueError(f"{self.model_spec}: {exc.message}") from None
 
     def free_text(self, answer: str, question_text: str, reference: str | None) -> Grade:
-        from mockinterview.grading import grade_free_text, match_question
+        from mockinterview.grading import find_question, grade_free_text
 
         if self._model_grader is not None and not reference:
-            question, sim = match_question(question_text, self.pack)
-            if question is not None:
-                grade = self.bank(answer, question)
-                return grade.model_copy(update={"matched_question_id": question.id, "match_similarity": sim})
+            found = find_question(question_text, self.pack, self.matcher)
+            if found.question is not None:
+                return self.bank(answer, found.question).model_copy(update=found.grade_fields())
         if self._model_grader is not None:
             raise ValueError(
                 "a model grader needs a bank question; questions with a reference are graded offline"
             )
-        return grade_free_text(answer, question_text, self.pack, reference=reference)
+        return grade_free_text(answer, question_text, self.pack, reference=reference, matcher=self.matcher)
 
 
 # --------------------------------------------------------------------------- one answer
@@ -162,7 +175,7 @@ def run(args: argparse.Namespace) -> int:
         if args.question_id or args.question or args.reference or args.answer_file:
             raise CliError("--batch takes questions and answers from the file; drop --question/--answer-file")
         pack = load_pack_or_fail(args.pack)
-        return run_batch(args.batch, pack, _Grader(pack, model_spec), sys.stdout)
+        return run_batch(args.batch, pack, _Grader(pack, model_spec, args.matcher), sys.stdout)
     if not args.question_id and args.question is None:
         raise CliError("say which question: --question-id ID or --question TEXT (or use --batch)")
     if args.reference is not None and args.question_id:
@@ -170,7 +183,7 @@ def run(args: argparse.Namespace) -> int:
     if args.question is not None and not args.question.strip():
         raise CliError("--question is empty")
     pack = load_pack_or_fail(args.pack)
-    grader = _Grader(pack, model_spec)
+    grader = _Grader(pack, model_spec, args.matcher)
     question = None
     if args.question_id:
         try:
@@ -244,7 +257,16 @@ def print_grade(
             head.append(f"matched bank question {grade.matched_question_id} ", style="cyan")
         else:
             head.append("no bank question matched ", style="cyan")
-        head.append(f"(similarity {grade.match_similarity:.2f})", style="dim")
+        head.append(f"(similarity {grade.match_similarity:.2f}", style="dim")
+        if grade.matched_question_id and grade.runner_up_question_id:
+            head.append(
+                f"; runner-up {grade.runner_up_question_id} {grade.runner_up_similarity or 0.0:.2f}", style="dim"
+            )
+        elif grade.runner_up_question_id:
+            head.append(
+                f"; nearest {grade.runner_up_question_id} {grade.runner_up_similarity or 0.0:.2f}", style="dim"
+            )
+        head.append(f"; matcher {grade.matcher})" if grade.matcher else ")", style="dim")
     if grade.flags:
         head.append("\n")
         head.append("flags: " + ", ".join(grade.flags), style="bold magenta")
@@ -322,6 +344,9 @@ def batch_row_result(grade: Grade, row_id: Any) -> dict[str, Any]:
         "key_points": {"covered": [k.id for k in grade.covered], "missed": [k.id for k in grade.missed]},
         "matched_question_id": grade.matched_question_id,
         "match_similarity": grade.match_similarity,
+        "runner_up_question_id": grade.runner_up_question_id,
+        "runner_up_similarity": grade.runner_up_similarity,
+        "matcher": grade.matcher,
         "flags": grade.flags,
         "grader": grade.grader,
         "rubric_version": grade.rubric_version,

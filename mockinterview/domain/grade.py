@@ -69,9 +69,15 @@ class Grade(_Model):
     prompt_hash: str | None = None
     status: GradeStatus = "ok"
     fallback_reason: str | None = None
-    # For free-text questions matched against the bank.
+    # For free-text questions matched against the bank (grading/question_match.py): the bank
+    # question used (None if none matched well enough) and the best candidate's similarity; the
+    # runner-up is the best bank question not used (the second-ranked after a match, the
+    # nearest when nothing matched); ``matcher`` is "tfidf" or "semantic".
     matched_question_id: str | None = None
     match_similarity: float | None = None
+    runner_up_question_id: str | None = None
+    runner_up_similarity: float | None = None
+    matcher: str | None = None
 
     @property
     def covered(self) -> list[KeyPointCoverage]:

@@ -38,12 +38,12 @@ from mockinterview.grading.claims import ClaimReading, read_claims
 from mockinterview.grading.feedback import build_feedback
 from mockinterview.grading.matching import EVIDENCE_LIMIT, Match, Phrase, compile_all, find_matches
 from mockinterview.grading.mistakes import CompiledMistake, detect
+from mockinterview.grading.question_match import find_question
 from mockinterview.grading.scoring import compute_score
 from mockinterview.grading.similarity import TfidfIndex
 from mockinterview.grading.text import Analysis, analyze, content_stems, short_text_cache
 
 GRADER_ID = "stub"
-MATCH_THRESHOLD = 0.3  # TF-IDF cosine below which a free-text question matches nothing
 OFF_TOPIC_SIMILARITY = 0.04  # answer-to-question cosine under which an answer with no credit is off-topic
 # Reference mode: mean credit under which a low-similarity answer is off-topic.
 REFERENCE_OFF_TOPIC_CREDIT = 0.15
@@ -139,8 +139,6 @@ class CompiledPack:
     pack: RolePack
     questions: dict[str, CompiledQuestion]
     mistakes: dict[str, CompiledMistake]
-    match_index: TfidfIndex
-    match_ids: list[str]
     topic_index: TfidfIndex
     behavioral_mistake_ids: set[str] = field(default_factory=set)
 
@@ -160,10 +158,6 @@ def _compile(pack: RolePack) -> CompiledPack:
             + [e for kp in q.key_points for e in kp.expressions]
         )
         questions[q.id] = CompiledQuestion(q, kps, content_stems(topic_text))
-    match_docs = [
-        content_stems(" ".join([q.text, q.text, q.topic, *(kp.text for kp in q.key_points)]))
-        for q in pack.questions
-    ]
     canonical = set(CANONICAL_MISTAKE_IDS)
     topic_index = TfidfIndex([cq.topic_stems for cq in questions.values()])
     for cq in questions.values():
@@ -172,8 +166,6 @@ def _compile(pack: RolePack) -> CompiledPack:
         pack=pack,
         questions=questions,
         mistakes={m.id: CompiledMistake.build(m) for m in pack.mistakes},
-        match_index=TfidfIndex(match_docs),
-        match_ids=[q.id for q in pack.questions],
         topic_index=topic_index,
         behavioral_mistake_ids={
             m.id for m in pack.mistakes if m.id not in canonical and m.applies_to == ["behavioral"]
@@ -536,29 +528,26 @@ def grade_answer(answer: str, question: Question, pack: RolePack) -> Grade:
     )
 
 
-def match_question(question_text: str, pack: RolePack) -> tuple[Question | None, float]:
-    """The bank question most similar to ``question_text`` (TF-IDF cosine), or None below the threshold."""
-    cp = compiled(pack)
-    stems = content_stems(question_text or "")
-    if not stems or not cp.match_ids:
-        return None, 0.0
-    best, sim = cp.match_index.ranked(stems)[0]
-    sim = round(sim, 3)
-    if sim < MATCH_THRESHOLD:
-        return None, sim
-    return cp.questions[cp.match_ids[best]].question, sim
-
-
-def grade_free_text(answer: str, question_text: str, pack: RolePack, reference: str | None = None) -> Grade:
+def grade_free_text(
+    answer: str, question_text: str, pack: RolePack, reference: str | None = None, *, matcher: str | None = None
+) -> Grade:
     """Grade an answer to a free-text question.
 
-    The question is matched to the bank (reported as matched_question_id and
-    match_similarity). Without a reference, a good match is graded as that bank
+    The question is matched to the bank by grading/question_match.py (``matcher``: "tfidf",
+    "semantic" or None for the default; the grade reports the match, its similarity, the
+    runner-up and the matcher). Without a reference, a good match is graded as that bank
     question. With a reference, or with no good match, key points are derived from the
     reference (or, lacking one, from the question itself, flagged "no-reference") and
     graded with partial credit, plus the general mistake rubric.
     """
-    question, sim = match_question(question_text, pack)
+    found = find_question(question_text, pack, matcher)
+    grade = _grade_free_text(answer, question_text, pack, reference, found.question, found.similarity)
+    return grade.model_copy(update=found.grade_fields())
+
+
+def _grade_free_text(
+    answer: str, question_text: str, pack: RolePack, reference: str | None, question: Question | None, sim: float
+) -> Grade:
     matched = (question.id if question else None, sim)
     if question is not None and not (reference and reference.strip()):
         grade = grade_answer(answer, question, pack)
