@@ -1,32 +1,33 @@
-"""Build the ChatRequests the engine sends, and turn a grader's reply into a Grade.
+"""Build the ChatRequests the interviewer sends, and shape what comes back.
 
 Every request carries two views of the same step: ``messages`` rendered from the
 prompt templates (what an LLM reads) and ``task``, the structured inputs they were
-rendered from (what the offline stub reads). Candidate text enters ``messages`` only
-as delimited data (see ``mockinterview.prompting.delimit``).
+rendered from (what the offline stub reads).
 
-Grading is a checklist: the grader answers yes/no per key point and per mistake with
-a verbatim quote as evidence; ``parse_grade`` keeps only quotes that really occur in
-the answer and computes the score in code with the same formula as the offline grader.
+The messages keep instructions and the candidate's words apart: the operator's
+instructions - the interviewer's brief and the step to take now - are the one system
+message at the start; the conversation follows as strictly alternating user/assistant
+turns, the candidate's text in each user turn as delimited data and sent once (a
+follow-up does not quote the answer again: it is the last user turn). Each step's
+reply is bounded (``STEP_MAX_TOKENS``, ``STOP_SEQUENCES``); a reply cut at the limit
+is trimmed to its last whole sentence and marked (``finish_reply``). The bank question
+is shown to the candidate verbatim: the model writes only a lead-in
+(``compose_question``).
+
+Grading requests are built in ``mockinterview.grading.checklist``.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from functools import lru_cache
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from mockinterview.domain.grade import BehavioralCheck, Grade, KeyPointCoverage, MistakeFinding
 from mockinterview.domain.pack import FollowUp, Question, RolePack, RoundId
 from mockinterview.domain.transcript import Turn
-from mockinterview.models.base import ChatMessage, ChatRequest, ChatResponse, InvalidOutput
+from mockinterview.models.base import ChatMessage, ChatRequest
 from mockinterview.prompting import delimit, render, template_hash
 
 SYSTEM_TEMPLATE = "interviewer_system.j2"
-GRADE_TEMPLATE = "grade_answer.j2"
 STEP_TEMPLATES: dict[str, str] = {
     "round-intro": "round_intro.j2",
     "question": "ask_question.j2",
@@ -34,17 +35,20 @@ STEP_TEMPLATES: dict[str, str] = {
     "clarification": "clarification.j2",
     "closing": "closing.j2",
 }
-INTERVIEWER_MAX_TOKENS = 400
-GRADE_MAX_TOKENS = 1500
-BEHAVIORAL_IDS = (
-    "situation",
-    "task",
-    "action",
-    "result",
-    "quantified-impact",
-    "ownership",
-    "business-framing",
-)
+# Tokens each step may write: a sentence or two (a clarification a short paragraph).
+STEP_MAX_TOKENS: dict[str, int] = {
+    "round-intro": 80,
+    "question": 48,
+    "follow-up": 80,
+    "clarification": 140,
+    "closing": 90,
+}
+# Every step is one paragraph, and the model must never write the candidate's turn.
+STOP_SEQUENCES = ["\n\n", "<candidate_", "Candidate:"]
+# The user turn that asks the model to speak when the conversation ends with its own
+# turn (or has not begun): strict chat templates need a user turn last.
+YOUR_TURN = "(Your turn.)"
+CUT_OFF_MARK = " […]"
 
 
 # ---------------------------------------------------------------------------------
@@ -146,13 +150,12 @@ def interviewer_request(
         if question is None:
             raise ValueError("a clarification needs the current question")
         data["context"] = question.context  # the only facts the interviewer may share
-    system = render(SYSTEM_TEMPLATE, role_name=pack.meta.name, role_summary=pack.meta.role_summary, **data)
+    brief = render(SYSTEM_TEMPLATE, role_name=pack.meta.name, role_summary=pack.meta.role_summary, **data)
     instruction = render(STEP_TEMPLATES[step], **data)
-    messages = [
-        ChatMessage(role="system", content=system),
-        *history_messages(history),
-        ChatMessage(role="user", content=instruction),
-    ]
+    conversation = history_messages(history)
+    if not conversation or conversation[-1].role != "user":
+        conversation.append(ChatMessage(role="user", content=YOUR_TURN))
+    messages = [ChatMessage(role="system", content=f"{brief}\n\nNow: {instruction}"), *conversation]
     messages = alternate_roles(trim_to_budget(messages, budget_tokens, model_name))
     task = {"step": step, "variant_key": variant_key, **data}
     return ChatRequest(
@@ -160,219 +163,52 @@ def interviewer_request(
         messages=messages,
         task=task,
         temperature=0.7,
-        max_tokens=INTERVIEWER_MAX_TOKENS,
+        max_tokens=STEP_MAX_TOKENS[step],
+        stop=list(STOP_SEQUENCES),
         prompt_name=STEP_TEMPLATES[step],
         prompt_hash=template_hash(STEP_TEMPLATES[step]),
         rubric_version=pack.version,
     )
 
 
-SUMMARY_TEMPLATE = "summary.j2"
-SUMMARY_MAX_TOKENS = 400
+_SENTENCE_END = re.compile(r"[.!?…](?:[\"'”’)\]]*)(?=\s|$)")
 
 
-def summary_request(
-    results: list[dict[str, Any]], *, pack: RolePack, model_name: str, variant_key: str = ""
-) -> ChatRequest:
-    """A short session summary from graded results (one dict per question: round,
-    question, score, covered, missed, mistakes). Only grader findings go in - the
-    candidate's own words are not needed to summarise, so none are sent."""
-    prompt = render(SUMMARY_TEMPLATE, role_name=pack.meta.name, results=results)
-    return ChatRequest(
-        purpose="summary",
-        messages=[ChatMessage(role="user", content=prompt)],
-        task={"step": "summary", "results": results, "variant_key": variant_key},
-        temperature=0.3,
-        max_tokens=SUMMARY_MAX_TOKENS,
-        prompt_name=SUMMARY_TEMPLATE,
-        prompt_hash=template_hash(SUMMARY_TEMPLATE),
-        rubric_version=pack.version,
-    )
+def finish_reply(text: str, cut_off: bool) -> str:
+    """The text to keep of a reply. One cut at the token limit is trimmed back to its
+    last whole sentence (when there is one) and marked, so neither the candidate nor
+    the model reads a half sentence as if it were meant."""
+    text = text.strip()
+    if not cut_off:
+        return text
+    ends = list(_SENTENCE_END.finditer(text))
+    if ends:
+        text = text[: ends[-1].end()]
+    return text.rstrip() + CUT_OFF_MARK
 
 
-# ---------------------------------------------------------------------------------
-# Grading
+def _normal(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class KeyPointCheck(_Out):
-    id: str
-    covered: bool
-    evidence: str | None = None
-    misconception: str | None = None
-    credit: float | None = Field(default=None, ge=0.0, le=1.0)  # partial credit, when graded by degree
-
-
-class MistakeCheck(_Out):
-    id: str
-    present: bool
-    evidence: str | None = None
-    note: str = ""
-
-
-class BehavioralItem(_Out):
-    id: str
-    present: bool
-    evidence: str | None = None
-
-
-class GradeChecklist(_Out):
-    """What a grader returns: checks and quotes, never a score."""
-
-    key_points: list[KeyPointCheck]
-    mistakes: list[MistakeCheck] = Field(default_factory=list)
-    behavioral: list[BehavioralItem] = Field(default_factory=list)
-    flags: list[str] = Field(default_factory=list)
-    feedback: str = ""
-
-
-@lru_cache(maxsize=1)
-def _checklist_schema_json() -> str:
-    return json.dumps(GradeChecklist.model_json_schema(), sort_keys=True)
-
-
-def checklist_schema() -> dict[str, Any]:
-    """The JSON schema of the checklist (a fresh copy: requests may be edited by callers)."""
-    return json.loads(_checklist_schema_json())
-
-
-def mistakes_for(question: Question, pack: RolePack) -> list:
-    """The question's own mistakes first, then the pack's others that apply to its round."""
-    ids = list(question.mistakes)
-    ids += [m.id for m in pack.mistakes if question.round in m.applies_to and m.id not in ids]
-    return [pack.mistake(i) for i in ids if any(m.id == i for m in pack.mistakes)]
-
-
-def grading_request(question: Question, answer: str, pack: RolePack, *, model_name: str) -> ChatRequest:
-    prompt = render(
-        GRADE_TEMPLATE,
-        kind=question.kind,
-        round=question.round,
-        question_text=question.text,
-        key_points=[{"id": kp.id, "text": kp.text} for kp in question.key_points],
-        mistakes=[
-            {"id": m.id, "title": m.title, "definition": m.definition} for m in mistakes_for(question, pack)
-        ],
-        answer=answer,
-    )
-    return ChatRequest(
-        purpose="grade",
-        messages=[ChatMessage(role="user", content=prompt)],
-        task={
-            "step": "grade",
-            "pack_id": pack.id,
-            "pack_version": pack.version,
-            "pack_hash": pack.content_hash,
-            "question_id": question.id,
-            "answer": answer,
-        },
-        temperature=0.0,
-        max_tokens=GRADE_MAX_TOKENS,
-        response_schema=checklist_schema(),
-        prompt_name=GRADE_TEMPLATE,
-        prompt_hash=template_hash(GRADE_TEMPLATE),
-        rubric_version=pack.version,
-    )
-
-
-_FENCE_RE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
-
-
-def parse_checklist(text: str) -> GradeChecklist:
-    """The checklist JSON in a grader's reply (a ```json fence is tolerated);
-    InvalidOutput with a one-line reason otherwise."""
-    fenced = _FENCE_RE.match(text)
-    if fenced:
-        text = fenced.group(1)
-    try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise InvalidOutput(f"grader reply is not valid JSON ({exc})".splitlines()[0]) from None
-    try:
-        return GradeChecklist.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        raise InvalidOutput(f"grader reply does not match the checklist: {loc}: {err['msg']}") from None
-
-
-def verbatim(evidence: str | None, answer: str) -> str | None:
-    """The quote if it occurs in the answer exactly (surrounding quotes/space ignored), else None."""
-    if not evidence:
-        return None
-    for candidate in (evidence, evidence.strip(), evidence.strip().strip("\"'“”‘’").strip()):
-        if candidate and candidate in answer:
-            return candidate
-    return None
-
-
-def parse_grade(
-    response: ChatResponse, question: Question, answer: str, pack: RolePack, *, grader: str
-) -> Grade:
-    from mockinterview.grading.scoring import compute_score
-
-    checklist = parse_checklist(response.text)
-
-    checks = {c.id: c for c in checklist.key_points}
-    key_points: list[KeyPointCoverage] = []
-    for kp in question.key_points:
-        check = checks.get(kp.id)
-        evidence = verbatim(check.evidence, answer) if check else None
-        # A misconception, like a mistake, must quote the answer; anything else is dropped.
-        misconception = verbatim(check.misconception, answer) if check else None
-        # No quote, no credit: a checklist judge must point at the candidate's words. That
-        # holds for partial credit too (a paraphrase the rubric did not foresee).
-        creditable = bool(check and evidence and not misconception)
-        covered = bool(creditable and check.covered)
-        credit = check.credit if creditable and (covered or check.credit) else None
-        key_points.append(
-            KeyPointCoverage(
-                id=kp.id,
-                text=kp.text,
-                covered=covered,
-                evidence=evidence if covered or credit else None,
-                misconception=misconception,
-                credit=credit,
-            )
-        )
-
-    known_mistakes = {m.id for m in pack.mistakes}
-    mistakes: list[MistakeFinding] = []
-    seen: set[str] = set()
-    for m in checklist.mistakes:
-        evidence = verbatim(m.evidence, answer)
-        if m.present and evidence and m.id in known_mistakes and m.id not in seen:
-            mistakes.append(MistakeFinding(id=m.id, evidence=evidence, note=m.note))
-            seen.add(m.id)
-
-    behavioral: list[BehavioralCheck] = []
-    for b in checklist.behavioral:
-        if b.id not in BEHAVIORAL_IDS or any(x.id == b.id for x in behavioral):
-            continue
-        evidence = verbatim(b.evidence, answer)
-        present = bool(b.present and evidence)
-        behavioral.append(BehavioralCheck(id=b.id, present=present, evidence=evidence if present else None))
-
-    flags = list(dict.fromkeys(f for f in checklist.flags if isinstance(f, str) and f))
-    weights = {kp.id: kp.weight for kp in question.key_points}
-    # As in the heuristic grader: STAR checks count for behavioral questions only.
-    is_behavioral = question.kind == "behavioral" or question.round == "behavioral"
-    kind = "behavioral" if is_behavioral and behavioral else question.kind
-    score = compute_score(key_points, weights, mistakes, behavioral, flags, kind)
-    return Grade(
-        question_id=question.id,
-        score=score,
-        key_points=key_points,
-        mistakes=mistakes,
-        behavioral=behavioral,
-        flags=flags,
-        feedback=checklist.feedback.strip(),
-        grader=grader,
-        rubric_id=pack.id,
-        rubric_version=pack.version,
-        rubric_hash=pack.content_hash,
-        prompt_hash=template_hash(GRADE_TEMPLATE),
-    )
+def compose_question(lead_in: str, question: Question) -> str:
+    """The question turn: the model's lead-in (if any) and then the bank question,
+    verbatim - whatever the model wrote, the candidate sees the real question. A
+    lead-in that restates the question is cut where the restatement starts."""
+    lead = lead_in.strip()
+    head = _normal(question.text)[:40]
+    at = _normal(lead).find(head) if head else -1
+    if at != -1:
+        # Map the position in the normalised text back to the original (whitespace runs
+        # collapse, so walk the words).
+        words = lead.split()
+        kept, length = [], 0
+        for word in words:
+            if length >= at:
+                break
+            kept.append(word)
+            length += len(word) + 1
+        lead = " ".join(kept).rstrip(" :-–—")
+    if lead.endswith(CUT_OFF_MARK.strip()):
+        lead = ""  # half a lead-in adds nothing in front of the question
+    return f"{lead} {question.text}" if lead else question.text

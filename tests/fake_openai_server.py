@@ -9,6 +9,17 @@ once the script is empty every request gets ``server.default_reply``. Faults are
 produced the way real servers produce them (status codes and error bodies, a socket
 closed mid-stream, a reply that never arrives ...), so the code under test sees
 exactly what it would see in the field. Every request is recorded.
+
+Server-wide modes reproduce what real local servers do (llama-cpp-python's, measured
+with ``../shared/llm``), whatever is scripted:
+
+- ``reject_json_schema``: ``response_format: json_schema`` gets HTTP 500 with
+  llama-cpp-python's validation body ("Input should be 'text' or 'json_object'");
+- ``stream_usage=False``: streams never carry a usage chunk, even when asked;
+- ``accept_any_model``: any model name is answered (``/v1/models`` still lists one);
+- ``context_window=N``: a prompt of more than N words (+ max_tokens) is an error - a
+  400 ``context_length_exceeded`` naming N when not streamed, and a 200 stream that
+  closes without a single event when streamed (what llama-cpp-python sends).
 """
 
 from __future__ import annotations
@@ -144,6 +155,15 @@ class FakeOpenAIServer:
     ):
         self.models = list(models)
         self.api_key = api_key  # None: accept any (or no) key, like many local servers
+        # Server-wide modes (see the module docstring).
+        self.reject_json_schema = False
+        self.stream_usage = True
+        self.accept_any_model = False
+        self.context_window: int | None = None
+        self.model_fields: dict[str, Any] = {}  # extra fields of each /v1/models entry (vLLM: max_model_len)
+        # Optional: body -> Reply for requests the script does not cover (e.g. grading
+        # requests, told apart by their response_format, get a checklist).
+        self.responder: Any = None
         self.default_reply = Reply.ok()
         self.requests: list[RecordedRequest] = []
         self._script: deque[Reply] = deque()
@@ -251,7 +271,10 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._authorized():
             return
         if self.path.rstrip("/") == "/v1/models":
-            data = [{"id": m, "object": "model", "created": 0, "owned_by": "fake"} for m in self.fake.models]
+            data = [
+                {"id": m, "object": "model", "created": 0, "owned_by": "fake", **self.fake.model_fields}
+                for m in self.fake.models
+            ]
             self._send_json(200, {"object": "list", "data": data})
         else:
             self._send_json(
@@ -277,8 +300,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(400, {"error": {"message": "body is not JSON", "type": "invalid_request_error"}})
             return
         model = body.get("model")
-        if model not in self.fake.models:
+        if model not in self.fake.models and not self.fake.accept_any_model:
             self._send_json(404, {"error": Reply.model_not_found(str(model)).error})
+            return
+        if self._refused_by_mode(body):
             return
 
         with self.fake._lock:
@@ -290,8 +315,53 @@ class _Handler(BaseHTTPRequestHandler):
             with self.fake._lock:
                 self.fake.in_flight -= 1
 
+    def _refused_by_mode(self, body: dict[str, Any]) -> bool:
+        """Answer as the server-wide modes demand; True when that was the whole answer."""
+        fmt = (body.get("response_format") or {}).get("type")
+        if self.fake.reject_json_schema and fmt == "json_schema":
+            message = (
+                "1 validation error:\n  {'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), "
+                "'msg': \"Input should be 'text' or 'json_object'\", 'input': 'json_schema', "
+                "'ctx': {'expected': \"'text' or 'json_object'\"}}\n\n  File \"/venv/llama_cpp/server/app.py\", "
+                "line 376, in create_chat_completion\n    POST /v1/chat/completions"
+            )
+            error = {"message": message, "type": "internal_server_error", "param": None, "code": None}
+            self._send_json(500, {"error": error})
+            return True
+        window = self.fake.context_window
+        if window is not None:
+            words = sum(_words(m.get("content")) for m in body.get("messages", []) if isinstance(m, dict))
+            wanted = words + int(body.get("max_tokens") or 0)
+            if wanted > window:
+                if body.get("stream"):
+                    # llama-cpp-python: the stream starts (200) and ends before any event.
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/event-stream")
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.end_headers()
+                    self._chunk(b"")
+                    self.close_connection = True
+                else:
+                    self._send_json(
+                        400,
+                        {
+                            "error": {
+                                "message": f"This model's maximum context length is {window} tokens. However, "
+                                f"you requested {wanted} tokens ({words} in the messages, "
+                                f"{int(body.get('max_tokens') or 0)} in the completion).",
+                                "type": "invalid_request_error",
+                                "param": "messages",
+                                "code": "context_length_exceeded",
+                            }
+                        },
+                    )
+                return True
+        return False
+
     def _answer(self, body: dict[str, Any], model: str) -> None:
-        reply = self.fake._next_reply()
+        reply = self.fake._next_reply() if self.fake.pending or self.fake.responder is None else None
+        if reply is None:
+            reply = self.fake.responder(body) or replace(self.fake.default_reply)
         if reply.hang:
             self.fake._release.wait()
             self.close_connection = True
@@ -309,7 +379,11 @@ class _Handler(BaseHTTPRequestHandler):
             "total_tokens": prompt_tokens + _words(reply.text or reply.refusal),
         }
         if body.get("stream"):
-            include_usage = bool((body.get("stream_options") or {}).get("include_usage")) and reply.send_usage
+            include_usage = (
+                bool((body.get("stream_options") or {}).get("include_usage"))
+                and reply.send_usage
+                and self.fake.stream_usage
+            )
             self._stream(model, reply, usage if include_usage else None)
         else:
             self._complete(model, reply, usage if reply.send_usage else None)

@@ -19,7 +19,17 @@ ANSWER = (
     "I would first look at the data and check for missing values and outliers, then "
     "fit a simple baseline and compare it against a stronger model with cross-validation."
 )
-EMPTY_CHECKLIST = {"key_points": [], "mistakes": [], "behavioral": [], "flags": [], "feedback": "Fine."}
+
+
+def _nothing_covered() -> dict:
+    """A valid checklist for any bank question: every key point of the pack missing."""
+    from mockinterview.packs.loader import load_pack
+
+    ids = {kp.id for q in load_pack().questions for kp in q.key_points}
+    return {"key_points": {i: {"verdict": "missing", "quote": ""} for i in sorted(ids)}, "feedback": "Fine."}
+
+
+EMPTY_CHECKLIST = _nothing_covered()
 
 
 @pytest.fixture
@@ -60,7 +70,13 @@ INTERVIEWER_FAULTS = [
     ("hung", [Reply.hung()] * 3, "no reply from {base} within 0.5 s; retried 2 times"),
     ("stream-cut", [Reply.cut(SPOKEN, after_chars=15)], "the reply stream was cut after 15 characters"),
     ("refusal", [Reply.refused("I can't continue.")], "the model declined: I can't continue."),
-    ("context-length", [Reply.context_length()], "the conversation exceeds the model's context window"),
+    (
+        # A window the server does not name cannot be budgeted for (one it names is: see
+        # test_local_server_modes.py), so this ends in a fault.
+        "context-length",
+        [Reply.api_error(400, "Prompt is too long for the context window.", "context_length_exceeded")],
+        "the conversation exceeds the model's context window",
+    ),
     ("wrong-key", [Reply.unauthorized()], "the API key was rejected (401); check OPENAI_API_KEY"),
     ("unknown-model", [Reply.model_not_found(FAKE_MODEL)], f"model '{FAKE_MODEL}' not found at {{base}}"),
 ]
@@ -98,7 +114,8 @@ async def test_interviewer_fault_is_clear_saved_and_retryable(
     assert session.state == "awaiting-answer"
     saved = load_transcript(session.path)
     assert kinds(saved)[-2:] == ["note", "question"]
-    assert saved.turns[-1].text == SPOKEN
+    bank = session.pack.question(saved.turns[-1].question_id).text
+    assert saved.turns[-1].text == f"{SPOKEN} {bank}"  # the model's lead-in, then the bank question
     assert [t.text for t in saved.turns if t.kind == "answer"] == [ANSWER]
     if name == "stream-cut":
         streamed = "".join(e.text for e in events if isinstance(e, InterviewerChunk))
@@ -115,24 +132,38 @@ async def test_interviewer_chunks_stream_to_the_listener(engine_settings, fake_o
     chunks = [e.text for e in events if isinstance(e, InterviewerChunk)]
     assert len(chunks) > 10
     assert "".join(chunks).endswith(SPOKEN)
-    assert session.transcript.turns[-1].text == SPOKEN
+    asked = session.transcript.turns[-1]
+    assert asked.text == f"{SPOKEN} {session.pack.question(asked.question_id).text}"
     await session.close()
 
 
 GRADING_OUTPUT_FAULTS = [
-    ("invalid-json", [Reply.invalid_json()] * 2),
-    ("schema-violation", [Reply.json_reply({"key_points": "all of them"})] * 2),
-    ("never-closing-json", [Reply.truncated_json(EMPTY_CHECKLIST | {"feedback": "x" * 200})] * 2),
-    ("refusal", [Reply.refused()]),
-    ("context-length", [Reply.context_length()]),
+    (
+        "invalid-json",
+        [Reply.invalid_json()] * 2,
+        "stayed invalid after a re-ask: grader reply is not valid JSON",
+    ),
+    (
+        "schema-violation",
+        [Reply.json_reply({"key_points": "all of them"})] * 2,
+        "grader reply: key_points is not an object",
+    ),
+    (
+        "never-closing-json",
+        [Reply.truncated_json(EMPTY_CHECKLIST | {"feedback": "x" * 200})] * 2,
+        "cut off at the token limit",
+    ),
+    ("refusal", [Reply.refused()], "the model declined"),
+    ("context-length", [Reply.context_length()], "exceeds the model's context window"),
+    ("server-down", [Reply.server_error(503)] * 3, "kept failing (HTTP 503); retried 2 times"),
 ]
 
 
 @pytest.mark.parametrize(
-    ("name", "replies"), GRADING_OUTPUT_FAULTS, ids=[f[0] for f in GRADING_OUTPUT_FAULTS]
+    ("name", "replies", "reason"), GRADING_OUTPUT_FAULTS, ids=[f[0] for f in GRADING_OUTPUT_FAULTS]
 )
-async def test_grading_output_fault_falls_back_offline_and_the_interview_goes_on(
-    engine_settings, fake_openai, name, replies
+async def test_grading_fault_falls_back_offline_with_its_reason_and_the_interview_goes_on(
+    engine_settings, fake_openai, name, replies, reason
 ):
     events: list = []
     session = await start(events, interviewer="stub", grader=f"openai:{FAKE_MODEL}")
@@ -144,34 +175,11 @@ async def test_grading_output_fault_falls_back_offline_and_the_interview_goes_on
     saved = load_transcript(session.path)
     (record,) = saved.grades
     assert record.grade.status == "fallback"
-    assert record.grade.fallback_reason == f"openai:{FAKE_MODEL} returned invalid structured output"
+    assert reason in record.grade.fallback_reason
     assert record.grade.score >= 1.0
     assert record.grade.grader == "stub"  # the offline grader's result stands in
     grading_calls = [c for c in saved.model_calls if c.purpose == "grade"]
-    assert grading_calls[-1].ladder_step == "invalid"
-    await session.close()
-
-
-async def test_grading_transport_fault_keeps_the_answer_and_retry_grades_it(engine_settings, fake_openai):
-    events: list = []
-    session = await start(events, interviewer="stub", grader=f"openai:{FAKE_MODEL}")
-    fake_openai.enqueue(*[Reply.server_error(503)] * 3)
-    await session.submit_answer(ANSWER)
-
-    (fault,) = [e for e in events if isinstance(e, ModelFault)]
-    assert fault.message == f"grade failed: {fake_openai.base_url} kept failing (HTTP 503); retried 2 times"
-    assert fault.retryable
-    saved = load_transcript(session.path)
-    assert [t.text for t in saved.turns if t.kind == "answer"] == [ANSWER]
-    assert saved.grades == []
-
-    fake_openai.default_reply = Reply.json_reply(EMPTY_CHECKLIST)
-    await session.retry()
-    saved = load_transcript(session.path)
-    (record,) = saved.grades
-    assert record.grade.status == "ok" and record.grade.grader == f"openai:{FAKE_MODEL}"
-    assert [c.ladder_step for c in saved.model_calls if c.purpose == "grade"] == [None, "json_schema"]
-    assert session.state == "awaiting-answer"
+    assert [c.id for c in grading_calls] == record.model_call_ids  # every attempt recorded
     await session.close()
 
 
@@ -188,7 +196,7 @@ async def test_grading_repair_and_re_ask_steps_are_recorded(engine_settings, fak
     await session.submit_answer(ANSWER + " Also, I would monitor the model.")
     saved = load_transcript(session.path)
     steps = [c.ladder_step for c in saved.model_calls if c.purpose == "grade"]
-    assert steps == ["repair", "re-ask"]
+    assert steps == ["json_schema", "json_schema", "re-ask"]  # repaired locally: no call of its own
     assert all(g.grade.status == "ok" for g in saved.grades)
     await session.close()
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from model_fakes import scripted_model
 
 from mockinterview.engine import events as ev
 from mockinterview.engine.session import (
@@ -19,8 +20,7 @@ from mockinterview.engine.session import (
     choose_probe,
     plan_questions,
 )
-from mockinterview.models.base import ChatResponse, InvalidOutput, ModelUnavailable
-from mockinterview.models.stub import StubModel
+from mockinterview.models.base import ChatResponse, ModelUnavailable
 from mockinterview.packs.loader import load_pack
 from mockinterview.storage.transcripts import load_transcript
 
@@ -184,71 +184,104 @@ async def test_time_overrun_is_recorded_as_a_note():
     assert answer.reply_to == asked.id and answer.started_at == asked.ended_at
 
 
-class FlakyGrader:
-    """The stub, except that chosen calls fail the way a remote model can."""
+def _failing(purpose: str, calls: set[int], error=ModelUnavailable):
+    """Fail the chosen calls (numbered per provider) of one purpose, like a remote model."""
 
-    name = "stub"
-
-    def __init__(self, fail_on: set[int], error=ModelUnavailable) -> None:
-        self.inner = StubModel()
-        self.fail_on = fail_on
-        self.error = error
-        self.calls = 0
-
-    async def complete(self, request, on_chunk=None):
-        self.calls += 1
-        if self.calls in self.fail_on:
-            raise self.error("endpoint unreachable (connection refused)")
-        return await self.inner.complete(request, on_chunk)
-
-    async def aclose(self):
+    def script(request, n):
+        if request.purpose == purpose and n in calls:
+            raise error("endpoint unreachable (connection refused)")
         return None
 
+    return scripted_model(script)
 
-async def test_model_fault_saves_a_note_and_retry_loses_nothing():
+
+async def test_interviewer_fault_saves_a_note_and_retry_loses_nothing():
     rec = Recorder()
     session = await InterviewSession.create(_config(rounds=["basic"], max_follow_ups=0), rec)
-    session._grader = FlakyGrader({1})
     await session.begin()
+    session.use_models(interviewer=_failing("interviewer", {1}))
     await session.submit_answer(GOOD)
     assert session.state == "needs-retry"
     fault = rec.of(ev.ModelFault)[-1]
     assert fault.retryable and "connection refused" in fault.message
     on_disk = load_transcript(session.path)
     assert [x.text for x in on_disk.turns if x.kind == "answer"] == [GOOD]  # the answer survived
+    assert on_disk.grades and on_disk.grades[-1].grade.status == "ok"  # graded before the fault
     assert on_disk.turns[-1].kind == "note" and "connection refused" in on_disk.turns[-1].text
-    assert on_disk.model_calls[-1].error
+    assert on_disk.model_calls[-1].error and on_disk.model_calls[-1].error_type == "ModelUnavailable"
     with pytest.raises(EngineError):
-        await session.submit_answer("answering while the grade is missing")
+        await session.submit_answer("answering while the question is missing")
     await session.retry()
     assert session.state == "awaiting-answer"
-    t = session.transcript
-    answer = next(x for x in t.turns if x.kind == "answer")
-    assert t.grade_for(answer.id) is not None
-    assert [x.kind for x in t.turns].count("question") == 2
+    assert [x.kind for x in session.transcript.turns].count("question") == 2
 
 
-class GarbageGrader:
-    name = "openai:test-model"
-
-    async def complete(self, request, on_chunk=None):
-        if request.purpose == "grade":
-            return ChatResponse(text="Sure! The answer is great, 5/5.", model=self.name)
-        return await StubModel().complete(request, on_chunk)
-
-    async def aclose(self):
-        return None
-
-
-async def test_invalid_grader_output_falls_back_to_the_offline_grader_flagged():
-    session = await InterviewSession.create(_config(rounds=["basic"], max_follow_ups=0))
-    session._grader = GarbageGrader()
+async def test_a_grader_fault_falls_back_with_its_message_and_the_interview_goes_on():
+    rec = Recorder()
+    session = await InterviewSession.create(_config(rounds=["basic"], max_follow_ups=0), rec)
+    session.use_models(grader=_failing("grade", {1}))
     await session.begin()
     await session.submit_answer(GOOD)
-    grade = session.transcript.grades[-1].grade
+    assert session.state == "awaiting-answer" and not rec.of(ev.ModelFault)
+    record = session.transcript.grades[-1]
+    assert record.grade.status == "fallback" and "connection refused" in record.grade.fallback_reason
+    assert record.grade.score > 1.0  # the offline grade of a good answer, never a zero
+    failed = [c for c in session.transcript.model_calls if c.id in record.model_call_ids]
+    assert failed and failed[-1].error_type == "ModelUnavailable"
+
+
+async def test_invalid_grader_output_is_re_asked_then_falls_back_to_the_offline_grader():
+    def garbage(request, n):
+        if request.purpose == "grade":
+            return ChatResponse(text="Sure! The answer is great, 5/5.", model="openai:test-model")
+        return None
+
+    session = await InterviewSession.create(_config(rounds=["basic"], max_follow_ups=0))
+    session.use_models(
+        grader=scripted_model(garbage, name="openai:test-model", structured_modes=("json_object",))
+    )
+    await session.begin()
+    await session.submit_answer(GOOD)
+    record = session.transcript.grades[-1]
+    grade = record.grade
     assert grade.status == "fallback" and "not valid JSON" in grade.fallback_reason
     assert grade.score > 1.0  # a real grade of a good answer, never a zero
-    assert issubclass(InvalidOutput, Exception)
+    steps = [c.ladder_step for c in session.transcript.model_calls if c.id in record.model_call_ids]
+    assert steps == ["json_object", "re-ask"]
+
+
+async def test_skip_and_end_work_after_a_failed_step():
+    rec = Recorder()
+    session = await InterviewSession.create(
+        _config(rounds=["basic"], questions_per_round=3, max_follow_ups=0), rec
+    )
+    await session.begin()
+    dead = _failing("interviewer", set(range(1, 100)))
+    session.use_models(interviewer=dead)
+    await session.submit_answer(GOOD)  # graded; asking question 2 fails
+    assert session.state == "needs-retry"
+    await session.skip()  # the offline interviewer shows question 2, which is skipped
+    t = session.transcript
+    second = [x for x in t.turns if x.kind == "question"][-1]
+    assert second.question_id == t.meta.question_plan["basic"][1]
+    assert session.pack.question(second.question_id).text in second.text
+    assert t.turns[-2].kind == "skip" and session.state == "needs-retry"  # question 3 failed too
+    await session.end_session()  # the closing falls back to the offline interviewer
+    assert session.state == "finished" and t.meta.status == "ended-early"
+    assert t.turns[-1].kind == "closing"
+
+
+async def test_changing_the_grader_on_resume_is_recorded_and_used():
+    session = await InterviewSession.create(_config(rounds=["basic"], grader_model="openai:gone-model"))
+    path = session.path
+    await session.close()
+    resumed = await InterviewSession.resume(path, grader_model="stub", track_time=False)
+    await resumed.begin()
+    await resumed.submit_answer(GOOD)
+    t = load_transcript(path)
+    assert t.meta.grader_model == "stub"
+    assert any("Grader changed from openai:gone-model to stub" in x.text for x in t.turns if x.kind == "note")
+    assert t.grades[-1].grade.status == "ok" and t.grades[-1].grade.grader == "stub"
 
 
 async def test_resume_continues_where_the_transcript_stops():
@@ -305,29 +338,13 @@ async def test_any_candidate_text_is_saved_verbatim_and_graded_with_real_quotes(
         assert all(k.evidence is None or k.evidence in answer for k in record.grade.key_points)
 
 
-class SilentInterviewer:
-    """Replies with nothing once, then behaves like the stub."""
-
-    name = "stub"
-
-    def __init__(self) -> None:
-        self.inner = StubModel()
-        self.silent = True
-
-    async def complete(self, request, on_chunk=None):
-        if request.purpose == "interviewer" and self.silent:
-            self.silent = False
-            return ChatResponse(text="  ", model=self.name)
-        return await self.inner.complete(request, on_chunk)
-
-    async def aclose(self):
-        return None
-
-
 async def test_an_empty_interviewer_reply_is_a_retryable_fault():
+    def silent_once(request, n):
+        return ChatResponse(text="  ", model="stub") if n == 1 else None
+
     rec = Recorder()
     session = await InterviewSession.create(_config(rounds=["basic"]), rec)
-    session._interviewer = SilentInterviewer()
+    session.use_models(interviewer=scripted_model(silent_once))
     await session.begin()
     assert session.state == "needs-retry" and rec.of(ev.ModelFault)[-1].retryable
     assert "empty reply" in session.fault.message
@@ -346,21 +363,6 @@ async def test_a_resumed_question_gets_a_fresh_clock():
     await resumed.begin()
     await resumed.submit_answer(GOOD)
     assert not [t for t in resumed.transcript.turns if t.kind == "note"]
-
-
-async def test_summary_names_strengths_and_what_to_work_on_and_is_recorded():
-    session = await InterviewSession.create(_config(rounds=["basic"], max_follow_ups=0))
-    await session.begin()
-    await session.submit_answer(GOOD)
-    await session.submit_answer("Our AUC was 0.99 so the model is great.")
-    text = await session.summary()
-    t = load_transcript(session.path)
-    assert t.model_calls[-1].purpose == "summary" and t.model_calls[-1].response["text"].strip() == text
-    assert "/5" in text and ("work on" in text.lower() or "focus" in text.lower())
-    assert "-----" not in text and "\n" not in text  # exactly one variant
-    weakest = min(t.grades, key=lambda g: g.grade.score).grade
-    assert any(k.text in text for k in weakest.missed) or any(m.id for m in weakest.mistakes)
-    assert await session.summary() == text  # deterministic
 
 
 async def test_a_failing_listener_does_not_break_the_interview(caplog):

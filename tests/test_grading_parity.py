@@ -1,9 +1,10 @@
 """The stub model grades through the same pipeline as an LLM grader:
-conversation.grading_request -> StubModel.complete (the heuristic checklist as JSON) ->
-conversation.parse_grade -> compute_score. That pipeline must give the same grade as
-calling grading.grade_answer directly, on every labelled answer we have.
+ModelGrader -> checklist.grading_request -> the stub (the heuristic checklist as JSON)
+-> the structured-output ladder -> checklist.guarded_grade -> compute_score. That
+pipeline must give the same grade as calling grading.grade_answer directly, on every
+labelled answer we have.
 
-parse_grade only credits what quotes the answer verbatim, so any credit the heuristic
+The guards only credit what quotes the answer verbatim, so any credit the heuristic
 gives (partial credit included) must carry its evidence, and findings, flags and
 behavioral checks must survive the JSON round trip.
 """
@@ -16,11 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from mockinterview import conversation
 from mockinterview.domain.grade import Grade
 from mockinterview.grading import grade_answer
+from mockinterview.grading.model_grader import ModelGrader
 from mockinterview.models import get_model
-from mockinterview.models.base import ChatResponse
 from mockinterview.packs.loader import load_pack
 
 DATA = Path(__file__).parent / "data"
@@ -57,9 +57,9 @@ def _summary(g: Grade) -> dict:
 
 
 async def _through_pipeline(pack, question, answer: str) -> Grade:
-    request = conversation.grading_request(question, answer, pack, model_name="stub")
-    response = await get_model("stub").complete(request)
-    return conversation.parse_grade(response, question, answer, pack, grader="stub")
+    result = await ModelGrader(get_model("stub")).grade(question, answer, pack)
+    assert result.ladder_step == "stub"
+    return result.grade
 
 
 def test_dev_sets_exist():
@@ -88,36 +88,3 @@ def test_partial_credit_carries_verbatim_evidence(pack):
         for k in grade_answer(answer, pack.question(question_id), pack).key_points:
             if k.covered or k.credit:
                 assert k.evidence and k.evidence in answer, k
-
-
-def test_parse_grade_drops_partial_credit_without_verbatim_evidence(pack):
-    question = pack.question("when-ml-is-justified")
-    answer = "I would compare a model with the current rules before building anything."
-    kp = question.key_points[0].id
-    checklist = {
-        "key_points": [
-            {"id": kp, "covered": False, "credit": 0.5, "evidence": "words the candidate never wrote"}
-        ],
-        "flags": [],
-    }
-    response = ChatResponse(text=json.dumps(checklist), model="judge")
-    graded = conversation.parse_grade(response, question, answer, pack, grader="judge")
-    point = next(k for k in graded.key_points if k.id == kp)
-    assert point.credit is None and point.evidence is None
-
-    checklist["key_points"][0]["evidence"] = "compare a model with the current rules"
-    response = ChatResponse(text=json.dumps(checklist), model="judge")
-    graded = conversation.parse_grade(response, question, answer, pack, grader="judge")
-    point = next(k for k in graded.key_points if k.id == kp)
-    assert point.credit == 0.5 and point.evidence == "compare a model with the current rules"
-    assert not point.covered
-
-
-def test_parse_grade_drops_misconception_without_a_quote(pack):
-    question = pack.question("when-ml-is-justified")
-    answer = "Machine learning always beats rules."
-    kp = question.key_points[0].id
-    checklist = {"key_points": [{"id": kp, "covered": False, "misconception": "thinks ML always wins"}]}
-    response = ChatResponse(text=json.dumps(checklist), model="judge")
-    graded = conversation.parse_grade(response, question, answer, pack, grader="judge")
-    assert all(k.misconception is None for k in graded.key_points)

@@ -1,4 +1,5 @@
-"""The structured-output ladder over real HTTP, and the offline fallback."""
+"""The model grader over real HTTP (the fake server) : the structured-output ladder as
+real servers need it, and the offline fallback that keeps every session finishable."""
 
 from __future__ import annotations
 
@@ -8,12 +9,11 @@ import pytest
 from fake_openai_fixtures import *  # noqa: F403 - fixtures
 from fake_openai_fixtures import FAKE_MODEL, Reply, SleepRecorder
 
-from mockinterview.conversation import checklist_schema
 from mockinterview.grading import grade_answer
-from mockinterview.grading.model_grader import ModelGrader, first_json_object, repair_json
-from mockinterview.models.base import AuthenticationFailed, ModelUnavailable
-from mockinterview.models.openai_model import OpenAIModel
-from mockinterview.models.stub import StubModel
+from mockinterview.grading.checklist import checklist_schema, mistakes_for
+from mockinterview.grading.model_grader import ModelGrader
+from mockinterview.models import CallLog, get_model
+from mockinterview.models.structured import first_json_object, repair_json
 from mockinterview.packs.loader import load_pack
 
 ANSWER = (
@@ -21,6 +21,11 @@ ANSWER = (
     "Then I retrain with experiment tracking and keep versions in a model registry. "
     "The challenger is compared with the champion on the same recent holdout."
 )
+QUOTES = {
+    "data-validation": "I validate each new batch of data: schema, ranges and volumes",
+    "tracked-retraining": "retrain with experiment tracking and keep versions in a model registry",
+    "champion-challenger": "The challenger is compared with the champion on the same recent holdout",
+}
 
 
 @pytest.fixture(scope="module")
@@ -33,144 +38,183 @@ def question(pack):
     return pack.question("automated-retraining-pipeline")
 
 
-def checklist(question) -> dict:
-    evidence = {
-        "data-validation": "I validate each new batch of data: schema, ranges and volumes",
-        "tracked-retraining": "retrain with experiment tracking and keep versions in a model registry",
-        "champion-challenger": "The challenger is compared with the champion on the same recent holdout",
-    }
+def checklist(question, pack, **mistakes) -> dict:
+    """A checklist in the bounded schema's shape: fixed ids, enum verdicts, short quotes."""
     return {
-        "key_points": [
-            {"id": kp.id, "covered": kp.id in evidence, "evidence": evidence.get(kp.id)}
+        "key_points": {
+            kp.id: {"verdict": "covered", "quote": QUOTES[kp.id]}
+            if kp.id in QUOTES
+            else {"verdict": "missing", "quote": ""}
             for kp in question.key_points
-        ],
-        "mistakes": [
-            {"id": "no-monitoring", "present": True, "evidence": "before training", "note": "no drift"}
-        ],
-        "behavioral": [],
-        "flags": [],
+        },
+        "mistakes": {
+            m.id: {"verdict": "present", "quote": mistakes[m.id]}
+            if m.id in mistakes
+            else {"verdict": "absent", "quote": ""}
+            for m in mistakes_for(question, pack)
+        },
         "feedback": "Solid pipeline; add monitoring and rollback.",
     }
 
 
 @pytest.fixture
-async def grader(openai_settings):
-    model = OpenAIModel(FAKE_MODEL, openai_settings, sleep=SleepRecorder())
-    yield ModelGrader(model)
-    await model.aclose()
+async def model(openai_settings):
+    m = get_model(f"openai:{FAKE_MODEL}", settings=openai_settings, sleep=SleepRecorder())
+    yield m
+    await m.aclose()
 
 
-def last_user_message(recorded) -> str:
-    return [m for m in recorded.body["messages"] if m["role"] == "user"][-1]["content"]
+@pytest.fixture
+def grader(model):
+    return ModelGrader(model)
 
 
-async def test_json_schema_step(grader, fake_openai, question, pack):
-    fake_openai.enqueue(Reply.json_reply(checklist(question)))
+def formats(server) -> list:
+    return [(r.body.get("response_format") or {}).get("type", "none") for r in server.chat_requests()]
+
+
+async def test_json_schema_with_a_bounded_schema_and_the_answer_apart(grader, fake_openai, question, pack):
+    fake_openai.enqueue(Reply.json_reply(checklist(question, pack)))
     result = await grader.grade(question, ANSWER, pack)
     assert result.ladder_step == "json_schema"
-    assert result.grade.status == "ok" and result.grade.grader == f"openai:{FAKE_MODEL}"
-    assert [k.id for k in result.grade.covered] == [
-        "data-validation",
-        "tracked-retraining",
-        "champion-challenger",
-    ]
-    assert [m.id for m in result.grade.mistakes] == ["no-monitoring"]
+    grade = result.grade
+    assert grade.status == "ok" and grade.grader == f"openai:{FAKE_MODEL}"
+    assert [k.id for k in grade.covered] == list(QUOTES)
     (sent,) = fake_openai.chat_requests()
-    assert sent.body["response_format"]["type"] == "json_schema"
-    assert sent.body["response_format"]["json_schema"]["schema"] == checklist_schema()
+    schema = sent.body["response_format"]["json_schema"]["schema"]
+    assert schema == checklist_schema(question, pack)
+    kp_schema = schema["properties"]["key_points"]
+    assert kp_schema["required"] == [kp.id for kp in question.key_points]  # fixed ids, no free-form list
+    assert kp_schema["additionalProperties"] is False
+    item = kp_schema["properties"]["data-validation"]["properties"]
+    assert item["verdict"]["enum"] == ["covered", "missing", "wrong"] and item["quote"]["maxLength"] <= 200
+    assert sent.body["max_tokens"] <= 600  # a tight cap: a looping model stops soon
+    # Instructions in the system message; the answer alone, delimited, as the user turn.
+    roles = [m["role"] for m in sent.body["messages"]]
+    assert roles == ["system", "user"]
+    assert ANSWER in sent.body["messages"][1]["content"] and ANSWER not in sent.body["messages"][0]["content"]
+    assert "data-validation" in sent.body["messages"][0]["content"]
 
 
-async def test_server_without_json_schema_gets_json_mode(grader, fake_openai, question, pack):
-    fake_openai.enqueue(Reply.response_format_unsupported(), Reply.json_reply(checklist(question)))
+async def test_a_500_naming_response_format_costs_one_request_per_session(model, fake_openai, question, pack):
+    """llama-cpp-python answers json_schema with HTTP 500: step down at once, remember it."""
+    rejected = Reply.api_error(
+        500,
+        "1 validation error:\n  {'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), "
+        "'msg': \"Input should be 'text' or 'json_object'\", 'input': 'json_schema'}",
+    )
+    fake_openai.enqueue(rejected)
+    fake_openai.default_reply = Reply.json_reply(checklist(question, pack))
+    grader = ModelGrader(model)
+    first = await grader.grade(question, ANSWER, pack)
+    second = await grader.grade(question, ANSWER, pack)
+    assert first.ladder_step == second.ladder_step == "json_object_schema"
+    assert formats(fake_openai) == ["json_schema", "json_object", "json_object"]
+    assert fake_openai.chat_requests()[1].body["response_format"]["schema"] == checklist_schema(
+        question, pack
+    )
+    # The server's complaint is kept, in its own words.
+    assert "Input should be 'text' or 'json_object'" in model.rejected_modes["json_schema"]
+    calls = model.log.calls
+    assert calls[0].error_type == "UnsupportedFormat" and calls[0].attempts == 1  # no retries
+
+
+async def test_json_mode_puts_the_schema_in_the_first_system_message(grader, fake_openai, question, pack):
+    """Servers that reject both schema formats get JSON mode; strict chat templates
+    accept a system message only at the start, so the schema goes there."""
+    fake_openai.enqueue(
+        Reply.response_format_unsupported(),
+        Reply.api_error(422, "response_format.schema: extra fields not permitted"),
+        Reply.json_reply(checklist(question, pack)),
+    )
     result = await grader.grade(question, ANSWER, pack)
     assert result.ladder_step == "json_object"
-    first, second = fake_openai.chat_requests()
-    assert second.body["response_format"] == {"type": "json_object"}
-    assert "It must match this JSON schema" in second.body["messages"][-1]["content"]
+    assert formats(fake_openai) == ["json_schema", "json_object", "json_object"]
+    third = fake_openai.chat_requests()[2].body
+    assert third["response_format"] == {"type": "json_object"}
+    assert [m["role"] for m in third["messages"]] == ["system", "user"]
+    assert "It must match this JSON schema" in third["messages"][0]["content"]
     assert len(result.grade.covered) == 3
 
 
 async def test_fenced_reply_with_trailing_commas_is_repaired_locally(grader, fake_openai, question, pack):
-    blob = json.dumps(checklist(question), indent=1).replace('"note": "no drift"', '"note": "no drift",')
-    blob = blob.replace("\n}", ",\n}")
+    blob = json.dumps(checklist(question, pack), indent=1).replace('"quote": ""\n', '"quote": "",\n')
     fake_openai.enqueue(Reply.ok(f"Here is the checklist:\n```json\n{blob}\n```\nHope this helps!"))
     result = await grader.grade(question, ANSWER, pack)
     assert result.ladder_step == "repair"
     assert len(fake_openai.chat_requests()) == 1
-    assert json.loads(result.response.text)["feedback"].startswith("Solid pipeline")
     assert len(result.grade.covered) == 3
 
 
 async def test_invalid_json_is_re_asked_with_the_error(grader, fake_openai, question, pack):
-    fake_openai.enqueue(Reply.invalid_json(), Reply.json_reply(checklist(question)))
+    fake_openai.enqueue(Reply.invalid_json(), Reply.json_reply(checklist(question, pack)))
     result = await grader.grade(question, ANSWER, pack)
     assert result.ladder_step == "re-ask"
     first, second = fake_openai.chat_requests()
-    assert second.body["messages"][-2]["role"] == "assistant"
-    assert second.body["messages"][-2]["content"].startswith("Sure! Here is my assessment")
-    assert "could not be used: grader reply is not valid JSON" in last_user_message(second)
-    # Usage covers both calls (the fake server counts words).
+    messages = second.body["messages"]
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+    assert messages[2]["content"].startswith("Sure! Here is my assessment")
+    assert "could not be used: grader reply is not valid JSON" in messages[3]["content"]
+    # Both calls are recorded and their usage adds up (the fake server counts words).
     words = sum(len(m["content"].split()) for r in (first, second) for m in r.body["messages"])
-    assert result.response.usage.prompt_tokens == words
+    assert sum(o.usage.prompt_tokens for o in result.outcomes) == words
+    assert len(result.call_ids) == 2
 
 
-async def test_schema_violation_names_the_field_then_falls_back(grader, fake_openai, question, pack):
-    bad = {"key_points": [{"id": "data-validation", "covered": "maybe"}]}
+async def test_output_that_stays_invalid_falls_back_with_the_reason(grader, fake_openai, question, pack):
+    bad = {"key_points": {"data-validation": {"verdict": "maybe", "quote": ""}}}
     fake_openai.enqueue(Reply.json_reply(bad), Reply.json_reply({"feedback": "no checklist"}))
     result = await grader.grade(question, ANSWER, pack)
     assert result.ladder_step == "invalid"
-    _, second = fake_openai.chat_requests()
-    assert "key_points.0.covered" in last_user_message(second)
+    assert (
+        "key_points.data-validation.verdict" in fake_openai.chat_requests()[1].body["messages"][-1]["content"]
+    )
     offline = grade_answer(ANSWER, question, pack)
-    assert result.grade.status == "fallback"
-    assert result.grade.score == offline.score and result.grade.score >= 1.0
-    assert result.grade.fallback_reason == f"openai:{FAKE_MODEL} returned invalid structured output"
-    assert result.grade.key_points == offline.key_points
+    grade = result.grade
+    assert grade.status == "fallback" and grade.score == offline.score and grade.score >= 1.0
+    assert "stayed invalid after a re-ask" in grade.fallback_reason and "key_points" in grade.fallback_reason
+    assert grade.key_points == offline.key_points
 
 
-async def test_json_that_never_closes_is_re_asked_not_completed(grader, fake_openai, question, pack):
-    fake_openai.enqueue(Reply.truncated_json(checklist(question)), Reply.json_reply(checklist(question)))
+async def test_json_cut_by_the_token_limit_is_re_asked_not_completed(grader, fake_openai, question, pack):
+    full = checklist(question, pack)
+    fake_openai.enqueue(Reply.truncated_json(full), Reply.json_reply(full))
     result = await grader.grade(question, ANSWER, pack)
     assert result.ladder_step == "re-ask"
-    assert "cut off at the token limit" in last_user_message(fake_openai.chat_requests()[1])
-
-
-async def test_json_that_never_closes_twice_falls_back(grader, fake_openai, question, pack):
-    fake_openai.enqueue(*[Reply.truncated_json(checklist(question))] * 2)
-    result = await grader.grade(question, ANSWER, pack)
-    assert result.ladder_step == "invalid" and result.grade.status == "fallback"
+    assert "cut off at the token limit" in fake_openai.chat_requests()[1].body["messages"][-1]["content"]
 
 
 @pytest.mark.parametrize(
-    "fault", [Reply.refused(), Reply.context_length()], ids=["refusal", "context-length"]
+    ("fault", "words"),
+    [
+        (Reply.refused(), "declined"),
+        (Reply.context_length(), "context window"),
+        (Reply.unauthorized(), "API key was rejected"),
+    ],
+    ids=["refusal", "context-length", "wrong-key"],
 )
-async def test_refusal_or_context_overflow_falls_back_at_once(grader, fake_openai, question, pack, fault):
+async def test_faults_that_retrying_cannot_fix_fall_back_at_once(
+    grader, fake_openai, question, pack, fault, words
+):
     fake_openai.enqueue(fault)
     result = await grader.grade(question, ANSWER, pack)
     assert result.ladder_step == "invalid" and result.grade.status == "fallback"
+    assert words in result.grade.fallback_reason
     assert len(fake_openai.chat_requests()) == 1
 
 
-async def test_transport_faults_are_raised_not_hidden(grader, fake_openai, question, pack):
-    fake_openai.enqueue(*[Reply.server_error()] * 4)
-    with pytest.raises(ModelUnavailable, match="retried 3 times"):
-        await grader.grade(question, ANSWER, pack)
+async def test_a_dead_server_ends_in_the_offline_grade_with_its_message(grader, fake_openai, question, pack):
+    fake_openai.enqueue(*[Reply.server_error(503)] * 4)
+    result = await grader.grade(question, ANSWER, pack)
+    assert result.grade.status == "fallback"
+    assert "kept failing (HTTP 503); retried 3 times" in result.grade.fallback_reason
+    assert len(fake_openai.chat_requests()) == 4  # the transport retries, then gives up
 
 
-async def test_wrong_key_is_raised(openai_settings, fake_openai, question, pack, monkeypatch):
-    from mockinterview.storage.config import load_settings
-
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-not-the-right-one-000000")
-    model = OpenAIModel(FAKE_MODEL, load_settings())
-    with pytest.raises(AuthenticationFailed):
-        await ModelGrader(model).grade(question, ANSWER, pack)
-    await model.aclose()
-
-
-async def test_the_model_limits_concurrent_grading_calls(openai_settings, fake_openai, question, pack):
-    openai_settings.openai.grading_concurrency = 2
-    fake_openai.default_reply = Reply.json_reply(checklist(question), delay_s=0.15)
-    model = OpenAIModel(FAKE_MODEL, openai_settings)
+async def test_the_endpoint_limits_calls_in_flight(openai_settings, fake_openai, question, pack):
+    openai_settings.openai.max_concurrency = 2
+    fake_openai.default_reply = Reply.json_reply(checklist(question, pack), delay_s=0.15)
+    model = get_model(f"openai:{FAKE_MODEL}", settings=openai_settings)
     results = await ModelGrader(model, concurrency=10).grade_many([(question, ANSWER)] * 6, pack)
     await model.aclose()
     assert [r.ladder_step for r in results] == ["json_schema"] * 6
@@ -178,19 +222,39 @@ async def test_the_model_limits_concurrent_grading_calls(openai_settings, fake_o
 
 
 async def test_the_grader_limits_concurrency_for_any_model(openai_settings, fake_openai, question, pack):
-    fake_openai.default_reply = Reply.json_reply(checklist(question), delay_s=0.15)
-    model = OpenAIModel(FAKE_MODEL, openai_settings)
+    openai_settings.openai.max_concurrency = 8
+    fake_openai.default_reply = Reply.json_reply(checklist(question, pack), delay_s=0.15)
+    model = get_model(f"openai:{FAKE_MODEL}", settings=openai_settings)
     grader = ModelGrader(model, concurrency=3)
     await grader.grade_many([(question, ANSWER)] * 7, pack)
     await model.aclose()
     assert fake_openai.max_in_flight == 3 and grader.peak_in_flight == 3
 
 
+async def test_samples_record_their_agreement(openai_settings, fake_openai, question, pack):
+    agreeing = checklist(question, pack)
+    disagreeing = checklist(question, pack)
+    disagreeing["key_points"]["champion-challenger"] = {"verdict": "missing", "quote": ""}
+    fake_openai.enqueue(*(Reply.json_reply(c) for c in (agreeing, agreeing, disagreeing)))
+    model = get_model(f"openai:{FAKE_MODEL}", settings=openai_settings)
+    result = await ModelGrader(model, samples=3).grade(question, ANSWER, pack)
+    await model.aclose()
+    sent = fake_openai.chat_requests()
+    assert [r.body["temperature"] for r in sent] == [0.0, 0.8, 0.8]
+    grade = result.grade
+    assert 0.9 < grade.sample_agreement < 1.0  # one item split 2:1, the rest unanimous
+    assert "champion-challenger" in [k.id for k in grade.covered]  # the majority holds
+    assert len(result.call_ids) == 3
+
+
 async def test_the_stub_goes_through_the_same_grader(question, pack):
-    result = await ModelGrader(StubModel()).grade(question, ANSWER, pack)
+    log = CallLog()
+    result = await ModelGrader(get_model("stub", log=log)).grade(question, ANSWER, pack)
     assert result.ladder_step == "stub"
-    assert result.grade.status == "ok"
-    assert result.grade.grader == "stub" and 1.0 <= result.grade.score <= 5.0
+    assert result.grade.status == "ok" and result.grade.grader == "stub"
+    assert result.grade.agreement is None  # the stub is the offline grader: no second opinion
+    assert result.grade.score == grade_answer(ANSWER, question, pack).score
+    assert [c.purpose for c in log.calls] == ["grade"]
 
 
 def test_repair_helpers():

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pytest
 from jinja2.exceptions import SecurityError
 
 from mockinterview.conversation import (
+    STEP_MAX_TOKENS,
     STEP_TEMPLATES,
-    grading_request,
+    STOP_SEQUENCES,
+    compose_question,
+    finish_reply,
     history_messages,
     interviewer_request,
-    parse_grade,
 )
 from mockinterview.domain.transcript import Turn
-from mockinterview.models.base import ChatResponse, InvalidOutput
-from mockinterview.models.stub import StubModel, pick_variant, relevant_facts
+from mockinterview.grading.checklist import checklist_validator, grading_request
+from mockinterview.models import get_model
+from mockinterview.models.base import InvalidOutput
+from mockinterview.models.stub import pick_variant, relevant_facts
 from mockinterview.packs.loader import load_pack
 from mockinterview.prompting import (
     PromptError,
@@ -68,7 +73,9 @@ def test_neutralise_defuses_every_form_of_the_delimiter_tags():
 
 def test_hostile_answer_is_passed_as_literal_data_in_the_grading_prompt(pack):
     question = pack.questions_for("basic")[0]
-    request = grading_request(question, HOSTILE, pack, model_name="stub")
+    request = grading_request(question, HOSTILE, pack)
+    assert [m.role for m in request.messages] == ["system", "user"]
+    assert "ignore all previous" not in request.messages[0].content  # instructions apart from the data
     prompt = request.messages[-1].content
     assert "{{ 7*7 }}" in prompt and "49" not in prompt
     assert "{% for x in range(3) %}loop{% endfor %}" in prompt and "looploop" not in prompt
@@ -128,10 +135,13 @@ async def test_every_interviewer_step_renders_for_llm_and_stub(pack, step):
         variant_key="s1:5",
     )
     assert request.messages[0].role == "system" and "Applied machine learning" in request.messages[0].content
-    response = await StubModel().complete(request)
+    stub = get_model("stub")
+    response = await stub.complete(request)
     assert response.text and "{{" not in response.text and "-----" not in response.text
-    again = await StubModel().complete(request)
+    again = await stub.complete(request)
     assert again.text == response.text  # deterministic
+    assert request.max_tokens == STEP_MAX_TOKENS[step] <= 140  # one or two sentences, bounded
+    assert request.stop == STOP_SEQUENCES
 
 
 def test_stub_variants_differ_across_turns_but_not_within_one():
@@ -149,73 +159,52 @@ def test_relevant_facts_pick_matching_context_sentences():
     assert not matched and facts.startswith("The shop")
 
 
-def test_parse_grade_drops_evidence_that_is_not_in_the_answer(pack):
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "not json",
+        "[1, 2]",
+        '{"mistakes": {}}',
+        '{"key_points": "all"}',
+        '{"key_points": {}}',
+        '{"key_points": {"KP": {"verdict": "maybe", "quote": ""}}}',
+    ],
+)
+def test_invalid_checklists_are_rejected_with_a_reason(pack, text):
     question = pack.questions_for("basic")[0]
-    answer = "We should compare against the current rules as a baseline before anything else."
-    kp = question.key_points
-    mistake = question.mistakes[0]
-    reply = {
-        "key_points": [
-            {"id": kp[0].id, "covered": True, "evidence": "the pattern is too complex for rules"},  # invented
-            {"id": kp[2].id, "covered": True, "evidence": "compare against the current rules as a baseline"},
-        ],
-        "mistakes": [{"id": mistake, "present": True, "evidence": "deep learning always wins"}],  # invented
-        "flags": [],
-        "feedback": "ok",
-    }
-    import json
-
-    grade = parse_grade(
-        ChatResponse(text=json.dumps(reply), model="m"), question, answer, pack, grader="openai:m"
-    )
-    covered = {k.id for k in grade.key_points if k.covered}
-    assert covered == {kp[2].id}
-    assert grade.mistakes == []
-    assert all(k.evidence is None or k.evidence in answer for k in grade.key_points)
-    assert 1.0 <= grade.score <= 5.0 and grade.grader == "openai:m"
-    assert grade.prompt_hash == template_hash("grade_answer.j2") and grade.rubric_hash == pack.content_hash
-
-
-@pytest.mark.parametrize("text", ["", "not json", "[1, 2]", '{"mistakes": []}', '{"key_points": "all"}'])
-def test_parse_grade_rejects_invalid_checklists(pack, text):
-    question = pack.questions_for("basic")[0]
+    validate = checklist_validator(question, pack)
     with pytest.raises(InvalidOutput):
-        parse_grade(ChatResponse(text=text, model="m"), question, "answer", pack, grader="m")
+        validate(text.replace("KP", question.key_points[0].id))
 
 
-async def test_stub_grader_checklist_reproduces_the_heuristic_grade(pack):
-    from mockinterview.grading import grade_answer
-
+def test_a_checklist_is_read_in_the_schema_shape_and_the_shapes_models_drift_to(pack):
     question = pack.questions_for("basic")[0]
-    answer = (
-        "Only when the pattern is too complex for rules and we have enough historical data; "
-        "we compare against the current rules as a baseline. Our AUC was 0.99 so it is great."
-    )
-    response = await StubModel().complete(grading_request(question, answer, pack, model_name="stub"))
-    via_model = parse_grade(response, question, answer, pack, grader="stub")
-    direct = grade_answer(answer, question, pack)
-    assert via_model.score == direct.score
-    assert [k.covered for k in via_model.key_points] == [k.covered for k in direct.key_points]
-    assert [m.id for m in via_model.mistakes] == [m.id for m in direct.mistakes]
+    kp = question.key_points[0].id
+    validate = checklist_validator(question, pack)
+    strict = validate(json.dumps({"key_points": {kp: {"verdict": "covered", "quote": "q"}}, "mistakes": {}}))
+    listed = validate(json.dumps({"key_points": [{"id": kp, "covered": True, "evidence": "q"}]}))
+    assert strict.key_points[kp].verdict == listed.key_points[kp].verdict == "covered"
+    assert listed.key_points[kp].quote == "q"
+    unknown = validate(json.dumps({"key_points": {kp: {"verdict": "missing", "quote": ""}, "made-up": {}}}))
+    assert list(unknown.key_points) == [kp]  # ids outside the rubric are ignored
 
 
-def test_summary_template_renders_results_and_keeps_candidate_words_out():
-    text = render(
-        "summary.j2",
-        role_name="Data Scientist",
-        results=[
-            {
-                "round": "basic",
-                "question": "When is ML justified?",
-                "score": 3.5,
-                "covered": ["baseline"],
-                "missed": ["cost-benefit"],
-                "mistakes": [],
-            }
-        ],
-    )
-    assert "[basic] When is ML justified? - score 3.5/5" in text
-    assert "missed: cost-benefit" in text and "mistakes: none" in text
+def test_a_cut_off_reply_is_trimmed_to_whole_sentences_and_marked():
+    assert finish_reply("Thanks. Now tell me about", cut_off=True) == "Thanks. […]"
+    assert finish_reply("No sentence end at all", cut_off=True) == "No sentence end at all […]"
+    assert finish_reply("  A whole reply.  ", cut_off=False) == "A whole reply."
+
+
+def test_the_bank_question_is_always_shown_verbatim(pack):
+    question = pack.questions_for("basic")[0]
+    assert compose_question("Great, let's move on.", question) == f"Great, let's move on. {question.text}"
+    assert compose_question("", question) == question.text
+    # A model that restates (or rewrites) the question only keeps its lead-in ...
+    restated = f"Next up: {question.text.upper()} Take your time."
+    assert compose_question(restated, question) == f"Next up {question.text}"
+    # ... and half a lead-in is dropped rather than shown in front of the question.
+    assert compose_question("So, about the […]".replace(" […]", " […]"), question) == question.text
 
 
 def test_interviewer_messages_alternate_for_strict_chat_templates(pack):
@@ -243,4 +232,27 @@ def test_interviewer_messages_alternate_for_strict_chat_templates(pack):
         assert roles[0] == "system" and "system" not in roles[1:]
         assert roles[1] == "user" and roles[-1] == "user"
         assert all(a != b for a, b in zip(roles[1:], roles[2:], strict=False))
-        assert question.follow_ups[0].text in request.messages[-1].content
+        # The step's instruction is the operator's: in the system message, not in a user turn.
+        assert question.follow_ups[0].text in request.messages[0].content
+        assert all(question.follow_ups[0].text not in m.content for m in request.messages[1:])
+        # The candidate's answer is sent once, as data (the last user turn).
+        joined = "\n".join(m.content for m in request.messages)
+        assert joined.count("A baseline first.") == 1
+        assert request.messages[-1].content.startswith("<candidate_answer>")
+
+
+@pytest.mark.parametrize("step", ["round-intro", "question", "closing"])
+def test_a_step_after_the_interviewers_own_turn_still_ends_on_a_user_turn(pack, step):
+    question = pack.questions_for("basic")[0]
+    history = [Turn(id=1, speaker="interviewer", kind="round-intro", text="Welcome.", round="basic")]
+    request = interviewer_request(
+        step,
+        pack=pack,
+        question=question,
+        history=history,
+        round_id="basic",
+        model_name="openai:gpt-4o-mini",
+        budget_tokens=4000,
+    )
+    assert [m.role for m in request.messages] == ["system", "user", "assistant", "user"]
+    assert request.messages[-1].content == "(Your turn.)"

@@ -125,7 +125,7 @@ async def test_trickle_stream_within_the_time_limit_arrives_whole(fake_openai, f
     finally:
         await session.close()
     assert session.state == "awaiting-answer"
-    assert load_transcript(session.path).turns[-1].text == TEXT
+    assert load_transcript(session.path).turns[-1].text.startswith(TEXT)  # then the bank question
     assert len(chunks) >= 10
 
 
@@ -157,14 +157,14 @@ async def test_wrong_key_401_is_clear_and_resume_with_the_right_key_loses_nothin
     fake_openai, fast_settings, monkeypatch
 ):
     fake_openai.default_reply = Reply.ok(TEXT)
-    session = await InterviewSession.create(_config())
+    session = await InterviewSession.create(_config(questions_per_round=3))
     await session.begin()
     await session.submit_answer(A1)
     await session.close()
     monkeypatch.setenv("OPENAI_API_KEY", "sk-wrong-key-abcdefghijklmnop")
     wrong = await InterviewSession.resume(session.path, track_time=False)
     await wrong.begin()  # the second question is already on screen: no call yet
-    await wrong.submit_answer(A2)  # saved and graded (stub); the closing call gets a 401
+    await wrong.submit_answer(A2)  # saved and graded (stub); asking question 3 gets a 401
     await wrong.close()
     message = _check_fault(wrong, "wrong-key-401")
     assert "401" in message and "OPENAI_API_KEY" in message
@@ -177,10 +177,11 @@ async def test_wrong_key_401_is_clear_and_resume_with_the_right_key_loses_nothin
     right = await InterviewSession.resume(session.path, track_time=False)
     try:
         await right.begin()
+        await right.submit_answer(A1)
     finally:
         await right.close()
     assert load_transcript(session.path).meta.status == "completed"
-    assert _answers(session.path) == [A1, A2]
+    assert _answers(session.path) == [A1, A2, A1]
 
 
 async def test_unknown_model_404_is_clear_and_the_session_is_saved(fake_openai, fast_settings):
@@ -193,10 +194,10 @@ async def test_unknown_model_404_is_clear_and_the_session_is_saved(fake_openai, 
 
 
 CHECKLIST = {
-    "key_points": [
-        {"id": "baseline", "covered": True, "evidence": "compare against a simple rules baseline"}
-    ],
-    "mistakes": [],
+    "key_points": {
+        "beats-baseline": {"verdict": "covered", "quote": "compare against a simple rules baseline"}
+    },
+    "mistakes": {},
     "feedback": "Good start.",
 }
 
@@ -219,10 +220,7 @@ async def test_grader_reply_that_never_closes_its_json_falls_back_flagged_not_ze
     finally:
         await session.close()
     t = load_transcript(session.path)
-    if session.state == "needs-retry":  # a body that never completes is a timeout: retry path
-        _check_fault(session, "grader-body-never-completes")
-        assert _answers(session.path) == [A1] and not t.grades
-        return
+    assert session.state == "awaiting-answer"  # never stalled: the offline grade stands in
     (record,) = t.grades
     print(f"\ngrader-json-never-closes: status={record.grade.status} reason={record.grade.fallback_reason}")
     assert record.grade.status == "fallback" and record.grade.fallback_reason

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from mockinterview.cli.main import main
-from mockinterview.conversation import grading_request
 from mockinterview.domain.transcript import ModelCall
-from mockinterview.models import ModelSpecError, get_model
+from mockinterview.grading.checklist import grading_request
+from mockinterview.models import Model, ModelSpecError, get_model
 from mockinterview.models.base import ChatRequest, ChatResponse, ReplayMiss
-from mockinterview.models.replay import ReplayModel, first_difference
-from mockinterview.models.stub import StubModel
+from mockinterview.models.replay import ReplayProvider, first_difference
+from mockinterview.models.stub import StubProvider
 from mockinterview.packs.loader import load_pack
 from mockinterview.storage.transcripts import load_transcript, save_transcript
 
@@ -81,15 +81,16 @@ def test_headless_stub_interview_replays_to_byte_identical_grades(session_path, 
 
 async def test_replayed_grades_are_byte_identical_in_process(session_path, frozen_pack):
     """The same check without the CLI: every regraded Grade serialises to the same bytes."""
-    from mockinterview.engine.session import answer_text_for_grade, grade_with_model
+    from mockinterview.engine.session import answer_text_for_grade
+    from mockinterview.grading.model_grader import ModelGrader
 
     t = load_transcript(session_path)
     pack = load_pack(frozen_pack)
-    model = get_model("replay", source_transcript=t)
+    grader = ModelGrader(get_model("replay", source_transcript=t))
     for record in t.grades:
         answer = answer_text_for_grade(t, record.turn_id)
-        new = await grade_with_model(model, pack.question(record.question_id), answer, pack, grader="stub")
-        assert new.model_dump_json().encode() == record.grade.model_dump_json().encode()
+        result = await grader.grade(pack.question(record.question_id), answer, pack, label="stub")
+        assert result.grade.model_dump_json().encode() == record.grade.model_dump_json().encode()
 
 
 def test_a_changed_request_is_a_miss_naming_the_first_difference(session_path, capsys, frozen_pack):
@@ -143,15 +144,34 @@ def _call(request: ChatRequest, text: str, model: str = "stub", call_id: str = "
 async def test_replay_model_reports_unused_calls_and_streams():
     pack = load_pack()
     q = pack.questions_for("basic")[0]
-    r1 = grading_request(q, "first answer", pack, model_name="stub")
-    r2 = grading_request(q, "second answer", pack, model_name="stub")
-    model = ReplayModel([_call(r1, "one", call_id="call-1"), _call(r2, "two", call_id="call-2")])
+    r1 = grading_request(q, "first answer", pack)
+    r2 = grading_request(q, "second answer", pack)
+    provider = ReplayProvider([_call(r1, "one", call_id="call-1"), _call(r2, "two", call_id="call-2")])
+    model = Model(provider)
     chunks: list[str] = []
     response = await model.complete(r1, chunks.append)
     assert response.text == "one" and chunks == ["one"]
-    assert [c.id for c in model.unused()] == ["call-2"]
+    assert [c.id for c in provider.unused()] == ["call-2"]
     with pytest.raises(ReplayMiss, match="closest is call-"):
-        await model.complete(grading_request(q, "third answer", pack, model_name="stub"))
+        await model.complete(grading_request(q, "third answer", pack))
+
+
+async def test_a_recorded_failure_is_replayed_as_the_same_fault():
+    from mockinterview.models.base import UnsupportedFormat
+
+    pack = load_pack()
+    q = pack.questions_for("basic")[0]
+    request = grading_request(q, "an answer", pack).model_copy(update={"structured_mode": "json_schema"})
+    failed = _call(request, "", model="openai:m")
+    failed.response, failed.error, failed.error_type = (
+        None,
+        "rejected response_format json_schema",
+        "UnsupportedFormat",
+    )
+    model = Model(ReplayProvider([failed]))
+    with pytest.raises(UnsupportedFormat, match="rejected response_format"):
+        await model.complete(request)
+    assert model.log.calls[-1].error_type == "UnsupportedFormat"  # recorded again, the same way
 
 
 def test_first_difference_descriptions():
@@ -164,7 +184,7 @@ def test_first_difference_descriptions():
 
 
 def test_get_model_specs():
-    assert isinstance(get_model("stub"), StubModel)
+    assert isinstance(get_model("stub").provider, StubProvider)
     with pytest.raises(ModelSpecError):
         get_model("replay")
     with pytest.raises(ModelSpecError):

@@ -16,6 +16,7 @@ The answer is only ever data: it is never rendered as a template or as terminal 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import difflib
 import json
 import sys
@@ -92,7 +93,9 @@ def _decode(raw: bytes, what: str) -> str:
 
 
 class _Grader:
-    """Grades with the offline grader, or with a model through the ladder when asked."""
+    """Grades with the offline grader, or with a model through the model grader (the
+    ladder, the guards and the offline fallback) when asked. Model calls are recorded in
+    ``log``; ``close()`` reports their tokens and cost on stderr."""
 
     def __init__(self, pack: RolePack, model_spec: str, matcher: str | None = None) -> None:
         from mockinterview.grading.question_match import MatcherUnavailable, resolve_matcher
@@ -104,34 +107,38 @@ class _Grader:
         except (MatcherUnavailable, ValueError) as exc:
             raise CliError(str(exc)) from None
         self._model_grader = None
+        self._runner = None
+        self.log = None
+        self.fallbacks = 0
+        self.first_fallback_reason = ""
         if model_spec != "stub":
+            from mockinterview.models import CallLog, ModelSpecError, get_model
+            from mockinterview.models.base import ModelError
+
+            self.log = CallLog()
             try:
-                from mockinterview.models import ModelSpecError, get_model
-            except ImportError:
-                raise CliError(
-                    f"model {model_spec!r} is not available in this installation; use --model stub"
-                ) from None
-            try:
-                model = get_model(model_spec)
-            except ModelSpecError as exc:
+                model = get_model(model_spec, log=self.log, on_notice=_notice)
+            except (ModelSpecError, ModelError) as exc:
                 raise CliError(str(exc)) from None
             from mockinterview.grading.model_grader import ModelGrader
 
-            self._model_grader = ModelGrader(model)
+            settings = model.settings
+            samples = settings.endpoint().grading_samples if settings is not None else 1
+            self._model_grader = ModelGrader(model, concurrency=1, samples=samples)
+            # One event loop for every row: the client's connections and the model's
+            # limits live on it.
+            self._runner = asyncio.Runner()
 
     def bank(self, answer: str, question: Question) -> Grade:
         from mockinterview.grading import grade_answer
 
         if self._model_grader is None:
             return grade_answer(answer, question, self.pack)
-        import asyncio
-
-        from mockinterview.models.base import ModelError
-
-        try:
-            return asyncio.run(self._model_grader.grade(question, answer, self.pack)).grade
-        except ModelError as exc:  # transport faults: no key, timeouts, a dead endpoint
-            raise ValueError(f"{self.model_spec}: {exc.message}") from None
+        grade = self._runner.run(self._model_grader.grade(question, answer, self.pack)).grade
+        if grade.status == "fallback":
+            self.fallbacks += 1
+            self.first_fallback_reason = self.first_fallback_reason or (grade.fallback_reason or "")
+        return grade
 
     def free_text(self, answer: str, question_text: str, reference: str | None) -> Grade:
         from mockinterview.grading import find_question, grade_free_text
@@ -145,6 +152,25 @@ class _Grader:
                 "a model grader needs a bank question; questions with a reference are graded offline"
             )
         return grade_free_text(answer, question_text, self.pack, reference=reference, matcher=self.matcher)
+
+    def close(self) -> None:
+        if self._runner is None:
+            return
+        self._runner.run(self._model_grader.model.aclose())
+        self._runner.close()
+        self._runner = None
+        if self.fallbacks:
+            print(
+                f"mockinterview: warning: {self.fallbacks} answer{'s' if self.fallbacks != 1 else ''} graded "
+                f"offline, {self.model_spec} failed: {self.first_fallback_reason}",
+                file=sys.stderr,
+            )
+        if self.log is not None and self.log.recorded:
+            print(f"{self.model_spec}: {self.log.summary_line()}", file=sys.stderr)
+
+
+def _notice(text: str) -> None:
+    print(f"mockinterview: warning: {text}", file=sys.stderr)
 
 
 # --------------------------------------------------------------------------- one answer
@@ -175,7 +201,11 @@ def run(args: argparse.Namespace) -> int:
         if args.question_id or args.question or args.reference or args.answer_file:
             raise CliError("--batch takes questions and answers from the file; drop --question/--answer-file")
         pack = load_pack_or_fail(args.pack)
-        return run_batch(args.batch, pack, _Grader(pack, model_spec, args.matcher), sys.stdout)
+        grader = _Grader(pack, model_spec, args.matcher)
+        try:
+            return run_batch(args.batch, pack, grader, sys.stdout)
+        finally:
+            grader.close()
     if not args.question_id and args.question is None:
         raise CliError("say which question: --question-id ID or --question TEXT (or use --batch)")
     if args.reference is not None and args.question_id:
@@ -198,6 +228,8 @@ def run(args: argparse.Namespace) -> int:
             grade = grader.free_text(answer, args.question, args.reference)
     except ValueError as exc:
         raise CliError(str(exc)) from None
+    finally:
+        grader.close()
     if args.format == "json":
         print(json.dumps(grade.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:
@@ -270,6 +302,11 @@ def print_grade(
     if grade.flags:
         head.append("\n")
         head.append("flags: " + ", ".join(grade.flags), style="bold magenta")
+    certainty = grade.certainty_line()
+    if certainty:
+        head.append("\n")
+        risky = grade.status == "fallback" or grade.insufficient_evidence
+        head.append(safe_text(certainty), style="bold yellow" if risky else "dim")
     console.print(Panel(head, title="mockinterview grade", title_align="left", expand=False))
 
     if grade.key_points:

@@ -154,7 +154,8 @@ def _run_tui(args, model, grader, rounds, questions, follow_ups) -> int:
             path = find_session(target)
         except TranscriptError as exc:
             raise CliError(str(exc)) from None
-        return run_app(model=model, resume_path=path)
+        explicit = {"interviewer_model": getattr(args, "model", None), "grader_model": args.grader}
+        return run_app(model=model, resume_path=path, resume_models={k: v for k, v in explicit.items() if v})
     config: dict = {
         "rounds": rounds,
         "interviewer_model": model,
@@ -202,7 +203,17 @@ def run(args: argparse.Namespace) -> int:
         track_time=False,
     )
     actions = iter_actions(_answer_lines(args.answers))
-    return asyncio.run(run_headless(config, actions, resume=args.resume, fmt=args.format, pack=args.pack))
+    # On resume, a model named on the command line replaces the recorded one (a grader
+    # whose server is gone can be swapped for the stub, and the session still finishes).
+    overrides = {
+        "interviewer_model": getattr(args, "model", None),
+        "grader_model": args.grader,
+    }
+    return asyncio.run(
+        run_headless(
+            config, actions, resume=args.resume, fmt=args.format, pack=args.pack, overrides=overrides
+        )
+    )
 
 
 async def run_headless(
@@ -213,6 +224,7 @@ async def run_headless(
     fmt: str = "text",
     pack: str | None = None,
     out: TextIO | None = None,
+    overrides: dict[str, str | None] | None = None,
 ) -> int:
     from mockinterview.engine.session import EngineError, InterviewSession
     from mockinterview.models import ModelSpecError
@@ -226,7 +238,13 @@ async def run_headless(
             target = resume or latest_session(status="in-progress")
             if not target:
                 raise CliError("no interrupted session to resume")
-            session = await InterviewSession.resume(target, printer, track_time=False, pack=pack)
+            session = await InterviewSession.resume(
+                target,
+                printer,
+                track_time=False,
+                pack=pack,
+                **{k: v for k, v in (overrides or {}).items() if v},
+            )
         else:
             session = await InterviewSession.create(config, printer)
     except PackLoadError as exc:
@@ -240,7 +258,12 @@ async def run_headless(
     try:
         await session.begin()
         for action in actions:
-            if session.state != "awaiting-answer":
+            # After a failed step only /skip, /end-round and /end go on (they never need
+            # the model); answers wait for a resume.
+            ready = session.state == "awaiting-answer" or (
+                session.state == "needs-retry" and action.kind in ("skip", "end-round", "end")
+            )
+            if not ready:
                 leftover += 1
                 continue
             try:
@@ -321,11 +344,17 @@ def _json_result(session, leftover: int) -> dict:
                 "missed": [k.id for k in g.grade.missed],
                 "mistakes": [{"id": m.id, "evidence": m.evidence} for m in g.grade.mistakes],
                 "flags": g.grade.flags,
+                "outcome": g.grade.outcome,
+                "agreement": g.grade.agreement,
+                "fallback_reason": g.grade.fallback_reason,
             }
             for g in t.grades
         ],
         "round_scores": per_round,
         "overall": overall,
+        "tokens": t.tokens.model_dump(),
+        "estimated_cost_usd": round(t.estimated_cost_usd, 6),
+        "model_calls": len(t.model_calls),
     }
 
 
@@ -338,6 +367,32 @@ def printable(text: str) -> str:
     return _CONTROL_CHARS.sub("\ufffd", text)
 
 
+async def _progress_line(purpose: str, model: str, err: TextIO) -> None:
+    """'thinking... 12 s' while a model works: rewritten each second on a terminal; in a
+    log, one line at 5, 15 and 30 s and then every minute (logs stay short)."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    tty = err.isatty()
+    next_mark = 5.0
+    try:
+        while True:
+            await asyncio.sleep(1.0)
+            elapsed = loop.time() - started
+            line = f"thinking… {elapsed:.0f} s ({purpose}, {model})"
+            if tty:
+                err.write("\r" + line + " " * 8)
+                err.flush()
+            elif elapsed >= next_mark:
+                err.write(line + "\n")
+                err.flush()
+                next_mark = {5.0: 15.0, 15.0: 30.0}.get(next_mark, next_mark + 60.0)
+    except asyncio.CancelledError:
+        if tty:
+            err.write("\r" + " " * (len(purpose) + len(model) + 40) + "\r")
+            err.flush()
+        raise
+
+
 class _TextPrinter:
     """Renders engine events as they happen (rich), for people reading a headless run."""
 
@@ -347,6 +402,7 @@ class _TextPrinter:
         self.console = Console(
             file=out, highlight=False, soft_wrap=False, width=100 if not out.isatty() else None
         )
+        self._waiting: asyncio.Task | None = None
 
     def __call__(self, event) -> None:
         from rich.markup import escape as _markup_escape
@@ -357,13 +413,20 @@ class _TextPrinter:
             return _markup_escape(printable(text))
 
         c = self.console
+        if isinstance(event, ev.ModelCallStarted):
+            self._start_waiting(event)
+            return
+        if isinstance(event, ev.ModelCallFinished):
+            self._stop_waiting()
+            return
         if isinstance(event, ev.RoundStarted):
             c.rule(f"Round {event.index + 1}/{event.total_rounds}: {event.round}")
         elif isinstance(event, ev.TurnAdded):
             turn = event.turn
             text = escape(turn.text)
             if turn.speaker == "interviewer":
-                c.print(f"[bold cyan]Interviewer:[/] {text}")
+                cut = " [dim](cut off at the token limit)[/]" if turn.cut_off else ""
+                c.print(f"[bold cyan]Interviewer:[/] {text}{cut}")
             elif turn.speaker == "candidate":
                 shown = text if len(text) <= 300 else text[:297] + "..."
                 label = "You (clarifying)" if turn.kind == "clarifying-question" else "You"
@@ -384,10 +447,31 @@ class _TextPrinter:
                 c.print(f'  [red]mistake {escape(m.id)}:[/] "{escape(m.evidence)}"')
             if g.flags:
                 c.print("  [red]flags:[/] " + escape(", ".join(g.flags)))
+            certainty = g.certainty_line()
+            if certainty:
+                risky = g.status == "fallback" or g.insufficient_evidence
+                c.print(f"  [{'yellow' if risky else 'dim'}]{escape(certainty)}[/]")
         elif isinstance(event, ev.ModelFault):
             c.print(f"[bold red]model error:[/] {escape(event.message)}")
 
+    # -- "thinking..." while a model works: a progress line on stderr -------------------
+    def _start_waiting(self, event) -> None:
+        self._stop_waiting()
+        if event.model == "stub":
+            return  # instant
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._waiting = loop.create_task(_progress_line(event.purpose, event.model, sys.stderr))
+
+    def _stop_waiting(self) -> None:
+        if self._waiting is not None:
+            self._waiting.cancel()
+            self._waiting = None
+
     def finish(self, session, leftover: int) -> None:
+        self._stop_waiting()
         from mockinterview.storage.transcripts import round_scores
 
         per_round, overall = round_scores(session.transcript)
@@ -397,6 +481,12 @@ class _TextPrinter:
             c.print(f"  {r}: {score:.2f}/5")
         c.print(f"  overall: {overall:.2f}/5" if overall is not None else "  overall: no graded answers")
         c.print(f"  status: {session.transcript.meta.status}")
+        t = session.transcript
+        calls = len(t.model_calls)
+        c.print(
+            f"  tokens: {t.tokens.total:,} ({t.tokens.prompt_tokens:,} prompt + {t.tokens.completion_tokens:,} "
+            f"completion) · est. cost ${t.estimated_cost_usd:.4f} · {calls} model call{'s' if calls != 1 else ''}"
+        )
         if leftover:
             why = (
                 "a model error stopped the run"

@@ -105,11 +105,12 @@ def describe_changes(old, new) -> list[str]:
 
 
 async def replay_transcript(source: str, spec: str, pack_ref: str | None) -> ReplayResult:
-    from mockinterview.engine.session import answer_text_for_grade, grade_with_model
+    from mockinterview.engine.session import answer_text_for_grade
+    from mockinterview.grading.checklist import remember_pack
+    from mockinterview.grading.model_grader import ModelGrader
     from mockinterview.models import get_model
-    from mockinterview.models.base import ModelError
-    from mockinterview.models.replay import ReplayModel
-    from mockinterview.models.stub import remember_pack
+    from mockinterview.models.base import ReplayMiss
+    from mockinterview.models.replay import ReplayProvider
     from mockinterview.packs.loader import PackLoadError, load_pack
     from mockinterview.storage.transcripts import TranscriptError, find_session, load_transcript
 
@@ -127,6 +128,10 @@ async def replay_transcript(source: str, spec: str, pack_ref: str | None) -> Rep
         return result
     remember_pack(pack)
     model = get_model(spec, source_transcript=transcript)
+    # The same grader the session used: as many samples per answer, the same ladder.
+    grader = ModelGrader(
+        model, concurrency=1, samples=transcript.meta.grading_samples if spec == "replay" else 1
+    )
     try:
         for record in transcript.grades:
             row = Row(turn_id=record.turn_id, question_id=record.question_id, old_score=record.grade.score)
@@ -144,16 +149,17 @@ async def replay_transcript(source: str, spec: str, pack_ref: str | None) -> Rep
             answer = answer_text_for_grade(transcript, record.turn_id)
             # A replayed grade keeps its original grader label so it can be identical.
             label = record.grade.grader if spec == "replay" else None
-            try:
-                new = await grade_with_model(model, question, answer, pack, grader=label)
-            except ModelError as exc:
-                row.error = exc.message
+            graded = await grader.grade(question, answer, pack, label=label)
+            miss = next((o.error for o in graded.outcomes if isinstance(o.error, ReplayMiss)), None)
+            if miss is not None:  # a recording that no longer matches is an error, never a fallback
+                row.error = miss.message
                 continue
+            new = graded.grade
             row.new_score = new.score
             row.identical = new.model_dump_json() == record.grade.model_dump_json()
             row.changes = [] if row.identical else describe_changes(record.grade, new)
-        if isinstance(model, ReplayModel):
-            result.unused_calls = [c.id for c in model.unused(purpose="grade")]
+        if isinstance(model.provider, ReplayProvider):
+            result.unused_calls = [c.id for c in model.provider.unused(purpose="grade")]
     finally:
         await model.aclose()
     return result

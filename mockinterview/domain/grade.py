@@ -42,6 +42,9 @@ class BehavioralCheck(_Model):
 
 
 GradeStatus = Literal["ok", "fallback"]
+# "insufficient-evidence": the graders disagree too much (or the model's samples do) for
+# the score to mean much; it is shown as such, never silently as a number.
+GradeOutcome = Literal["scored", "insufficient-evidence"]
 
 
 class Grade(_Model):
@@ -69,6 +72,13 @@ class Grade(_Model):
     prompt_hash: str | None = None
     status: GradeStatus = "ok"
     fallback_reason: str | None = None
+    # Uncertainty (model grades only; None when one grader judged alone): the share of
+    # checklist items on which the model grader and the offline grader agree, and, when
+    # several model samples were taken, the mean share of samples agreeing per item.
+    agreement: float | None = Field(default=None, ge=0.0, le=1.0)
+    sample_agreement: float | None = Field(default=None, ge=0.0, le=1.0)
+    outcome: GradeOutcome = "scored"
+    outcome_reason: str | None = None
     # For free-text questions matched against the bank (grading/question_match.py): the bank
     # question used (None if none matched well enough) and the best candidate's similarity; the
     # runner-up is the best bank question not used (the second-ranked after a match, the
@@ -78,6 +88,24 @@ class Grade(_Model):
     runner_up_question_id: str | None = None
     runner_up_similarity: float | None = None
     matcher: str | None = None
+
+    @property
+    def insufficient_evidence(self) -> bool:
+        return self.outcome == "insufficient-evidence"
+
+    def certainty_line(self) -> str | None:
+        """How far to trust this grade, in one line for people (None: nothing to say -
+        one grader judged alone and nothing went wrong)."""
+        if self.status == "fallback":
+            return f"graded offline, the model grader failed: {self.fallback_reason or 'no reason recorded'}"
+        parts = []
+        if self.insufficient_evidence:
+            parts.append(f"insufficient evidence: {self.outcome_reason or 'the graders disagree'}")
+        if self.agreement is not None:
+            parts.append(f"model and offline grader agree on {self.agreement:.0%} of the checks")
+        if self.sample_agreement is not None:
+            parts.append(f"the model's samples agree on {self.sample_agreement:.0%}")
+        return "; ".join(parts) or None
 
     @property
     def covered(self) -> list[KeyPointCoverage]:

@@ -47,7 +47,12 @@ class ModelCall(_Model):
     latency_ms: float = 0.0
     started_at: datetime = Field(default_factory=utcnow)
     error: str | None = None  # one-line reason when the call failed
-    ladder_step: str | None = None  # structured output: which step produced the result
+    # The ModelError class of a failed call ("UnsupportedFormat", "ModelTimeout" ...), so a
+    # replay raises the same fault and takes the same path (a fallback grade, a step down).
+    error_type: str | None = None
+    ladder_step: str | None = None  # structured output: the mode or step of this attempt
+    attempts: int = 1  # HTTP attempts, retries included
+    cost_usd: float = 0.0  # estimated from the usage and the price table
 
 
 TurnKind = Literal[
@@ -75,6 +80,8 @@ class Turn(_Model):
     started_at: datetime = Field(default_factory=utcnow)
     ended_at: datetime | None = None
     model_call_ids: list[str] = Field(default_factory=list)
+    # The model's reply stopped at the token limit: what is shown was cut short.
+    cut_off: bool = False
 
 
 class GradeRecord(_Model):
@@ -128,6 +135,7 @@ class SessionMeta(_Model):
     # Follow-ups allowed per question, so a resumed session keeps its settings
     # (None in transcripts written before this field existed: the default, 1).
     max_follow_ups: int | None = None
+    grading_samples: int = 1  # checklists per answer from a model grader
     status: SessionStatus = "in-progress"
     ended_at: datetime | None = None
 

@@ -65,6 +65,22 @@ class TokensUpdated:
 
 
 @dataclass(frozen=True)
+class ModelCallStarted:
+    """The engine waits for a model (``purpose``: an interviewer step or "grade"), so a
+    UI can show that it is thinking and for how long."""
+
+    purpose: str
+    model: str
+
+
+@dataclass(frozen=True)
+class ModelCallFinished:
+    purpose: str
+    model: str
+    ok: bool
+
+
+@dataclass(frozen=True)
 class ModelFault:
     """A model call failed. The session is saved; ``retryable`` says if retrying may help."""
 
@@ -87,6 +103,8 @@ EngineEvent = (
     | RoundEnded
     | Saved
     | TokensUpdated
+    | ModelCallStarted
+    | ModelCallFinished
     | ModelFault
     | SessionEnded
 )

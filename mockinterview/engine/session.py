@@ -18,13 +18,12 @@ import inspect
 import logging
 import random
 import secrets
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from mockinterview.conversation import grading_request, interviewer_request, parse_grade, summary_request
+from mockinterview.conversation import STEP_MAX_TOKENS, compose_question, finish_reply, interviewer_request
 from mockinterview.domain.grade import Grade
 from mockinterview.domain.pack import ROUND_ORDER, FollowUp, Question, RolePack, RoundId
 from mockinterview.domain.transcript import (
@@ -42,6 +41,8 @@ from mockinterview.engine.events import (
     EngineEvent,
     GradeReady,
     InterviewerChunk,
+    ModelCallFinished,
+    ModelCallStarted,
     ModelFault,
     RoundEnded,
     RoundStarted,
@@ -50,8 +51,9 @@ from mockinterview.engine.events import (
     TokensUpdated,
     TurnAdded,
 )
-from mockinterview.grading.model_grader import fallback_grade
-from mockinterview.models.base import ChatRequest, ChatResponse, InvalidOutput, Model, ModelError
+from mockinterview.grading.model_grader import ModelGrader
+from mockinterview.models import CallLog, Model
+from mockinterview.models.base import ContextTooLong, ModelError
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +64,8 @@ SessionState = Literal["not-started", "awaiting-answer", "busy", "needs-retry", 
 # note turns (readable in the transcript) that the cursor recognises on resume.
 END_ROUND_NOTE = "The candidate ended this round early."
 END_SESSION_NOTE = "The candidate ended the session early."
-DEFAULT_CONTEXT_BUDGET = 6000
+GRADER_CHANGED_NOTE = "Grader changed from {old} to {new} on resume."
+INTERVIEWER_CHANGED_NOTE = "Interviewer changed from {old} to {new} on resume."
 
 
 class EngineError(Exception):
@@ -82,9 +85,23 @@ class InterviewConfig:
     # Record time-limit overruns as notes. Headless runs turn this off: scripted
     # answers arrive instantly or after arbitrary pauses, so wall time means nothing.
     track_time: bool = True
-    # Prompt tokens sent to the interviewer model; None: the model's configured budget
-    # (config.toml [openai] context_budget_tokens) or DEFAULT_CONTEXT_BUDGET.
+    # Prompt tokens sent to the interviewer model; None: the endpoint's budget
+    # (config.toml context_budget_tokens, else its kind's default), always kept below a
+    # context window the server has told.
     context_budget_tokens: int | None = None
+    # Checklists per answer from a model grader (their agreement is recorded); None: the
+    # grader endpoint's grading_samples setting (1 for the stub).
+    grading_samples: int | None = None
+
+
+@dataclass(frozen=True)
+class _Reply:
+    """What an interviewer step produced: the turn's text, its recorded call, and
+    whether the model was cut off at the token limit."""
+
+    text: str
+    call_id: str
+    cut_off: bool = False
 
 
 @dataclass(frozen=True)
@@ -139,6 +156,21 @@ def _model(spec: str) -> Model:
         raise EngineError(str(exc)) from None
 
 
+def _samples(config: InterviewConfig, grader: Model) -> int:
+    if config.grading_samples is not None:
+        return config.grading_samples
+    settings = grader.settings
+    return settings.endpoint().grading_samples if settings is not None else 1
+
+
+def _check_spec(spec: str) -> str:
+    """A model spec a session may use: stub or openai:NAME (replay only answers replays)."""
+    spec = (spec or "").strip()
+    if spec == "stub" or (spec.startswith("openai:") and spec.removeprefix("openai:").strip()):
+        return spec
+    raise EngineError(f"unknown model {spec!r} (expected stub or openai:NAME)")
+
+
 def new_session_id() -> str:
     return f"{utcnow():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
 
@@ -181,42 +213,6 @@ def answer_text_for_grade(transcript: Transcript, turn_id: int) -> str:
     return "\n\n".join(parts)
 
 
-async def grade_with_model(
-    model: Model, question: Question, answer: str, pack: RolePack, *, grader: str | None = None
-) -> Grade:
-    """Grade one answer through ``model`` exactly as the engine does (without recording
-    the call). Used by ``replay`` to regrade saved answers."""
-    request = grading_request(question, answer, pack, model_name=model.name)
-    try:
-        response = await model.complete(request)
-        if response.ladder_step == "invalid":
-            # Same wording as grading.model_grader.ModelGrader; the reply itself is in the model call.
-            raise InvalidOutput(f"{model.name} returned invalid structured output")
-        return parse_grade(response, question, answer, pack, grader=grader or model.name)
-    except InvalidOutput as exc:
-        return fallback_grade(answer, question, pack, exc.message)
-
-
-def summary_results(transcript: Transcript, pack: RolePack) -> list[dict[str, Any]]:
-    """Each question's final grade as plain findings for the summary prompt (mentor
-    overrides win for the score)."""
-    from mockinterview.storage.transcripts import final_grades
-
-    titles = {m.id: m.title for m in pack.mistakes}
-    topics = {q.id: q.topic for q in pack.questions}
-    return [
-        {
-            "round": record.round or "",
-            "question": topics.get(record.question_id or "", record.question_id or "?"),
-            "score": transcript.effective_score(record.turn_id),
-            "covered": [k.text for k in record.grade.covered],
-            "missed": [k.text for k in record.grade.missed],
-            "mistakes": [titles.get(m.id, m.id) for m in record.grade.mistakes],
-        }
-        for record in final_grades(transcript)
-    ]
-
-
 def choose_probe(question: Question, grade: Grade, exclude: set[int]) -> int | None:
     """The follow-up whose targets best match what the answer got wrong (mistakes
     count double) or missed; None when there is nothing worth probing."""
@@ -251,8 +247,14 @@ class InterviewSession:
         self.state: SessionState = "not-started"
         self.fault: ModelFault | None = None
         self._listener = listener
-        self._interviewer = interviewer
-        self._grader = grader
+        # Every call of every model this session makes is recorded in its transcript
+        # by one log, whatever the provider (the interviewer, the grader, the offline
+        # stand-in), and accounted there (tokens, estimated cost).
+        self.log = CallLog(transcript.model_calls, on_record=self._on_call_recorded)
+        # The offline interviewer stands in where the session must move on without the
+        # model: a closing after /end, a question skipped past a failed step.
+        self._offline = _model("stub").bind(self.log)
+        self.use_models(interviewer, grader)
         self._lock = asyncio.Lock()
         self._round_ended_emitted: set[str] = set()
         # Set on resume: the clock of a question asked before the interruption restarts
@@ -269,7 +271,7 @@ class InterviewSession:
     async def create(
         cls, config: InterviewConfig, listener: Listener | None = None, *, sessions_dir: Path | None = None
     ) -> InterviewSession:
-        from mockinterview.models.stub import remember_pack
+        from mockinterview.grading.checklist import remember_pack
         from mockinterview.prompting import template_hash, template_names
         from mockinterview.storage.paths import sessions_dir as default_sessions_dir
 
@@ -282,8 +284,12 @@ class InterviewSession:
         pack = _load_pack(config.pack)
         remember_pack(pack)
         plan = plan_questions(pack, list(config.rounds), config.questions_per_round, config.seed)
-        interviewer = _model(config.interviewer_model)
-        grader = _model(config.grader_model)
+        interviewer = _model(_check_spec(config.interviewer_model))
+        grader = (
+            interviewer
+            if config.grader_model == config.interviewer_model
+            else _model(_check_spec(config.grader_model))
+        )
         meta = SessionMeta(
             id=new_session_id(),
             pack_id=pack.id,
@@ -297,6 +303,7 @@ class InterviewSession:
             question_plan=plan,
             time_limit_s=config.time_limit_s,
             max_follow_ups=config.max_follow_ups,
+            grading_samples=_samples(config, grader),
         )
         transcript = Transcript(meta=meta)
         directory = sessions_dir or default_sessions_dir()
@@ -313,8 +320,13 @@ class InterviewSession:
         *,
         track_time: bool = True,
         pack: str | Path | None = None,
+        interviewer_model: str | None = None,
+        grader_model: str | None = None,
     ) -> InterviewSession:
-        from mockinterview.models.stub import remember_pack
+        """Continue an in-progress session. ``interviewer_model`` / ``grader_model``
+        replace the recorded ones (e.g. ``stub`` when the server is gone): the change is
+        recorded as a note and in the session's metadata."""
+        from mockinterview.grading.checklist import remember_pack
         from mockinterview.storage.transcripts import find_session, load_transcript
 
         path = find_session(id_or_path)
@@ -333,6 +345,13 @@ class InterviewSession:
                 f"rubric pack {loaded.id!r} no longer has question {missing[0]!r} planned by this session"
             )
         remember_pack(loaded)
+        changes: list[str] = []
+        if interviewer_model and _check_spec(interviewer_model) != meta.interviewer_model:
+            changes.append(INTERVIEWER_CHANGED_NOTE.format(old=meta.interviewer_model, new=interviewer_model))
+            meta.interviewer_model = interviewer_model
+        if grader_model and _check_spec(grader_model) != meta.grader_model:
+            changes.append(GRADER_CHANGED_NOTE.format(old=meta.grader_model, new=grader_model))
+            meta.grader_model = grader_model
         config = InterviewConfig(
             pack=str(pack or meta.pack_id),
             rounds=list(meta.rounds),
@@ -341,23 +360,38 @@ class InterviewSession:
             interviewer_model=meta.interviewer_model,
             grader_model=meta.grader_model,
             track_time=track_time,
+            grading_samples=meta.grading_samples,
         )
         if meta.max_follow_ups is not None:
             config.max_follow_ups = meta.max_follow_ups
         else:  # an older transcript: allow at least as many as it already holds
             config.max_follow_ups = max(config.max_follow_ups, cls._max_follow_ups_seen(transcript))
-        session = cls(
-            transcript,
-            path,
-            loaded,
-            config,
-            listener,
-            _model(meta.interviewer_model),
-            _model(meta.grader_model),
-        )
+        interviewer = _model(meta.interviewer_model)
+        grader = interviewer if meta.grader_model == meta.interviewer_model else _model(meta.grader_model)
+        session = cls(transcript, path, loaded, config, listener, interviewer, grader)
         session.state = "not-started"  # begin() continues where the transcript stops
         session._resumed_at = utcnow()
+        for text in changes:
+            session._append(session._note(text, session._cursor()))
         return session
+
+    def use_models(self, interviewer: Model | None = None, grader: Model | None = None) -> None:
+        """Run the session with these models (from now on), each bound to the session's
+        call log. Also how tests put a misbehaving provider in place."""
+        if interviewer is not None:
+            self._interviewer = interviewer.bind(self.log, on_notice=self._on_notice)
+        if grader is not None:
+            same = interviewer is not None and grader is interviewer
+            self._grader = self._interviewer if same else grader.bind(self.log, on_notice=self._on_notice)
+            self._model_grader = ModelGrader(
+                self._grader, concurrency=1, samples=self.transcript.meta.grading_samples or 1
+            )
+            # A format the grader's server rejected earlier in this session is not asked
+            # again after a resume: the transcript remembers what the process forgot.
+            for call in self.transcript.model_calls:
+                mode = (call.request or {}).get("structured_mode")
+                if call.error_type == "UnsupportedFormat" and call.model == self._grader.name and mode:
+                    self._grader.remember_rejected(mode, call.error or "")
 
     @staticmethod
     def _max_follow_ups_seen(transcript: Transcript) -> int:
@@ -405,20 +439,47 @@ class InterviewSession:
             await self._advance()
 
     async def skip(self) -> None:
+        """Skip the question being asked. After a failed step it skips past that step:
+        the offline interviewer stands in for what the model could not say (a question
+        is then shown as the bank has it), so a dead server never traps the candidate."""
         async with self._lock:
+            cursor = self._cursor()
+            for _ in range(2):  # a failed round intro, then its first question
+                if self.state != "needs-retry" or cursor.awaiting is not None or cursor.closed:
+                    break
+                cursor = await self._stand_in_for_failed_step(cursor)
+            if cursor.awaiting is None:
+                self._require_awaiting()  # raises with the reason
             self._append(self._candidate_turn("skip", "(skipped)", self._require_awaiting()))
             await self._advance()
 
-    def _candidate_turn(self, kind: TurnKind, text: str, cursor: _Cursor) -> Turn:
+    async def _stand_in_for_failed_step(self, cursor: _Cursor) -> _Cursor:
+        """Write the failed step's turn with the offline interviewer; the new cursor."""
+        step, arg = self._next_step(cursor)
+        if step == "follow-up" and cursor.last_answer is not None:
+            # Skipping a follow-up that could not be asked: leave the question behind.
+            self._append(
+                self._candidate_turn("skip", "(skipped)", cursor, reply_to=cursor.asked or cursor.last_answer)
+            )
+            return self._cursor()
+        if step in ("round-intro", "question", "clarification"):
+            self.fault = None
+            await self._run(step, arg, cursor, model=self._offline)
+        return self._cursor()
+
+    def _candidate_turn(
+        self, kind: TurnKind, text: str, cursor: _Cursor, *, reply_to: Turn | None = None
+    ) -> Turn:
         """A candidate turn replying to the question (or follow-up) being awaited."""
+        to = reply_to or cursor.asked or cursor.awaiting
         return Turn(
             id=self._next_turn_id(),
             speaker="candidate",
             kind=kind,
             text=text,
-            round=cursor.awaiting.round,
+            round=to.round,
             question_id=cursor.question_id,
-            reply_to=(cursor.asked or cursor.awaiting).id,
+            reply_to=to.id,
             ended_at=utcnow(),
         )
 
@@ -443,27 +504,10 @@ class InterviewSession:
             self.fault = None
             await self._advance()
 
-    async def summary(self) -> str:
-        """A short written summary of the graded answers (strengths, what to work on),
-        from the interviewer model; the call is recorded in the transcript like any
-        other. Raises ModelError if the model fails (nothing else is affected)."""
-        async with self._lock:
-            request = summary_request(
-                summary_results(self.transcript, self.pack),
-                pack=self.pack,
-                model_name=self._interviewer.name,
-                variant_key=self.transcript.meta.id,
-            )
-            try:
-                response, _ = await self._call(self._interviewer, request)
-            finally:
-                self._save()
-                await self._flush()
-            return response.text.strip()
-
     async def close(self) -> None:
-        for model in {id(self._interviewer): self._interviewer, id(self._grader): self._grader}.values():
-            await model.aclose()
+        models = (self._interviewer, self._grader, self._offline)
+        for provider in {id(m.provider): m.provider for m in models}.values():
+            await provider.aclose()
 
     def progress(self) -> Progress:
         c = self._cursor()
@@ -613,7 +657,8 @@ class InterviewSession:
                 await self._on_fault(exc, step, cursor)
                 return
 
-    async def _run(self, step: str, arg: Any, c: _Cursor) -> None:
+    async def _run(self, step: str, arg: Any, c: _Cursor, *, model: Model | None = None) -> None:
+        """Run one step with the interviewer (or ``model``, the offline stand-in)."""
         meta = self.transcript.meta
         if step == "round-intro":
             index: int = arg
@@ -625,30 +670,30 @@ class InterviewSession:
                 RoundStarted(round=round_id, index=index, total_rounds=len(meta.rounds), questions=questions)
             )
             details = {"round_index": index, "total_rounds": len(meta.rounds), "questions": questions}
-            text, call_id = await self._interviewer_turn("round-intro", round_id, None, details)
-            self._append(self._interviewer_turn_record("round-intro", text, round_id, None, call_id))
+            reply = await self._interviewer_turn("round-intro", round_id, None, details, model=model)
+            self._append(self._interviewer_turn_record("round-intro", reply, round_id, None))
         elif step == "question":
             round_id = meta.rounds[c.round_index]
             ids = meta.question_plan[round_id]
             question = self.pack.question(ids[arg])
             details = {"question_index": arg, "questions_in_round": len(ids)}
-            text, call_id = await self._interviewer_turn("question", round_id, question, details)
-            self._append(self._interviewer_turn_record("question", text, round_id, question.id, call_id))
+            reply = await self._interviewer_turn("question", round_id, question, details, model=model)
+            self._append(self._interviewer_turn_record("question", reply, round_id, question.id))
         elif step == "follow-up":
             round_id = meta.rounds[c.round_index]
             question = self.pack.question(c.question_id)
-            text, call_id = await self._interviewer_turn(
-                "follow-up", round_id, question, {}, probe=arg, candidate_text=c.last_answer.text
+            reply = await self._interviewer_turn(
+                "follow-up", round_id, question, {}, probe=arg, candidate_text=c.last_answer.text, model=model
             )
-            self._append(self._interviewer_turn_record("follow-up", text, round_id, question.id, call_id))
+            self._append(self._interviewer_turn_record("follow-up", reply, round_id, question.id))
         elif step == "clarification":
             asked: Turn = arg
             round_id = meta.rounds[c.round_index]
             question = self.pack.question(c.question_id)
-            text, call_id = await self._interviewer_turn(
-                "clarification", round_id, question, {}, candidate_text=asked.text
+            reply = await self._interviewer_turn(
+                "clarification", round_id, question, {}, candidate_text=asked.text, model=model
             )
-            turn = self._interviewer_turn_record("clarification", text, round_id, question.id, call_id)
+            turn = self._interviewer_turn_record("clarification", reply, round_id, question.id)
             self._append(turn.model_copy(update={"reply_to": asked.id}))
         elif step == "grade":
             await self._grade(arg)
@@ -659,10 +704,15 @@ class InterviewSession:
                 await self._emit_round_ended(round_id)
             answered = len({t.question_id for t in self.transcript.turns if t.kind == "answer"})
             details = {"answered": answered, "rounds_done": c.rounds_started, "ended_early": ended_early}
-            text, call_id = await self._interviewer_turn("closing", round_id, None, details)
+            try:
+                reply = await self._interviewer_turn("closing", round_id, None, details, model=model)
+            except ModelError as exc:
+                # Ending never depends on the model: the offline interviewer says goodbye.
+                self._append(self._note(f"Model error during closing: {exc.message}".splitlines()[0], c))
+                reply = await self._interviewer_turn("closing", round_id, None, details, model=self._offline)
             meta.status = "ended-early" if ended_early else "completed"
             meta.ended_at = utcnow()
-            self._append(self._interviewer_turn_record("closing", text, round_id, None, call_id))
+            self._append(self._interviewer_turn_record("closing", reply, round_id, None))
             await self._emit(SessionEnded(status=meta.status, path=self.path))
         else:  # pragma: no cover - _next_step only yields the steps above
             raise AssertionError(step)
@@ -676,119 +726,104 @@ class InterviewSession:
         *,
         probe: FollowUp | None = None,
         candidate_text: str | None = None,
-    ) -> tuple[str, str]:
-        request = interviewer_request(
-            step,
-            pack=self.pack,
-            question=question,
-            history=self.transcript.turns,
-            round_id=round_id,
-            probe=probe,
-            candidate_text=candidate_text,
-            model_name=self._interviewer.name,
-            budget_tokens=self._budget_tokens(),
-            details=details,
-            variant_key=f"{self.transcript.meta.id}:{self._next_turn_id()}",
-        )
+        model: Model | None = None,
+    ) -> _Reply:
+        model = model or self._interviewer
 
         async def on_chunk(text: str) -> None:
             await self._emit(InterviewerChunk(text=text))
 
-        response, call_id = await self._call(self._interviewer, request, on_chunk)
-        if not response.text.strip():
-            raise ModelError(f"{self._interviewer.name} returned an empty reply", retryable=True)
-        return response.text.strip(), call_id
+        for attempt in (1, 2):
+            known_window = model.context_window
+            request = interviewer_request(
+                step,
+                pack=self.pack,
+                question=question,
+                history=self.transcript.turns,
+                round_id=round_id,
+                probe=probe,
+                candidate_text=candidate_text,
+                model_name=model.name,
+                budget_tokens=model.prompt_budget(STEP_MAX_TOKENS[step], self.config.context_budget_tokens),
+                details=details,
+                variant_key=f"{self.transcript.meta.id}:{self._next_turn_id()}",
+            )
+            await self._emit(ModelCallStarted(purpose=step, model=model.name))
+            try:
+                response, call = await model.complete_recorded(request, on_chunk)
+            except ContextTooLong:
+                await self._emit(ModelCallFinished(purpose=step, model=model.name, ok=False))
+                if attempt == 1 and model.context_window and model.context_window != known_window:
+                    continue  # the server named its context size: budget below it, once
+                raise
+            except ModelError:
+                await self._emit(ModelCallFinished(purpose=step, model=model.name, ok=False))
+                raise
+            await self._emit(ModelCallFinished(purpose=step, model=model.name, ok=True))
+            break
+        text = finish_reply(response.text, response.cut_off)
+        if step == "question":
+            text = compose_question(text, question)
+        elif not text:
+            raise ModelError(f"{model.name} returned an empty reply", retryable=True)
+        return _Reply(text, call.id, response.cut_off)
 
     def _interviewer_turn_record(
-        self, kind: str, text: str, round_id: RoundId, question_id: str | None, call_id: str
+        self, kind: str, reply: _Reply, round_id: RoundId, question_id: str | None
     ) -> Turn:
         now = utcnow()
         return Turn(
             id=self._next_turn_id(),
             speaker="interviewer",
             kind=kind,  # type: ignore[arg-type]
-            text=text,
+            text=reply.text,
             round=round_id,
             question_id=question_id,
             started_at=now,
             ended_at=now,
-            model_call_ids=[call_id],
+            model_call_ids=[reply.call_id],
+            cut_off=reply.cut_off,
         )
 
     async def _grade(self, answer: Turn) -> None:
+        """Grade through the model grader. It never fails for the model's sake: a grader
+        that cannot produce a checklist yields the offline grade, flagged fallback."""
         question = self.pack.question(answer.question_id)
         text = answer_text_for_grade(self.transcript, answer.id)
-        request = grading_request(question, text, self.pack, model_name=self._grader.name)
-        call_ids: list[str] = []
-        try:
-            response, call_id = await self._call(self._grader, request)
-            call_ids.append(call_id)
-            grade = parse_grade(response, question, text, self.pack, grader=self._grader.name)
-        except InvalidOutput as exc:
-            if not call_ids and self.transcript.model_calls:
-                call_ids.append(self.transcript.model_calls[-1].id)
-            grade = fallback_grade(text, question, self.pack, exc.message)
+        await self._emit(ModelCallStarted(purpose="grade", model=self._grader.name))
+        result = await self._model_grader.grade(question, text, self.pack)
+        await self._emit(
+            ModelCallFinished(purpose="grade", model=self._grader.name, ok=result.grade.status == "ok")
+        )
         record = GradeRecord(
             turn_id=answer.id,
             question_id=question.id,
             round=answer.round,
-            grade=grade,
-            model_call_ids=call_ids,
+            grade=result.grade,
+            model_call_ids=result.call_ids,
         )
         self.transcript.grades.append(record)
         self._save()
         await self._emit(GradeReady(record=record))
 
-    async def _call(
-        self, model: Model, request: ChatRequest, on_chunk: Callable[[str], Awaitable[None]] | None = None
-    ) -> tuple[ChatResponse, str]:
-        """The one place every model call goes through: it is recorded in the
-        transcript whether it succeeds or fails."""
-        from mockinterview.models.tokens import estimate_cost
-
-        call_id = f"call-{len(self.transcript.model_calls) + 1}"
-        started_at = utcnow()
-        t0 = time.perf_counter()
-        record = ModelCall(
-            id=call_id,
-            request_hash=request.canonical_hash(model.name),
-            purpose=request.purpose,
-            model=model.name,
-            request=request.model_dump(mode="json"),
-            started_at=started_at,
+    def _on_call_recorded(self, call: ModelCall) -> None:
+        """Account one recorded call in the transcript (tokens, estimated cost)."""
+        if not call.usage.total and not call.cost_usd:
+            return
+        totals = self.transcript.tokens
+        self.transcript.tokens = TokenUsage(
+            prompt_tokens=totals.prompt_tokens + call.usage.prompt_tokens,
+            completion_tokens=totals.completion_tokens + call.usage.completion_tokens,
         )
-        try:
-            response = await model.complete(request, on_chunk)
-        except ModelError as exc:
-            record.error = exc.message.splitlines()[0] if exc.message else type(exc).__name__
-            record.latency_ms = round((time.perf_counter() - t0) * 1000, 3)
-            self.transcript.model_calls.append(record)
-            raise
-        record.response = response.model_dump(mode="json")
-        record.usage = response.usage
-        record.ladder_step = response.ladder_step
-        record.latency_ms = round((time.perf_counter() - t0) * 1000, 3)
-        self.transcript.model_calls.append(record)
-        if response.usage.total:
-            totals = self.transcript.tokens
-            self.transcript.tokens = TokenUsage(
-                prompt_tokens=totals.prompt_tokens + response.usage.prompt_tokens,
-                completion_tokens=totals.completion_tokens + response.usage.completion_tokens,
-            )
-            settings = getattr(model, "settings", None)
-            prices = (
-                settings.price_table() if settings is not None and hasattr(settings, "price_table") else None
-            )
-            self.transcript.estimated_cost_usd += estimate_cost(response.usage, model.name, prices)
-            await self._emit(
-                TokensUpdated(
-                    usage=self.transcript.tokens, estimated_cost_usd=self.transcript.estimated_cost_usd
-                )
-            )
-        if response.ladder_step == "invalid":
-            # Same wording as grading.model_grader.ModelGrader; the reply itself is in the model call.
-            raise InvalidOutput(f"{model.name} returned invalid structured output")
-        return response, call_id
+        self.transcript.estimated_cost_usd += call.cost_usd
+        self._pending_events.append(
+            TokensUpdated(usage=self.transcript.tokens, estimated_cost_usd=self.transcript.estimated_cost_usd)
+        )
+
+    def _on_notice(self, text: str) -> None:
+        """Something the endpoint said that the candidate should know (a model name it
+        does not serve): a note in the transcript, shown by every UI."""
+        self._append(self._note(text, self._cursor()))
 
     async def _on_fault(self, exc: ModelError, step: str, cursor: _Cursor) -> None:
         message = f"{step} failed: {exc.message}".splitlines()[0]
@@ -799,15 +834,6 @@ class InterviewSession:
 
     # -----------------------------------------------------------------------------
     # Helpers
-
-    def _budget_tokens(self) -> int:
-        if self.config.context_budget_tokens:
-            return self.config.context_budget_tokens
-        settings = getattr(self._interviewer, "settings", None)  # openai models carry their config
-        return (
-            getattr(getattr(settings, "openai", None), "context_budget_tokens", None)
-            or DEFAULT_CONTEXT_BUDGET
-        )
 
     def _require_awaiting(self) -> _Cursor:
         cursor = self._cursor()

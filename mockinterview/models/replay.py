@@ -4,6 +4,10 @@ Each recorded call is keyed by ``ChatRequest.canonical_hash(model)`` of the mode
 that originally answered it. A request nobody recorded is an error (``ReplayMiss``)
 that names the first difference from the closest recorded request - never a silent
 fallback - and ``unused()`` lists the recorded calls the replay never needed.
+
+A recorded *failure* is replayed as the same fault (its ``error_type``), so a grade
+that fell back to the offline grader, or a ladder that stepped down because the
+server rejected a format, takes the same path again and the replay is exact.
 """
 
 from __future__ import annotations
@@ -14,7 +18,19 @@ from collections.abc import Iterable
 from typing import Any
 
 from mockinterview.domain.transcript import ModelCall, Transcript
-from mockinterview.models.base import ChatRequest, ChatResponse, ChunkCallback, ReplayMiss
+from mockinterview.models import base
+from mockinterview.models.base import (
+    STRUCTURED_MODES,
+    CallPolicy,
+    ChatRequest,
+    ChatResponse,
+    ChunkCallback,
+    EndpointInfo,
+    ModelError,
+    ReplayMiss,
+    StreamProgress,
+    UnsupportedFormat,
+)
 
 _SHOW = 60
 
@@ -88,20 +104,36 @@ def _similarity(recorded: dict[str, Any], current: dict[str, Any]) -> int:
     return score * 100 + sum(1 for k in c_task if r_task.get(k) == c_task[k])
 
 
-class ReplayModel:
+def _error_class(name: str | None) -> type[ModelError]:
+    found = getattr(base, name or "", None)
+    return found if isinstance(found, type) and issubclass(found, ModelError) else ModelError
+
+
+class ReplayProvider:
     name = "replay"
+    policy = CallPolicy(max_retries=0, max_total_s=None, max_concurrency=64)
+    context_budget = 6000
 
     def __init__(self, calls: Iterable[ModelCall]) -> None:
-        self._calls = [c for c in calls if c.response is not None and c.error is None]
+        self._calls = [c for c in calls if c.response is not None or c.error is not None]
         self._by_hash: dict[str, list[int]] = {}
         for i, call in enumerate(self._calls):
             self._by_hash.setdefault(call.request_hash, []).append(i)
         self._models = sorted({c.model for c in self._calls})
         self._used: set[int] = set()
+        # The ladder must ask in the modes the recording used, in the same order.
+        recorded = {str((c.request or {}).get("structured_mode")) for c in self._calls}
+        self.structured_modes = tuple(m for m in ("stub", *STRUCTURED_MODES) if m in recorded) or ("stub",)
 
     @classmethod
-    def from_transcript(cls, transcript: Transcript) -> ReplayModel:
+    def from_transcript(cls, transcript: Transcript) -> ReplayProvider:
         return cls(transcript.model_calls)
+
+    async def describe(self) -> EndpointInfo:
+        return EndpointInfo()
+
+    def price_table(self) -> None:
+        return None
 
     def lookup(self, request: ChatRequest) -> ModelCall:
         for model in self._models:
@@ -113,7 +145,21 @@ class ReplayModel:
             chosen = fresh[0] if fresh else indices[-1]
             self._used.add(chosen)
             return self._calls[chosen]
+        if request.structured_mode is not None and self._recorded_in_another_mode(request):
+            # This answer was graded in another mode (a grader changed on resume): step on.
+            error = UnsupportedFormat(f"replay: no {request.structured_mode} call recorded for this request")
+            error.remember = False
+            raise error
         raise ReplayMiss(self._explain_miss(request))
+
+    def _recorded_in_another_mode(self, request: ChatRequest) -> bool:
+        for mode in self.structured_modes:
+            if mode == request.structured_mode:
+                continue
+            other = request.model_copy(update={"structured_mode": mode})
+            if any(other.canonical_hash(model) in self._by_hash for model in self._models):
+                return True
+        return False
 
     def _explain_miss(self, request: ChatRequest) -> str:
         current = request.model_dump(mode="json")
@@ -126,10 +172,15 @@ class ReplayModel:
         diff = explain_difference(closest.request, current) or "model name differs"
         return f"replay: no recorded call matches this {request.purpose} request; closest is {closest.id}, first difference: {diff}"
 
-    async def complete(self, request: ChatRequest, on_chunk: ChunkCallback | None = None) -> ChatResponse:
+    async def send(
+        self, request: ChatRequest, on_chunk: ChunkCallback | None, progress: StreamProgress
+    ) -> ChatResponse:
         call = self.lookup(request)
+        if call.response is None:
+            raise _error_class(call.error_type)(call.error or "replayed failure", retryable=False)
         response = ChatResponse.model_validate(call.response)
         if on_chunk is not None and response.text:
+            progress.chars += len(response.text)
             result = on_chunk(response.text)
             if inspect.isawaitable(result):
                 await result

@@ -9,8 +9,12 @@ Example ``config.toml``::
     [openai]
     base_url = "http://localhost:11434/v1"   # OPENAI_BASE_URL wins
     model = "gpt-4o-mini"
-    timeout_s = 60
-    max_retries = 3
+    timeout_s = 60          # unset: 60 for a hosted API, 300 for a local server
+    max_retries = 3         # unset: 3 hosted, 1 local
+
+    [endpoints."http://localhost:8080/v1"]    # per endpoint, on top of [openai]
+    context_window = 8192
+    max_total_s = 600
 
     [prices."my-local-model"]
     input_per_mtok = 0.0
@@ -30,7 +34,7 @@ import tempfile
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
@@ -53,15 +57,93 @@ class _Section(BaseModel):
 
 
 class OpenAISettings(_Section):
+    """One OpenAI-compatible endpoint. ``None`` means "the default for this kind of
+    endpoint": a local server (localhost, a private address, ``*.local``) on a CPU
+    answers far slower than a hosted API and serves one request at a time, so it gets
+    longer timeouts, fewer retries and one call in flight (``LOCAL_DEFAULTS``)."""
+
     base_url: str | None = None  # None: the official endpoint
     model: str = "gpt-4o-mini"
-    timeout_s: float = Field(default=60.0, gt=0)  # one HTTP request
-    max_retries: int = Field(default=3, ge=0, le=10)  # our retries; the SDK's own are off
-    max_total_s: float = Field(default=180.0, gt=0)  # one call including every retry and wait
-    backoff_base_s: float = Field(default=0.5, ge=0)  # first retry waits about this long
-    backoff_max_s: float = Field(default=20.0, ge=0)
-    context_budget_tokens: int = Field(default=12_000, ge=256)  # prompt tokens sent per request
-    grading_concurrency: int = Field(default=4, ge=1, le=64)  # live grading calls in flight
+    timeout_s: float | None = Field(default=None, gt=0)  # one HTTP request
+    max_retries: int | None = Field(default=None, ge=0, le=10)  # our retries; the SDK's own are off
+    max_total_s: float | None = Field(default=None, gt=0)  # one call including every retry and wait
+    backoff_base_s: float | None = Field(default=None, ge=0)  # first retry waits about this long
+    backoff_max_s: float | None = Field(default=None, ge=0)
+    max_concurrency: int | None = Field(default=None, ge=1, le=64)  # calls in flight to this endpoint
+    # Prompt tokens sent per request; None: REMOTE/LOCAL default, kept below the server's
+    # context window once the server has told it (``context_window`` overrides what it says).
+    context_budget_tokens: int | None = Field(default=None, ge=256)
+    context_window: int | None = Field(default=None, ge=512)
+    grading_concurrency: int = Field(default=4, ge=1, le=64)  # answers graded at once (batch grading)
+    # Checklists per answer from a model grader; with more than one, their agreement is
+    # recorded on the grade (an uncertainty figure) and each item goes by majority.
+    grading_samples: int = Field(default=1, ge=1, le=5)
+    # "auto": json_schema, then llama-cpp-python's json_object+schema, then JSON mode, then
+    # plain text, stepping down when the server rejects a format; or one fixed mode.
+    structured_output: Literal["auto", "json_schema", "json_object_schema", "json_object", "text"] = "auto"
+    # Ask /v1/models once per session whether the model name is served (warns on a mismatch).
+    check_model: bool = True
+
+    def resolved(self) -> OpenAISettings:
+        """These settings with every ``None`` replaced by the default for the endpoint's kind."""
+        defaults = LOCAL_DEFAULTS if is_local_url(self.base_url) else REMOTE_DEFAULTS
+        return self.model_copy(update={k: v for k, v in defaults.items() if getattr(self, k) is None})
+
+
+REMOTE_DEFAULTS: dict[str, Any] = {
+    "timeout_s": 60.0,
+    "max_retries": 3,
+    "max_total_s": 180.0,
+    "backoff_base_s": 0.5,
+    "backoff_max_s": 20.0,
+    "max_concurrency": 4,
+    "context_budget_tokens": 12_000,
+}
+# A CPU server generates 20-35 tokens/s and queues concurrent requests: a reply of a few
+# hundred tokens behind another takes minutes, and retrying a busy server only adds load.
+LOCAL_DEFAULTS: dict[str, Any] = {
+    "timeout_s": 300.0,
+    "max_retries": 1,
+    "max_total_s": 900.0,
+    "backoff_base_s": 1.0,
+    "backoff_max_s": 10.0,
+    "max_concurrency": 1,
+    "context_budget_tokens": 3_000,
+}
+
+
+def is_local_url(url: str | None) -> bool:
+    """A server on this machine or the local network (no URL means the official API)."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    if not url:
+        return False
+    host = (urlsplit(url if "//" in url else f"//{url}").hostname or "").lower()
+    if host in ("localhost", "host.docker.internal") or host.endswith((".local", ".localhost", ".internal")):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private or address.is_link_local or address.is_unspecified
+
+
+class EndpointOverrides(_Section):
+    """``[endpoints."URL"]``: settings for one base URL, on top of ``[openai]``."""
+
+    timeout_s: float | None = Field(default=None, gt=0)
+    max_retries: int | None = Field(default=None, ge=0, le=10)
+    max_total_s: float | None = Field(default=None, gt=0)
+    backoff_base_s: float | None = Field(default=None, ge=0)
+    backoff_max_s: float | None = Field(default=None, ge=0)
+    max_concurrency: int | None = Field(default=None, ge=1, le=64)
+    context_budget_tokens: int | None = Field(default=None, ge=256)
+    context_window: int | None = Field(default=None, ge=512)
+    structured_output: Literal["auto", "json_schema", "json_object_schema", "json_object", "text"] | None = (
+        None
+    )
+    check_model: bool | None = None
 
 
 class PriceSettings(_Section):
@@ -81,6 +163,7 @@ class InterviewSettings(_Section):
 
 class Settings(_Section):
     openai: OpenAISettings = Field(default_factory=OpenAISettings)
+    endpoints: dict[str, EndpointOverrides] = Field(default_factory=dict)
     prices: dict[str, PriceSettings] = Field(default_factory=dict)
     interview: InterviewSettings = Field(default_factory=InterviewSettings)
     # From the environment only; excluded from every dump so it cannot be saved.
@@ -89,6 +172,15 @@ class Settings(_Section):
     @property
     def base_url(self) -> str:
         return (self.openai.base_url or DEFAULT_BASE_URL).rstrip("/")
+
+    def endpoint(self) -> OpenAISettings:
+        """The settings for the endpoint in use: ``[openai]``, then its ``[endpoints."URL"]``
+        entry (URLs compared without a trailing slash), then the kind's defaults."""
+        merged = self.openai
+        for url, overrides in self.endpoints.items():
+            if url.rstrip("/") == self.base_url:
+                merged = merged.model_copy(update=overrides.model_dump(exclude_none=True))
+        return merged.resolved()
 
     def price_table(self) -> dict[str, ModelPrice]:
         return {name: ModelPrice(p.input_per_mtok, p.output_per_mtok) for name, p in self.prices.items()}
@@ -144,6 +236,10 @@ def to_toml(settings: Settings) -> str:
     for section in ("openai", "interview"):
         lines.append(f"[{section}]")
         lines += [f"{key} = {_toml_value(value)}" for key, value in data[section].items()]
+        lines.append("")
+    for url, overrides in data["endpoints"].items():
+        lines.append(f"[endpoints.{_toml_value(url)}]")
+        lines += [f"{key} = {_toml_value(value)}" for key, value in overrides.items()]
         lines.append("")
     for model, price in data["prices"].items():
         lines.append(f"[prices.{_toml_value(model)}]")

@@ -64,6 +64,7 @@ class MockInterviewApp(App[int]):
         keymap: dict[str, str] | None = None,
         start_config: dict | None = None,
         resume_path: Path | None = None,
+        resume_models: dict[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.model_spec = model or "stub"
@@ -71,6 +72,7 @@ class MockInterviewApp(App[int]):
         # `mockinterview interview [...]` (no --no-tui) opens straight into an interview.
         self.start_config = start_config
         self.resume_path = resume_path
+        self.resume_models = resume_models or {}  # models named on the command line win on resume
         self.author = author
         self.clock = clock
         self.blink = blink
@@ -97,7 +99,11 @@ class MockInterviewApp(App[int]):
             if self.start_config is not None or self.resume_path is not None:
                 from mockinterview.tui.screens.interview import InterviewScreen
 
-                self.push_screen(InterviewScreen(config=self.start_config, resume=self.resume_path))
+                self.push_screen(
+                    InterviewScreen(
+                        config=self.start_config, resume=self.resume_path, resume_models=self.resume_models
+                    )
+                )
 
     def action_help(self) -> None:
         from mockinterview.tui.screens.help import HelpScreen
@@ -142,9 +148,15 @@ def run_app(
     author: str = "mentor",
     start_config: dict | None = None,
     resume_path: Path | None = None,
+    resume_models: dict[str, str] | None = None,
 ) -> int:
     app = create_app(
-        model, review_path=review_path, author=author, start_config=start_config, resume_path=resume_path
+        model,
+        review_path=review_path,
+        author=author,
+        start_config=start_config,
+        resume_path=resume_path,
+        resume_models=resume_models,
     )
     app.run()
     return app.return_code or 0

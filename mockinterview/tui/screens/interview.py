@@ -62,12 +62,22 @@ class InterviewScreen(Screen[None]):
         Binding("escape", "leave", "Leave", id="interview.leave"),
     ]
 
-    def __init__(self, *, config: dict | None = None, resume: Path | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        config: dict | None = None,
+        resume: Path | None = None,
+        resume_models: dict[str, str] | None = None,
+    ) -> None:
         super().__init__()
         if (config is None) == (resume is None):
             raise ValueError("give either a config or a session to resume")
         self.config = config
         self.resume_path = Path(resume) if resume else None
+        self.resume_models = resume_models or {}
+        # "thinking… 12 s" while a model works: what it does and since when (app clock).
+        self._waiting: tuple[str, float] | None = None
+        self._waiting_timer = None
         self.session: Any = None  # engine.session.InterviewSession, imported lazily
         self._stream = None
         self._stream_widget: Markdown | None = None
@@ -121,7 +131,9 @@ class InterviewScreen(Screen[None]):
         from mockinterview.engine.session import InterviewConfig, InterviewSession
 
         if self.resume_path is not None:
-            self.session = await InterviewSession.resume(self.resume_path, listener=self._listener)
+            self.session = await InterviewSession.resume(
+                self.resume_path, listener=self._listener, **self.resume_models
+            )
             await self._show_history(self.session.transcript.turns)
         else:
             self.session = await InterviewSession.create(
@@ -163,8 +175,17 @@ class InterviewScreen(Screen[None]):
     async def handle_engine_event(self, message: EngineMessage) -> None:
         event = message.event
         if isinstance(event, ev.InterviewerChunk):
+            if self._waiting is not None:
+                self._stop_waiting()
+                self.query_one("#answer", TextArea).border_title = "Interviewer is speaking…"
             await self._stream_chunk(event.text)
             return  # nothing in the status bar changes per chunk; skip its re-render
+        if isinstance(event, ev.ModelCallStarted):
+            self._start_waiting(event)
+            return
+        if isinstance(event, ev.ModelCallFinished):
+            self._stop_waiting()
+            return
         if isinstance(event, ev.TurnAdded):
             await self._add_turn(event)
         elif isinstance(event, ev.RoundStarted):
@@ -256,6 +277,30 @@ class InterviewScreen(Screen[None]):
         snapshot = self.session.transcript.model_copy(deep=True)
         self.app.push_screen(FeedbackScreen(snapshot, round_id), leave if then_leave else None)
 
+    # -- "thinking… 12 s" -----------------------------------------------------------------
+
+    def _start_waiting(self, event: ev.ModelCallStarted) -> None:
+        self._stop_waiting()
+        if event.model == "stub":
+            return  # the offline stub answers at once
+        what = "Grading your answer" if event.purpose == "grade" else "Interviewer is thinking"
+        self._waiting = (what, self.app.clock())
+        self._waiting_timer = self.set_interval(1.0, self._show_waiting)
+        self._show_waiting()
+
+    def _show_waiting(self) -> None:
+        if self._waiting is None:
+            return
+        what, since = self._waiting
+        editor = self.query_one("#answer", TextArea)
+        editor.border_title = f"{what}… {self.app.clock() - since:.0f} s"
+
+    def _stop_waiting(self) -> None:
+        self._waiting = None
+        if self._waiting_timer is not None:
+            self._waiting_timer.stop()
+            self._waiting_timer = None
+
     # -- status -------------------------------------------------------------------------
 
     def _set_busy(self, busy: bool) -> None:
@@ -264,6 +309,7 @@ class InterviewScreen(Screen[None]):
         editor.set_class(busy, "busy")
         editor.border_title = "Interviewer is speaking…" if busy else "Your answer"
         if not busy:
+            self._stop_waiting()
             editor.focus()
 
     def _update_status(self) -> None:
@@ -287,8 +333,11 @@ class InterviewScreen(Screen[None]):
             return self._fault_retryable or (self.session is not None and self.session.state == "needs-retry")
         return True
 
-    def _ready(self) -> bool:
-        if self.session is None or self.session.state != "awaiting-answer":
+    def _ready(self, *, after_fault: bool = False) -> bool:
+        """The engine can take the candidate's action now. Skipping and ending a round
+        also work after a failed step (they never need the model)."""
+        allowed = ("awaiting-answer", "needs-retry") if after_fault else ("awaiting-answer",)
+        if self.session is None or self.session.state not in allowed:
             self.notify("Wait for the interviewer to finish.", severity="warning", timeout=3, markup=False)
             return False
         return True
@@ -347,7 +396,7 @@ class InterviewScreen(Screen[None]):
         self._run(self.session.ask_clarification(text), "clarify")
 
     def action_skip(self) -> None:
-        if self._ready():
+        if self._ready(after_fault=True):
             self.query_one(QuestionTimer).stop()
             self._set_busy(True)
             self._run(self.session.skip(), "skip")
@@ -355,11 +404,11 @@ class InterviewScreen(Screen[None]):
     def action_end_round(self) -> None:
         from mockinterview.tui.screens.dialogs import ConfirmScreen
 
-        if not self._ready():
+        if not self._ready(after_fault=True):
             return
 
         def done(confirmed: bool | None) -> None:
-            if confirmed and self._ready():
+            if confirmed and self._ready(after_fault=True):
                 self.query_one(QuestionTimer).stop()
                 self._set_busy(True)
                 self._run(self.session.end_round(), "end-round")

@@ -1,43 +1,52 @@
-"""The model for any OpenAI-compatible endpoint, over the official ``openai`` SDK.
+"""The provider for any OpenAI-compatible endpoint, over the official ``openai`` SDK.
 
-Retries are ours, not the SDK's (``max_retries=0``): exponential backoff with jitter
-on 429, 5xx, timeouts and connection errors, honouring ``Retry-After``, inside one
-bounded total time per call, so they can be counted and reported. Every SDK error is
-mapped to the ``ModelError`` family with one line a user can act on; the API key is
-scrubbed from anything a server echoes back. The SDK is imported only when a client
-is first needed, so importing this module stays cheap.
+One attempt per ``send``: retries, recording and the structured-output ladder are the
+``Model`` wrapper's. The SDK's own retries are off (``max_retries=0``) so ours are
+bounded, counted and reported. Every SDK error is mapped to the ``ModelError`` family
+with one line a user can act on - a server's own complaint included, with the API key
+scrubbed from anything it echoes back. The SDK is imported only when a client is first
+needed, so importing this module stays cheap.
+
+Servers differ, and this adapts to each: which ``response_format`` they accept
+(``structured_modes``; llama-cpp-python answers ``json_schema`` with a 500 and takes
+``json_object`` + ``schema``), whether streams carry usage (when not, tokens are counted
+locally), their context size (read from ``/v1/models`` or ``/props`` where given, or
+from a context-length error), and whether they check the model name (``describe``
+lists the served models so a typo is reported).
 """
 
 from __future__ import annotations
 
-import asyncio
 import inspect
-import random
 import re
 import socket
 import ssl
 import time
-from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 from mockinterview.domain.transcript import TokenUsage
 from mockinterview.models import tokens
 from mockinterview.models.base import (
+    STRUCTURED_MODES,
     AuthenticationFailed,
+    CallPolicy,
     ChatRequest,
     ChatResponse,
     ChunkCallback,
     ContextTooLong,
+    EndpointInfo,
     ModelError,
     ModelTimeout,
     ModelUnavailable,
     RateLimited,
     Refused,
     StreamBroken,
+    StreamProgress,
     UnknownModel,
+    UnsupportedFormat,
+    UnsupportedRequest,
 )
-from mockinterview.storage.config import Settings, load_settings
 
 if TYPE_CHECKING:
     import openai
@@ -50,30 +59,42 @@ _CONTEXT_HINTS = (
     "context window",
     "maximum context",
     "too many tokens",
+    "exceed context",
+    "exceeds the context",
 )
+# "maximum context length is 8192 tokens", "context window of 4096", "n_ctx = 2048"
+_WINDOW_RE = re.compile(
+    r"(?:context(?: length| window| size)?|n_ctx)\D{0,20}?(\d{3,7})\s*(?:tokens)?", re.IGNORECASE
+)
+_FORMAT_HINTS = ("response_format", "json_schema", "json_object", "response format")
 _PLACEHOLDER_KEY = "no-key"  # local servers often need no key, but the SDK insists on one
 
 
-class UnsupportedRequest(ModelError):
-    """The server rejected the request's shape (HTTP 400/422), e.g. a response format
-    it does not support. The grading ladder steps down to a simpler format on this."""
+class OpenAIProvider:
+    """``Provider`` for ``openai:NAME``. ``settings`` is the user's ``Settings`` (config
+    file + environment); the endpoint's resolved values come from ``settings.endpoint()``."""
 
-
-class OpenAIModel:
-    """``Model`` for ``openai:NAME``; ``settings`` default to the user's config + env."""
-
-    def __init__(self, name: str, settings: Settings | None = None, *, sleep=asyncio.sleep) -> None:
-        self.model_id = name.removeprefix("openai:")
+    def __init__(self, name: str, settings: Any) -> None:
+        self.model_id = name.removeprefix("openai:").strip()
         if not self.model_id:
             raise ModelError("no model name: use --model openai:NAME")
         self.name = f"openai:{self.model_id}"
-        self.settings = settings if settings is not None else load_settings()
-        self._sleep = sleep  # injectable so tests can see the waits without taking them
+        self.settings = settings
+        self.endpoint = settings.endpoint()
+        cfg = self.endpoint
+        self.policy = CallPolicy(
+            max_retries=cfg.max_retries,
+            max_total_s=cfg.max_total_s,
+            backoff_base_s=cfg.backoff_base_s,
+            backoff_max_s=cfg.backoff_max_s,
+            max_concurrency=cfg.max_concurrency,
+        )
+        if cfg.structured_output == "auto":
+            self.structured_modes: tuple[str, ...] = tuple(m for m in STRUCTURED_MODES if m != "stub")
+        else:
+            self.structured_modes = (cfg.structured_output,)
+        self.context_budget: int = cfg.context_budget_tokens
         self._client: openai.AsyncOpenAI | None = None
-        self.calls = 0  # completed or failed calls
-        self.retries = 0  # retries across all calls, for tests and diagnostics
-        self.last_waits: list[float] = []  # the waits before each retry of the latest call
-        self._structured_slots = asyncio.Semaphore(self.settings.openai.grading_concurrency)
 
     # -- plumbing ------------------------------------------------------------------
     @property
@@ -82,6 +103,9 @@ class OpenAIModel:
 
     def _has_key(self) -> bool:
         return self.settings.api_key is not None
+
+    def price_table(self):
+        return self.settings.price_table()
 
     def client(self) -> openai.AsyncOpenAI:
         if self._client is None:
@@ -95,7 +119,7 @@ class OpenAIModel:
             self._client = openai.AsyncOpenAI(
                 api_key=key,
                 base_url=self.base_url,
-                timeout=self.settings.openai.timeout_s,
+                timeout=self.endpoint.timeout_s,
                 max_retries=0,  # retries are ours, so they are bounded, counted and reported
             )
             _ = self._client.chat.completions  # the SDK imports resources lazily: do it now
@@ -114,6 +138,42 @@ class OpenAIModel:
             raise self._classify(exc) from None
         return sorted(m.id for m in page.data)
 
+    async def describe(self) -> EndpointInfo:
+        """``/v1/models`` (the served names, and a context size where the server gives
+        one: vLLM's ``max_model_len``, LM Studio's ``max_context_length``, llama.cpp's
+        ``meta.n_ctx_train``), then llama.cpp's ``/props`` (``n_ctx``). Never raises: a
+        server without these routes is simply not described."""
+        window = self.endpoint.context_window
+        try:
+            client = self.client()
+        except ModelError:
+            return EndpointInfo(context_window=window)
+        if not self.endpoint.check_model:
+            return EndpointInfo(context_window=window)
+        models: list[str] = []
+        try:
+            payload = await client.get("/models", cast_to=object)  # raw JSON: servers add their own fields
+            for entry in payload.get("data", []) if isinstance(payload, dict) else []:
+                if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+                    continue
+                models.append(entry["id"])
+                window = window or _window_from(entry)
+        except Exception:  # noqa: BLE001 - a server without /v1/models is not an error
+            return EndpointInfo(context_window=window)
+        if window is None:
+            window = await self._props_window(client)
+        return EndpointInfo(models=tuple(models), context_window=window)
+
+    async def _props_window(self, client) -> int | None:
+        root = self.base_url.removesuffix("/v1")
+        try:
+            payload = await client.get(f"{root}/props", cast_to=object)
+            settings = payload.get("default_generation_settings", {}) if isinstance(payload, dict) else {}
+            value = settings.get("n_ctx")
+            return int(value) if isinstance(value, int) and value > 0 else None
+        except Exception:  # noqa: BLE001 - only llama.cpp's own server has /props
+            return None
+
     def _params(self, request: ChatRequest, stream: bool) -> dict[str, Any]:
         params: dict[str, Any] = {
             "model": self.model_id,
@@ -124,112 +184,49 @@ class OpenAIModel:
             params["temperature"] = request.temperature
         if request.max_tokens:
             params["max_completion_tokens" if reasoning else "max_tokens"] = request.max_tokens
+        if request.stop:
+            params["stop"] = list(request.stop)
         if request.response_schema is not None:
-            if request.structured_mode == "json_object":
-                params["response_format"] = {"type": "json_object"}
-            else:
+            mode = request.structured_mode or "json_schema"
+            if mode == "json_schema":
                 name = re.sub(r"[^A-Za-z0-9_-]", "_", request.purpose or "output")[:64]
                 params["response_format"] = {
                     "type": "json_schema",
                     "json_schema": {"name": name, "schema": request.response_schema, "strict": False},
                 }
+            elif mode == "json_object_schema":
+                params["response_format"] = {"type": "json_object", "schema": request.response_schema}
+            elif mode == "json_object":
+                params["response_format"] = {"type": "json_object"}
         if stream:
             params["stream"] = True
             params["stream_options"] = {"include_usage": True}
         return params
 
-    # -- the call ------------------------------------------------------------------
-    async def complete(self, request: ChatRequest, on_chunk: ChunkCallback | None = None) -> ChatResponse:
-        """Free text: one call (streamed to ``on_chunk`` if given). Structured output
-        (``response_schema`` set): the grading ladder, at most ``grading_concurrency``
-        at a time; the reply's ``ladder_step`` says which step produced it."""
-        if request.response_schema is not None and request.structured_mode is None:
-            from mockinterview.grading.model_grader import run_ladder
-
-            async with self._structured_slots:
-                outcome = await run_ladder(self.complete_once, request, model_name=self.name)
-            return outcome.response
-        return await self.complete_once(request, on_chunk)
-
-    async def complete_once(
-        self, request: ChatRequest, on_chunk: ChunkCallback | None = None
+    # -- one attempt -----------------------------------------------------------------
+    async def send(
+        self, request: ChatRequest, on_chunk: ChunkCallback | None, progress: StreamProgress
     ) -> ChatResponse:
-        """One request, with retries for transient faults but no structured-output ladder."""
-        cfg = self.settings.openai
-        started = time.monotonic()
-        deadline = started + cfg.max_total_s
-        self.calls += 1
-        self.last_waits = []
-        self.client()  # importing the SDK (about a second, once) is not the server's time
-        attempt = 0
-        while True:
-            streamed = _Progress()
-            remaining = deadline - time.monotonic()
-            try:
-                async with asyncio.timeout(max(remaining, 0.001)) as budget:
-                    raw = await self._attempt(request, on_chunk, streamed)
-            except TimeoutError:
-                if not budget.expired():
-                    raise
-                where = f" (stopped after {streamed.chars} characters)" if streamed.chars else ""
-                raise ModelTimeout(
-                    f"no complete reply from {self.base_url} within {cfg.max_total_s:g} s{where}"
-                    + _retried(attempt)
-                ) from None
-            except ModelError as error:
-                wait = self._retry_wait(error, attempt, streamed, deadline)
-                if wait is None:
-                    if error.retryable and attempt:
-                        error.message = error.message + _retried(attempt)
-                        error.args = (error.message,)
-                    raise error from None
-                attempt += 1
-                self.retries += 1
-                self.last_waits.append(wait)
-                await self._sleep(wait)
-                continue
-            # Counting tokens locally can take a moment (tables load once): off the clock.
-            response = self._response(raw, request)
-            response.latency_ms = round((time.monotonic() - started) * 1000, 1)
-            return response
-
-    def _retry_wait(
-        self, error: ModelError, attempt: int, streamed: _Progress, deadline: float
-    ) -> float | None:
-        """Seconds to wait before retrying, or None to give up now."""
-        cfg = self.settings.openai
-        # Once text has reached the UI a silent retry would show it twice; the caller
-        # (the engine's retry()) decides instead.
-        if not error.retryable or attempt >= cfg.max_retries or streamed.chars:
-            return None
-        retry_after = getattr(error, "retry_after", None)
-        if retry_after is not None:
-            wait = retry_after
-        else:
-            backoff = min(cfg.backoff_base_s * 2**attempt, cfg.backoff_max_s)
-            wait = backoff * (0.5 + random.random() / 2)  # jitter spreads clients apart
-        if time.monotonic() + wait >= deadline:
-            if retry_after is not None:
-                error.message = f"{error.message}; the server asks to wait {retry_after:g} s"
-                error.args = (error.message,)
-            return None
-        return wait
-
-    async def _attempt(
-        self, request: ChatRequest, on_chunk: ChunkCallback | None, streamed: _Progress
-    ) -> _Raw:
         client = self.client()
         stream = on_chunk is not None
         params = self._params(request, stream)
         try:
             result = await client.chat.completions.create(**params)
         except Exception as exc:  # noqa: BLE001 - every SDK failure becomes one ModelError
-            raise self._classify(exc) from None
+            raise self._classify(exc, request) from None
         if stream:
-            return await self._read_stream(result, request, on_chunk, streamed)
-        return self._read_completion(result, request)
+            raw = await self._read_stream(result, on_chunk, progress)
+        else:
+            raw = self._read_completion(result)
+        # Counting tokens locally can take a moment (tables load once).
+        return ChatResponse(
+            text=raw.text,
+            model=self.name,
+            usage=self._usage(raw.usage, request, raw.text),
+            finish_reason=raw.finish,
+        )
 
-    def _read_completion(self, completion: Any, request: ChatRequest) -> _Raw:
+    def _read_completion(self, completion: Any) -> _Raw:
         if not completion.choices:
             raise ModelError(f"{self.base_url} returned no choices", retryable=True)
         choice = completion.choices[0]
@@ -241,9 +238,7 @@ class OpenAIModel:
             raise Refused("the reply was blocked by the provider's content filter")
         return self._raw(message.content or "", completion.usage, choice.finish_reason)
 
-    async def _read_stream(
-        self, stream: Any, request: ChatRequest, on_chunk: ChunkCallback, streamed: _Progress
-    ) -> _Raw:
+    async def _read_stream(self, stream: Any, on_chunk: ChunkCallback, streamed: StreamProgress) -> _Raw:
         parts: list[str] = []
         refusal: list[str] = []
         finish: str | None = None
@@ -282,18 +277,8 @@ class OpenAIModel:
         return self._raw("".join(parts), usage_seen, finish)
 
     def _raw(self, text: str, usage: Any, finish: str | None) -> _Raw:
-        if not text.strip() and finish != "length":
-            raise ModelError(f"{self.base_url} returned an empty reply", retryable=True)
+        # An empty reply is the caller's to judge: with a stop sequence it can be meant.
         return _Raw(text, usage, finish)
-
-    def _response(self, raw: _Raw, request: ChatRequest) -> ChatResponse:
-        step = None
-        if request.response_schema is not None:
-            step = request.structured_mode or "json_schema"
-        usage = self._usage(raw.usage, request, raw.text)
-        return ChatResponse(
-            text=raw.text, model=self.name, usage=usage, finish_reason=raw.finish, ladder_step=step
-        )
 
     def _usage(self, reported: Any, request: ChatRequest, text: str) -> TokenUsage:
         if reported is not None and getattr(reported, "prompt_tokens", None) is not None:
@@ -314,11 +299,11 @@ class OpenAIModel:
             return self._classify(exc)
         if "timeout" in type(exc).__name__.lower():
             return StreamBroken(
-                f"the reply stream stalled after {chars} characters (nothing for {self.settings.openai.timeout_s:g} s)"
+                f"the reply stream stalled after {chars} characters (nothing for {self.endpoint.timeout_s:g} s)"
             )
         return StreamBroken(f"the reply stream was cut after {chars} characters")
 
-    def _classify(self, exc: BaseException) -> ModelError:
+    def _classify(self, exc: BaseException, request: ChatRequest | None = None) -> ModelError:
         """One SDK exception -> one ModelError with a line a user can act on."""
         import openai
 
@@ -326,21 +311,36 @@ class OpenAIModel:
         if isinstance(exc, ModelError):
             return exc
         if isinstance(exc, openai.APITimeoutError):
-            return ModelTimeout(f"no reply from {base} within {self.settings.openai.timeout_s:g} s")
+            return ModelTimeout(f"no reply from {base} within {self.endpoint.timeout_s:g} s")
         if isinstance(exc, openai.APIConnectionError):
             return ModelUnavailable(f"cannot reach {base}: {_connection_reason(exc)}")
         if isinstance(exc, openai.APIStatusError):
-            return self._classify_status(exc)
+            return self._classify_status(exc, request)
         if isinstance(exc, openai.OpenAIError):
             return ModelError(f"the OpenAI client failed: {_one_line(self.settings.redact(str(exc)), 160)}")
         return ModelError(
             f"unexpected error talking to {base}: {type(exc).__name__}: {_one_line(str(exc), 120)}"
         )
 
-    def _classify_status(self, exc: openai.APIStatusError) -> ModelError:
+    def _classify_status(self, exc: openai.APIStatusError, request: ChatRequest | None = None) -> ModelError:
         base, status = self.base_url, exc.status_code
-        detail = _one_line(self.settings.redact(_error_message(exc)), 160)
+        full = self.settings.redact(_error_message(exc))
+        detail = _one_line(_first_reason(full), 200)
         code = (exc.code or "").lower()
+        asked_format = (
+            request is not None
+            and request.response_schema is not None
+            and (request.structured_mode not in (None, "text"))
+        )
+        if (
+            asked_format
+            and (status in (400, 422) or (status >= 500 and any(h in full.lower() for h in _FORMAT_HINTS)))
+            and not any(hint in code or hint in full.lower() for hint in _CONTEXT_HINTS)
+        ):
+            # The server cannot do this response format: the ladder steps down at once.
+            return UnsupportedFormat(
+                f"{base} rejected response_format {request.structured_mode} (HTTP {status}): {detail}"
+            )
         if status in (401, 403):
             if not self._has_key():
                 return AuthenticationFailed(f"{base} requires an API key ({status}): set OPENAI_API_KEY")
@@ -359,10 +359,13 @@ class OpenAIModel:
             error = RateLimited(f"rate limited by {base}")
             error.retry_after = _retry_after(exc)
             return error
-        if any(hint in code or hint in detail.lower() for hint in _CONTEXT_HINTS):
-            return ContextTooLong(f"the conversation exceeds the model's context window ({detail})")
+        if any(hint in code or hint in full.lower() for hint in _CONTEXT_HINTS):
+            error = ContextTooLong(f"the conversation exceeds the model's context window ({detail})")
+            error.window = _window_in(full)
+            return error
         if status in (408, 409) or status >= 500:
-            error = ModelUnavailable(f"{base} kept failing (HTTP {status})")
+            said = f": {detail}" if detail and "had an error while processing" not in detail else ""
+            error = ModelUnavailable(f"{base} kept failing (HTTP {status}){said}")
             error.retry_after = _retry_after(exc)
             return error
         if status in (400, 413, 415, 422):
@@ -370,28 +373,51 @@ class OpenAIModel:
         return ModelError(f"{base} answered HTTP {status}: {detail}")
 
 
-@dataclass
 class _Raw:
     """A reply as received, before token counting."""
 
-    text: str
-    usage: Any  # the server's usage object, or None
-    finish: str | None
+    __slots__ = ("finish", "text", "usage")
+
+    def __init__(self, text: str, usage: Any, finish: str | None) -> None:
+        self.text = text
+        self.usage = usage  # the server's usage object, or None
+        self.finish = finish
 
 
-class _Progress:
-    """How much of a streamed reply has already gone to the caller."""
+def _window_from(entry: dict[str, Any]) -> int | None:
+    """A context size named in one ``/v1/models`` entry, if any."""
+    meta = entry.get("meta") if isinstance(entry.get("meta"), dict) else {}
+    for value in (
+        entry.get("max_model_len"),  # vLLM
+        entry.get("max_context_length"),  # LM Studio
+        entry.get("context_length"),  # OpenRouter and others
+        meta.get("n_ctx"),
+        meta.get("n_ctx_train"),  # llama.cpp's server (the trained size: an upper bound)
+    ):
+        if isinstance(value, int) and value >= 512:
+            return value
+    return None
 
-    __slots__ = ("chars",)
 
-    def __init__(self) -> None:
-        self.chars = 0
+def _window_in(message: str) -> int | None:
+    """The context size a context-length error names ("maximum context length is 8192 tokens")."""
+    match = _WINDOW_RE.search(message)
+    if not match:
+        return None
+    value = int(match.group(1))
+    return value if value >= 256 else None
 
 
-def _retried(attempts: int) -> str:
-    if not attempts:
-        return ""
-    return f"; retried {attempts} time" + ("" if attempts == 1 else "s")
+def _first_reason(message: str) -> str:
+    """The useful part of a server's error: FastAPI/pydantic validation errors come as a
+    repr of dicts and a stack trace; their 'msg' is what the user needs."""
+    found = re.search(r"'msg':\s*(\"[^\"]*\"|'[^']*')", message)
+    if found:
+        loc = re.search(r"'loc':\s*\(([^)]*)\)", message)
+        where = ".".join(x.strip().strip("'\"") for x in loc.group(1).split(",") if x.strip()) if loc else ""
+        text = found.group(1)[1:-1]
+        return f"{where}: {text}" if where else text
+    return message.split("\n\n  File ")[0]
 
 
 def _one_line(text: str, limit: int) -> str:
