@@ -182,8 +182,11 @@ class OpenAIProvider:
         reasoning = tokens.normalize_model_name(self.model_id).startswith(_REASONING_PREFIXES)
         if not reasoning:
             params["temperature"] = request.temperature
-        if request.max_tokens:
-            params["max_completion_tokens" if reasoning else "max_tokens"] = request.max_tokens
+        limit = request.max_tokens
+        if self.endpoint.max_output_tokens:
+            limit = min(limit or self.endpoint.max_output_tokens, self.endpoint.max_output_tokens)
+        if limit:
+            params["max_completion_tokens" if reasoning else "max_tokens"] = limit
         if request.stop:
             params["stop"] = list(request.stop)
         if request.response_schema is not None:

@@ -74,6 +74,9 @@ class OpenAISettings(_Section):
     # context window once the server has told it (``context_window`` overrides what it says).
     context_budget_tokens: int | None = Field(default=None, ge=256)
     context_window: int | None = Field(default=None, ge=512)
+    # An upper bound on every reply's tokens, below the per-step caps (a slow CPU server,
+    # a quick smoke test); None: the steps' own caps.
+    max_output_tokens: int | None = Field(default=None, ge=8)
     grading_concurrency: int = Field(default=4, ge=1, le=64)  # answers graded at once (batch grading)
     # Checklists per answer from a model grader; with more than one, their agreement is
     # recorded on the grade (an uncertainty figure) and each item goes by majority.
@@ -140,10 +143,12 @@ class EndpointOverrides(_Section):
     max_concurrency: int | None = Field(default=None, ge=1, le=64)
     context_budget_tokens: int | None = Field(default=None, ge=256)
     context_window: int | None = Field(default=None, ge=512)
+    max_output_tokens: int | None = Field(default=None, ge=8)
     structured_output: Literal["auto", "json_schema", "json_object_schema", "json_object", "text"] | None = (
         None
     )
     check_model: bool | None = None
+    grading_samples: int | None = Field(default=None, ge=1, le=5)
 
 
 class PriceSettings(_Section):
