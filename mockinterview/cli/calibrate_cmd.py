@@ -1,8 +1,12 @@
-"""``mockinterview calibrate LABELLED.jsonl``: how well the offline grader agrees with human labels.
+"""``mockinterview calibrate LABELLED.jsonl``: how well the grader agrees with human labels.
 
 Each row is graded exactly as ``mockinterview grade`` would grade it (bank question by
 id, or free-text question with an optional reference), then compared with the expert's
-score and mistake labels (statistics in ``mockinterview.grading.calibration``).
+score and mistake labels (statistics in ``mockinterview.grading.calibration``). With
+``--model openai:NAME`` bank-question rows are graded by that model through the model
+grader (guards, fallback), and the report adds the grades' uncertainty: how many rows
+came out "insufficient evidence", the mean agreement with the offline grader, and the
+agreement with humans on the rows that had enough evidence.
 """
 
 from __future__ import annotations
@@ -43,6 +47,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("labelled", metavar="LABELLED.jsonl", help="one labelled answer per line")
     parser.add_argument("--pack", default=None, help="rubric pack id or directory (default: data-scientist)")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    # SUPPRESS: do not overwrite a `mockinterview --model X calibrate` given before the command.
+    parser.add_argument(
+        "--model", default=argparse.SUPPRESS, help="grader: stub (default, offline) or openai:NAME"
+    )
     parser.add_argument(
         "--worst", type=_non_negative_int, default=10, metavar="N", help="list the N worst disagreements"
     )
@@ -60,19 +68,77 @@ def _non_negative_int(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    model = getattr(args, "model", None)
-    if model not in (None, "stub"):
+    model = (getattr(args, "model", None) or "stub").strip()
+    if model != "stub" and not model.startswith("openai:"):
         # Silently measuring the stub while the user asked for another model would mislead.
-        raise CliError(f"calibrate measures the offline grader only; --model {model} is not supported")
+        raise CliError(f"calibrate measures the offline grader or openai:NAME, not --model {model}")
     pack = load_pack_or_fail(args.pack)
-    report = calibrate_file(Path(args.labelled), pack, grade_row=_offline_grader(), worst=args.worst)
+    grades: list[tuple[ScoredRow, Grade]] = []
+    if model == "stub":
+        grade_row = _offline_grader()
+        closer = None
+    else:
+        grade_row, closer = _model_grader(pack, model)
+    try:
+        report = calibrate_file(
+            Path(args.labelled),
+            pack,
+            grade_row=grade_row,
+            worst=args.worst,
+            on_grade=lambda r, g: grades.append((r, g)),
+        )
+    finally:
+        if closer is not None:
+            closer()
+    uncertainty = uncertainty_summary(grades) if model != "stub" else None
     if args.format == "json":
-        payload = {"file": str(args.labelled), "pack": pack.id, "pack_version": pack.version}
+        payload = {"file": str(args.labelled), "pack": pack.id, "pack_version": pack.version, "grader": model}
         payload.update(report.to_dict())
+        if uncertainty is not None:
+            payload["uncertainty"] = uncertainty
         print(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
-        print_report(report, source=str(args.labelled), pack=pack)
+        print_report(report, source=str(args.labelled), pack=pack, grader=model, uncertainty=uncertainty)
     return 0
+
+
+def _model_grader(pack: RolePack, spec: str):
+    """Bank-question rows graded by ``spec`` (the grade command's model grader); rows with
+    a free-text question are graded offline, as ``grade --model`` does."""
+    from mockinterview.cli.grade_cmd import _Grader
+
+    grader = _Grader(pack, spec)
+    offline = _offline_grader()
+
+    def grade(row: LabelRow, pack: RolePack) -> Grade:
+        if row.question_id:
+            return grader.bank(row.answer, pack.question(row.question_id))
+        return offline(row, pack)
+
+    return grade, grader.close
+
+
+def uncertainty_summary(grades: list[tuple[ScoredRow, Grade]]) -> dict:
+    """How sure the model-graded rows are, and agreement with humans where evidence sufficed."""
+    from mockinterview.grading.calibration import build_report
+
+    insufficient = [r for r, g in grades if g.insufficient_evidence]
+    sufficient = [r for r, g in grades if not g.insufficient_evidence]
+    agreements = [g.agreement for _, g in grades if g.agreement is not None]
+    summary: dict = {
+        "rows": len(grades),
+        "insufficient_evidence": len(insufficient),
+        "fallback": sum(1 for _, g in grades if g.status == "fallback"),
+        "mean_agreement_with_offline": round(sum(agreements) / len(agreements), 3) if agreements else None,
+        "sufficient_rows": len(sufficient),
+        "spearman_sufficient": None,
+        "within_one_sufficient": None,
+    }
+    if len(sufficient) >= 3:
+        metrics = build_report(sufficient, worst=0).metrics
+        summary["spearman_sufficient"] = metrics.get("spearman")
+        summary["within_one_sufficient"] = metrics.get("within_one")
+    return summary
 
 
 # --------------------------------------------------------------------------- reading and grading
@@ -111,7 +177,10 @@ def read_label_rows(path: Path) -> Iterator[tuple[int, LabelRow]]:
             raise CliError(f"{path} line {number}: {exc}") from None
 
 
-def calibrate_file(path: Path, pack: RolePack, *, grade_row: RowGrader, worst: int = 10) -> CalibrationReport:
+def calibrate_file(
+    path: Path, pack: RolePack, *, grade_row: RowGrader, worst: int = 10, on_grade=None
+) -> CalibrationReport:
+    """``on_grade(scored_row, grade)`` sees each row's grade (for its uncertainty)."""
     from mockinterview.grading.calibration import build_report
 
     scored: list[ScoredRow] = []
@@ -123,7 +192,10 @@ def calibrate_file(path: Path, pack: RolePack, *, grade_row: RowGrader, worst: i
                 f"{path} line {number}: duplicate id {row_id!r} (first on line {seen_ids[row_id]})"
             )
         seen_ids[row_id] = number
-        scored.append(_score_row(path, number, row_id, row, pack, grade_row))
+        scored_row, grade = _score_row(path, number, row_id, row, pack, grade_row)
+        scored.append(scored_row)
+        if on_grade is not None:
+            on_grade(scored_row, grade)
     if not scored:
         raise CliError(f"{path}: no labelled rows")
     return build_report(scored, worst=worst)
@@ -131,7 +203,7 @@ def calibrate_file(path: Path, pack: RolePack, *, grade_row: RowGrader, worst: i
 
 def _score_row(
     path: Path, number: int, row_id: str, row: LabelRow, pack: RolePack, grade_row: RowGrader
-) -> ScoredRow:
+) -> tuple[ScoredRow, Grade]:
     from mockinterview.grading.calibration import ScoredRow
 
     round_id = "free-text"
@@ -161,7 +233,7 @@ def _score_row(
         predicted_mistakes=frozenset(m.id for m in grade.mistakes),
         tags=tuple(row.tags),
         round=round_id,
-    )
+    ), grade
 
 
 # --------------------------------------------------------------------------- text output
@@ -205,15 +277,23 @@ def _group_table(title: str, groups: dict[str, dict]):
     return table
 
 
-def print_report(report: CalibrationReport, *, source: str, pack: RolePack) -> None:
+def print_report(
+    report: CalibrationReport,
+    *,
+    source: str,
+    pack: RolePack,
+    grader: str = "stub",
+    uncertainty: dict | None = None,
+) -> None:
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
     from rich.text import Text
 
     console = Console()
+    who = "the offline grader" if grader == "stub" else escape(grader)
     console.print(
-        f"[bold]Calibration[/bold] of the offline grader on [cyan]{escape(source)}[/cyan] "
+        f"[bold]Calibration[/bold] of {who} on [cyan]{escape(source)}[/cyan] "
         f"({report.rows} rows, pack {pack.id} {pack.version})"
     )
 
@@ -251,6 +331,21 @@ def print_report(report: CalibrationReport, *, source: str, pack: RolePack) -> N
     if not report.mistakes:
         mistakes.add_row("(none labelled or predicted)", "", "", "", "", "", "")
     console.print(mistakes)
+
+    if uncertainty is not None:
+        u = uncertainty
+        table = Table(title="Uncertainty of the model grades", title_justify="left")
+        table.add_column("figure")
+        table.add_column("value", justify="right")
+        table.add_row("insufficient evidence", f"{u['insufficient_evidence']} of {u['rows']} rows")
+        table.add_row("graded offline (fallback)", f"{u['fallback']} of {u['rows']} rows")
+        table.add_row("mean agreement with the offline grader", _fmt(u["mean_agreement_with_offline"], 2))
+        table.add_row(
+            f"Spearman on the {u['sufficient_rows']} rows with enough evidence",
+            _fmt(u["spearman_sufficient"]),
+        )
+        table.add_row("within-one on those rows", _fmt(u["within_one_sufficient"]))
+        console.print(table)
 
     for title, groups in (("By round", report.by_round), ("By tag", report.by_tag)):
         if groups:

@@ -102,6 +102,10 @@ def answer_feedback(
     if not answer.final:
         head.append("  (regraded by a follow-up)", style="dim")
     parts.append(head)
+    certainty = answer.grade.certainty_line()
+    if certainty:  # how far to trust the score: a fallback, insufficient evidence, agreement
+        risky = answer.grade.status == "fallback" or answer.grade.insufficient_evidence
+        parts.append(safe_text(certainty, "bold yellow" if risky else "dim"))
     if show_prompt and answer.prompt is not None:
         parts.append(safe_text(answer.prompt.text, "italic"))
     if answer.grade.feedback:
