@@ -367,16 +367,21 @@ def printable(text: str) -> str:
     return _CONTROL_CHARS.sub("\ufffd", text)
 
 
+PROGRESS_TICK_S = 1.0  # how often the line is refreshed on a terminal
+PROGRESS_FIRST_S = 5.0  # the first line in a log (then 3x, 6x, and every 12x after that)
+
+
 async def _progress_line(purpose: str, model: str, err: TextIO) -> None:
     """'thinking... 12 s' while a model works: rewritten each second on a terminal; in a
     log, one line at 5, 15 and 30 s and then every minute (logs stay short)."""
     loop = asyncio.get_running_loop()
     started = loop.time()
     tty = err.isatty()
-    next_mark = 5.0
+    first = PROGRESS_FIRST_S
+    next_mark = first
     try:
         while True:
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(PROGRESS_TICK_S)
             elapsed = loop.time() - started
             line = f"thinking… {elapsed:.0f} s ({purpose}, {model})"
             if tty:
@@ -385,7 +390,7 @@ async def _progress_line(purpose: str, model: str, err: TextIO) -> None:
             elif elapsed >= next_mark:
                 err.write(line + "\n")
                 err.flush()
-                next_mark = {5.0: 15.0, 15.0: 30.0}.get(next_mark, next_mark + 60.0)
+                next_mark = {first: 3 * first, 3 * first: 6 * first}.get(next_mark, next_mark + 12 * first)
     except asyncio.CancelledError:
         if tty:
             err.write("\r" + " " * (len(purpose) + len(model) + 40) + "\r")

@@ -1,0 +1,123 @@
+"""What people see of the model layer: "thinking… N s" while a slow model works (TUI and a
+progress line headless), tokens and cost at the end of a headless run, and how far to
+trust a grade - a fallback or insufficient evidence - in the feedback, the reports and
+the TUI."""
+
+from __future__ import annotations
+
+import io
+
+from fake_openai_fixtures import *  # noqa: F403 - fixtures
+from fake_openai_fixtures import FAKE_MODEL, Reply
+from rich.console import Console
+from textual.widgets import TextArea
+
+from mockinterview.cli import interview_cmd
+from mockinterview.cli.interview_cmd import Action, run_headless
+from mockinterview.engine.session import InterviewConfig, InterviewSession
+from mockinterview.reports import export
+from mockinterview.reports.view import build_view
+from mockinterview.storage.transcripts import load_transcript, save_transcript
+from mockinterview.tui.app import create_app
+from mockinterview.tui.screens.interview import InterviewScreen
+from mockinterview.tui.widgets import answer_feedback
+
+ANSWER = "I compare against the current rules as a baseline and check we have enough labelled data."
+
+
+async def _graded_session():
+    session = await InterviewSession.create(
+        InterviewConfig(rounds=["basic"], questions_per_round=2, max_follow_ups=0, track_time=False)
+    )
+    await session.begin()
+    while session.state == "awaiting-answer":
+        await session.submit_answer(ANSWER)
+    await session.close()
+    t = load_transcript(session.path)
+    first, second = t.grades
+    first.grade = first.grade.model_copy(
+        update={
+            "grader": "openai:m",
+            "agreement": 0.4,
+            "outcome": "insufficient-evidence",
+            "outcome_reason": "the model and the offline grader agree on 4 of 10 checks",
+        }
+    )
+    second.grade = second.grade.model_copy(
+        update={"status": "fallback", "fallback_reason": "http://x/v1 rejected response_format (HTTP 500)"}
+    )
+    save_transcript(t, session.path)
+    return t
+
+
+async def test_reports_and_the_feedback_say_how_far_to_trust_a_grade():
+    t = await _graded_session()
+    markdown = export(t, "md")
+    assert "insufficient evidence: the model and the offline grader agree on 4 of 10 checks" in markdown
+    assert "agree on 40% of the checks" in markdown
+    assert "graded offline, the model grader failed: http://x/v1 rejected response" in markdown
+    assert "(offline fallback grader)\n\n_graded offline" in markdown  # a paragraph of its own
+    html = export(t, "html")
+    assert 'class="uncertain"' in html and "insufficient evidence" in html
+
+    view = build_view(t)
+    shown = []
+    for answer in (a for r in view.rounds for a in r.answers):
+        console = Console(file=io.StringIO(), width=200, color_system=None)
+        console.print(answer_feedback(answer))
+        shown.append(console.file.getvalue())
+    assert any("insufficient evidence" in s for s in shown)
+    assert any("graded offline" in s for s in shown)
+
+
+async def test_a_headless_run_shows_progress_while_the_model_works_and_tokens_at_the_end(
+    openai_settings, fake_openai, monkeypatch, capsys
+):
+    monkeypatch.setattr(interview_cmd, "PROGRESS_TICK_S", 0.05)
+    monkeypatch.setattr(interview_cmd, "PROGRESS_FIRST_S", 0.1)
+    fake_openai.default_reply = Reply.slow(0.6, "Let us begin.")
+    config = InterviewConfig(
+        rounds=["basic"],
+        questions_per_round=1,
+        max_follow_ups=0,
+        interviewer_model=f"openai:{FAKE_MODEL}",
+        track_time=False,
+    )
+    out = io.StringIO()
+    code = await run_headless(config, iter([Action("answer", ANSWER)]), out=out)
+    err = capsys.readouterr().err
+    assert code == 0
+    assert "thinking…" in err and f"openai:{FAKE_MODEL}" in err and "round-intro" in err
+    text = out.getvalue()
+    assert "tokens:" in text and "est. cost $" in text and "model calls" in text
+
+
+async def test_the_tui_shows_thinking_with_the_seconds_while_the_model_works(openai_settings, fake_openai):
+    now = [1000.0]
+    fake_openai.default_reply = Reply.slow(1.5, "Welcome.")
+    config = {
+        "rounds": ["basic"],
+        "questions_per_round": 1,
+        "interviewer_model": f"openai:{FAKE_MODEL}",
+        "grader_model": "stub",
+        "max_follow_ups": 0,
+    }
+    app = create_app(blink=False, clock=lambda: now[0], keymap={}, start_config=config)
+    async with app.run_test(size=(100, 32)) as pilot:
+        for _ in range(200):
+            if isinstance(app.screen, InterviewScreen) and app.screen._waiting is not None:
+                break
+            await pilot.pause(0.02)
+        editor = app.screen.query_one("#answer", TextArea)
+        assert editor.border_title.startswith("Interviewer is thinking…")
+        now[0] += 12
+        for _ in range(100):
+            if editor.border_title == "Interviewer is thinking… 12 s":
+                break
+            await pilot.pause(0.02)
+        assert editor.border_title == "Interviewer is thinking… 12 s"
+        for _ in range(400):
+            if editor.border_title == "Your answer":
+                break
+            await pilot.pause(0.02)
+        assert editor.border_title == "Your answer"  # the model answered: the candidate's turn
