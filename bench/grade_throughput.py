@@ -9,6 +9,9 @@
    rows with a reference answer).
 3. End to end: ``mockinterview grade --batch`` in a fresh process on a JSONL file of
    the same rows (start-up, pack loading and JSON out included).
+4. Worst case: every pathological 20 kB family of ``tests/pathological_inputs.py``
+   graded the same ways as an ordinary 20 kB answer; the slowest family's CPU time is
+   printed as a ratio to the ordinary answer's (``--no-worst-case`` skips it).
 
 Answers are assembled from the bank's own reference answers, key point texts, filler
 and a few hostile patterns, so they exercise every code path. Numbers only; nothing is
@@ -62,6 +65,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-worst-case", action="store_true", help="skip the pathological inputs")
     args = parser.parse_args()
 
     from mockinterview.grading import grade_answer, grade_free_text
@@ -117,6 +121,35 @@ def main() -> None:
     print(
         f"grade --batch (end to end):       {len(rows) / dt:8.0f} answers/s  ({len(rows)} rows in {dt:.2f} s, "
         f"process start and pack load included; {status})"
+    )
+
+    if not args.no_worst_case:
+        worst_case(pack)
+
+
+def worst_case(pack) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from pathological_inputs import (
+        cpu_seconds,
+        grading_workload,
+        hand_made_families,
+        ordinary_answer,
+        vocabulary_families,
+    )
+
+    grade = grading_workload(pack)
+    ordinary = ordinary_answer(pack)
+    grade(ordinary)
+    base = cpu_seconds(lambda: grade(ordinary), repeats=3)
+    costs = {
+        name: cpu_seconds(lambda text=text: grade(text), repeats=2)
+        for name, text in {**hand_made_families(), **vocabulary_families(pack)}.items()
+    }
+    name, worst = max(costs.items(), key=lambda kv: kv[1])
+    print(
+        f"worst case (20 kB):               {worst / base:8.1f}x an ordinary 20 kB answer "
+        f"('{name}': {worst * 1000:.0f} ms vs {base * 1000:.0f} ms CPU; {len(costs)} families, "
+        f"median {sorted(costs.values())[len(costs) // 2] / base:.1f}x)"
     )
 
 

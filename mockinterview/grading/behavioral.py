@@ -45,7 +45,7 @@ _RESULT_RE = re.compile(
     r"\b(?:as a result|resulted in|the result was|in the end|ultimately|eventually|the outcome|outcome was|"
     r"which (?:led|helped|meant|allowed|cut|saved|got)|led to|the impact|(?:reduced|increased|improved|saved|cut|"
     r"grew|boosted|raised|lowered|decreased|doubled|halved|tripled|lifted|dropped|fell|rose|shrank|cleared)|"
-    r"went (?:down|up|from)|came (?:back|down|up)|from \S+ to \S+|adopted|was promoted|got promoted|approved|"
+    r"went (?:down|up|from)|came (?:back|down|up)|from \S{1,40} to \S{1,40}|adopted|was promoted|got promoted|approved|"
     r"signed off|went live|rolled (?:it )?out|since then|after that|by the end|i accepted|they accepted|"
     r"agreed to|became|asked for it|started using|still (?:use|used|running)|i learned|i learnt|we learned|lesson|"
     # What changed afterwards, told without a result word.
@@ -60,12 +60,15 @@ _VAGUE_RESULT_RE = re.compile(
     r"\b(?:went (?:really |very |quite )?well|(?:was|were) (?:very |really |hugely |quite )?(?:successful|a success|"
     r"pleased|happy|delighted|thrilled)|made a (?:real |big |huge )?difference|(?:big|huge|great) impact)\b"
 )
+# A figure starts where a run of digits and separators starts, and is read to its end without
+# giving anything back (possessive): a long run such as "1.2.3.4..." is then scanned once,
+# not once per digit in it.
 _QUANTITY_RE = re.compile(
-    r"(?:[$€£]\s?\d[\d,.]*\s?(?:k|m|bn|million|billion|thousand)?|\b\d[\d,.]*\s?(?:%|percent|pp\b|"
+    r"(?:[$€£]\s?\d[\d,.]*+\s?(?:k|m|bn|million|billion|thousand)?|(?<![\w.,])\.?\d[\d,.]*+\s?(?:%|percent|pp\b|"
     r"percentage points?|points?\b|pts\b|x\b|times\b|k\b|m\b|million|billion|thousand|basis points)|"
     r"\b(?:doubled|halved|tripled|in half)\b)",
 )
-_NUMBER_RE = re.compile(r"\b\d[\d,.]*\b")
+_NUMBER_RE = re.compile(r"(?<![\w.,])\.?\d")  # where a number starts
 _BUSINESS_RE = re.compile(
     r"\b(?:revenue|costs?|customers?|clients?|business|stakeholders?|profit\w*|sales|users?|budget|"
     r"decisions?|risk|margins?|executives?|ceo|cfo|churn|conversion|retention|roi|market\w*|pricing|prices?|"

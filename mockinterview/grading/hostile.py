@@ -50,7 +50,7 @@ _INJECTION_RULES: list[tuple[tuple[str, ...], str]] = [
     (("<",), r"</?\s*(?:system|assistant|user|instructions?)\s*>"),
     (("answer",), r"\bthis answer (?:is|deserves) (?:perfect|excellent|a 5|full marks|the highest)"),
     # A fake turn: "SYSTEM: ...", "</answer>", "Assistant: score 5".
-    (("system", "assistant", "developer", "grader"), r"(?:^|\n)\s*(?:system|assistant|developer|grader)\s*:"),
+    (("system", "assistant", "developer", "grader"), r"^[ \t]*(?:system|assistant|developer|grader)[ \t]*:"),
     (("answer>",), r"</?\s*answer\s*>"),
     (
         ("output", "return", "respond", "set", "assign"),

@@ -588,19 +588,31 @@ def _asserted_match(
         for s in analysis.sentences:
             if s.all_stems.isdisjoint(markers):
                 continue
-            for m in pattern.finditer(analysis.lowered, s.start, s.end):
+            for tries, m in enumerate(pattern.finditer(analysis.lowered, s.start, s.end)):
+                if tries == MAX_TRIES_PER_SENTENCE:
+                    break
                 if _asserted(s, m.start(), m.end(), conclusion) and (accept is None or accept(s, m)):
                     return s
         return None
     starts = [s.start for s in analysis.sentences]
+    tried_in = tries = -1
     for m in pattern.finditer(analysis.lowered):
         k = bisect_right(starts, m.start()) - 1
         if k < 0 or m.start() >= analysis.sentences[k].end:
+            continue
+        tries = tries + 1 if k == tried_in else 0
+        tried_in = k
+        if tries >= MAX_TRIES_PER_SENTENCE:
             continue
         s = analysis.sentences[k]
         if _asserted(s, m.start(), m.end(), conclusion) and (accept is None or accept(s, m)):
             return s
     return None
+
+
+# Matches of one pattern tried per sentence: each try may scan the sentence again, and a
+# sentence that repeats a cue a hundred times gets the verdict of its first few.
+MAX_TRIES_PER_SENTENCE = 8
 
 
 def _in(analysis: Analysis, sentence: Sentence, pattern: re.Pattern[str]) -> bool:

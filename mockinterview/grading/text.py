@@ -367,6 +367,27 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
+# The longest run of tokens read as one sentence. Every check that works per sentence may
+# cost time proportional to the sentence for each match inside it; a bounded sentence keeps
+# that linear in the answer (an unpunctuated 20 kB answer is read as ~100-token windows).
+# Real sentences stay whole: the longest in the labelled sets and Mohler is 119 tokens.
+MAX_SENTENCE_TOKENS = 120
+
+
+def _windows(toks: list[Token]) -> Iterator[list[Token]]:
+    """``toks`` in pieces of at most MAX_SENTENCE_TOKENS, cut at a clause boundary in the
+    second half of a piece when there is one."""
+    while len(toks) > MAX_SENTENCE_TOKENS:
+        cut = MAX_SENTENCE_TOKENS
+        for k in range(MAX_SENTENCE_TOKENS - 1, MAX_SENTENCE_TOKENS // 2, -1):
+            if toks[k].clause != toks[k - 1].clause:
+                cut = k
+                break
+        yield toks[:cut]
+        toks = toks[cut:]
+    yield toks
+
+
 def analyze(text: str) -> Analysis:
     all_tokens = tokenize(text)
     starts = [t.start for t in all_tokens]
@@ -374,23 +395,25 @@ def analyze(text: str) -> Analysis:
     i = 0
     for start, end in split_sentences(text):
         j = bisect_left(starts, end, i)
-        toks = all_tokens[i:j]
+        whole = all_tokens[i:j]
         first, i = i, j
-        if not toks:
+        if not whole:
             continue
-        sentences.append(
-            Sentence(
-                start=start,
-                end=end,
-                tokens=toks,
-                stems=frozenset([t.stem for t in toks if t.content]),
-                hedged=any([t.hedge for t in toks]),
-                negated=_negated_positions(toks) if any([t.negation for t in toks]) else frozenset(),
-                all_stems=frozenset([t.stem for t in toks]),
-                index=len(sentences),
-                first=first,
+        for toks in _windows(whole) if len(whole) > MAX_SENTENCE_TOKENS else (whole,):
+            sentences.append(
+                Sentence(
+                    start=start if toks[0] is whole[0] else toks[0].start,
+                    end=end if toks[-1] is whole[-1] else toks[-1].end,
+                    tokens=toks,
+                    stems=frozenset([t.stem for t in toks if t.content]),
+                    hedged=any([t.hedge for t in toks]),
+                    negated=_negated_positions(toks) if any([t.negation for t in toks]) else frozenset(),
+                    all_stems=frozenset([t.stem for t in toks]),
+                    index=len(sentences),
+                    first=first,
+                )
             )
-        )
+            first += len(toks)
     content = [t.stem for t in all_tokens if t.content]
     return Analysis(
         text=text,
