@@ -43,12 +43,24 @@ def test_partial_credit_counts():
     assert compute_score([kp("a", True), kp("b", False, credit=0.2)], {}, [], [], [], "concept") == 4.0
 
 
-def test_each_distinct_mistake_costs_half_a_point_up_to_one_and_a_half():
+def test_a_major_mistake_puts_the_answer_below_the_bar_and_more_cost_more():
     full = [kp("a", True)]
-    assert compute_score(full, {}, [finding("x")], [], [], "concept") == 4.5
-    assert compute_score(full, {}, [finding("x"), finding("x")], [], [], "concept") == 4.5
+    # one major mistake: capped at 3.0, minus 0.25
+    assert compute_score(full, {}, [finding("x")], [], [], "concept") == 2.8
+    # the same mistake twice counts once
+    assert compute_score(full, {}, [finding("x"), finding("x")], [], [], "concept") == 2.8
+    # two: cap 2.5 - 0.5; five: cap 2.0 - 0.75 (the penalty stops at 0.75)
+    assert compute_score(full, {}, [finding("x"), finding("y")], [], [], "concept") == 2.0
     many = [finding(f"m{i}") for i in range(5)]
-    assert compute_score(full, {}, many, [], [], "concept") == 3.5
+    assert compute_score(full, {}, many, [], [], "concept") == 1.2
+
+
+def test_a_minor_mistake_costs_less():
+    full = [kp("a", True)]
+    minor = MistakeFinding(id="gap", evidence="quote", severity="minor")
+    assert compute_score(full, {}, [minor], [], [], "concept") == 3.2
+    # a weak answer is not lifted by the cap: C = 0.5 -> 3.5, capped at 3.5, minus 0.25
+    assert compute_score([kp("a", True), kp("b", False)], {}, [minor], [], [], "concept") == 3.2
 
 
 def test_misconceptions_cost_on_top_of_the_lost_point():

@@ -33,6 +33,8 @@ class MistakeFinding(_Model):
     # Always a verbatim substring of the answer; findings without one are dropped.
     evidence: str
     note: str = ""
+    # From the pack (Mistake.severity): how far the mistake caps the score.
+    severity: Literal["major", "minor"] = "major"
 
 
 class BehavioralCheck(_Model):

@@ -44,5 +44,6 @@ class LanguageLexicon(BaseModel):
     first_person: Entries
     anaphors: Entries
     anaphoric_subjects: Entries
+    definitions: Entries
     explanations: Entries
     fillers: Entries

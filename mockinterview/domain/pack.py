@@ -89,16 +89,33 @@ class Question(StrictModel):
 
 
 class MistakeExample(StrictModel):
+    """An answer that makes (or avoids) the mistake. ``rubrics lint`` and the tests run the
+    offline grader on every example: on ``question`` when given, else as an answer to a
+    question prone to the mistake."""
+
     answer: Text
     note: str = ""
+    question: Slug | None = None
+
+
+class DetectorSpec(BaseModel):
+    """One detector of a mistake, as written in ``mistakes.toml``: a ``kind`` the grader
+    knows (see ``mockinterview.grading.detectors``) and that kind's settings, which name
+    word lists of the pack's lexicon. The settings are checked against the kind when the
+    pack is compiled for grading and by ``rubrics lint``."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    kind: Slug
+    prone_only: bool = False
 
 
 class Mistake(StrictModel):
     """An entry of the role's common-mistake list.
 
-    ``cues`` are phrases whose presence suggests the mistake, ``counter_cues`` phrases
-    whose presence clears it (same matching rules as key point expressions). The
-    heuristic grader combines them with code-level checks (negation, hedging).
+    ``cues`` are phrases whose assertion suggests the mistake, ``counter_cues`` phrases
+    whose assertion anywhere in the answer clears it; ``detectors`` configure the grader's
+    detector kinds for it (see DetectorSpec).
     """
 
     id: Slug
@@ -111,6 +128,13 @@ class Mistake(StrictModel):
     cues: list[Text] = Field(default_factory=list)
     counter_cues: list[Text] = Field(default_factory=list)
     applies_to: list[RoundId] = Field(default_factory=lambda: list(ROUND_ORDER))
+    # How the offline grader finds it (see DetectorSpec), and whether only on the questions
+    # that list it as a mistake they are prone to.
+    detectors: list[DetectorSpec] = Field(default_factory=list)
+    prone_only: bool = False
+    # "major": experts put an answer that makes it below the bar (score capped at 3, then
+    # lower for each further one); "minor": it costs less (see grading/scoring.py).
+    severity: Literal["major", "minor"] = "major"
 
 
 class RoundSpec(StrictModel):
@@ -140,6 +164,8 @@ class PackLexicon(StrictModel):
     """
 
     hazards: list[Text] = Field(default_factory=list)
+    # Named word lists the mistake detectors use (mistakes.toml refers to them by name).
+    lists: dict[Slug, list[Text]] = Field(default_factory=dict)
 
 
 class RolePack(StrictModel):

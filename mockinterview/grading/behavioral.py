@@ -97,8 +97,9 @@ def _quantified(analysis: Analysis) -> Sentence | None:
     return None
 
 
-def run_checks(analysis: Analysis) -> list[BehavioralCheck]:
-    found: dict[str, Sentence | None] = {
+def found_checks(analysis: Analysis) -> dict[str, Sentence | None]:
+    """Each check with the first sentence that shows it (None when absent)."""
+    return {
         "situation": _first(analysis, _SITUATION_RE),
         "task": _first(analysis, _TASK_RE),
         "action": _first(analysis, _ACTION_RE),
@@ -107,6 +108,10 @@ def run_checks(analysis: Analysis) -> list[BehavioralCheck]:
         "ownership": _first(analysis, _OWNERSHIP_RE),
         "business-framing": _first(analysis, _BUSINESS_RE),
     }
+
+
+def run_checks(analysis: Analysis) -> list[BehavioralCheck]:
+    found = found_checks(analysis)
     return [
         BehavioralCheck(
             id=cid,  # type: ignore[arg-type]

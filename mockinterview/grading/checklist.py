@@ -494,7 +494,11 @@ def guarded_grade(
         if verdict.verdict == "present" and mistake.id not in offline_mistakes:
             quote = usable_quote(verdict.quote, answer, _mistake_claim(mistake))
             if quote:
-                mistakes.append(MistakeFinding(id=mistake.id, evidence=quote, note=f"found by {grader}"))
+                mistakes.append(
+                    MistakeFinding(
+                        id=mistake.id, evidence=quote, note=f"found by {grader}", severity=mistake.severity
+                    )
+                )
 
     behavioral = list(offline.behavioral)
     # A behavioral check has no rubric words a quote could be matched against, so the

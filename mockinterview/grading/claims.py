@@ -129,6 +129,7 @@ class LanguageRules:
     retract_all: PhraseIndex
     retract_last: PhraseIndex
     rejections: PhraseIndex
+    definitions: PhraseIndex
     refusal_verbs: frozenset[str]
     first_person: frozenset[str]
     anaphors: PhraseIndex
@@ -159,6 +160,7 @@ class LanguageRules:
             retract_all=PhraseIndex(lex.retract_all),
             retract_last=PhraseIndex(lex.retract_last),
             rejections=PhraseIndex(lex.rejections),
+            definitions=PhraseIndex(lex.definitions),
             refusal_verbs=frozenset(lex.refusal_verbs),
             first_person=frozenset(lex.first_person),
             anaphors=PhraseIndex(lex.anaphors),
@@ -376,6 +378,7 @@ class ClaimReading:
         *,
         negative_phrase: bool = False,
         statement: bool = False,
+        reversals: bool = True,
     ) -> Status:
         """How the words at ``positions`` (token indexes within ``sentence``) are stated.
 
@@ -385,6 +388,9 @@ class ClaimReading:
         rules"), so a negation between them denies it too ("ML does not always beat
         rules"); a key phrase's words may straddle a negation that belongs to it
         ("correlation is not causation").
+        ``reversals``: False reads "rather than X" or "avoid X" as a preference, not a
+        negation of X (for rejections: "diagnose rather than blindly retrain" rejects
+        nothing).
         """
         positions = sorted(positions)
         if not positions:
@@ -422,6 +428,10 @@ class ClaimReading:
             if k in self._phrasal_words:
                 shielded = False  # "don't care about X": the phrasal verb reaches X
                 phrasal = True
+            if shielded and k in self._negators and t.text not in self.rules.determiner_negations and (
+                tokens[k + 1].text in self._prepositions
+            ):
+                shielded = False  # "not about what causes churn": the negation takes the phrase
             if k in self._negators:
                 if k in self._determiners:
                     determiners += 1
@@ -436,7 +446,7 @@ class ClaimReading:
                         t.text == "not" and (k == sentence.first or tokens[k - 1].clause != clause)
                     )
             elif k in self._reversal_ends:
-                if not shielded:
+                if not shielded and reversals:
                     verbal += 1
                 k = self._reversal_ends[k]  # skip the rest of a multi-word reversal
             elif t.text in self._prepositions:
@@ -481,7 +491,7 @@ class ClaimReading:
         tokens = self._tokens
         end = min(sentence.first + len(sentence.tokens), g1 + 1 + DISMISSAL_REACH)
         for k in range(g1 + 1, end):
-            if tokens[k].clause != clause or (k in self._breaks and tokens[k].text != "as"):
+            if tokens[k].clause != clause or k in self._breaks:
                 return None
             if k in self._dismissal_starts:
                 return "dismissed"
@@ -524,6 +534,12 @@ class ClaimReading:
     @property
     def filler_stems(self) -> frozenset[str]:
         return self.rules.filler_stems
+
+    def defines(self, sentence: Sentence) -> bool:
+        """The sentence recites a definition ("Leakage is when ...")."""
+        tokens = self._tokens
+        end = sentence.first + len(sentence.tokens)
+        return any(self.rules.definitions.match_at(tokens, k) for k in range(sentence.first, end))
 
     def explains(self, sentence: Sentence) -> bool:
         """The sentence gives a reason, mechanism, consequence or example."""

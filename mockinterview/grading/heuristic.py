@@ -20,7 +20,8 @@ Pipeline for one answer:
    conversation.parse_grade to the same grade. Near-synonyms share a stem
    (grading/text.py). Against a free-text reference: partial credit per reference
    clause (grading/reference.py);
-4. mistakes (grading/mistakes.py) and, for behavioral questions, STAR and impact checks;
+4. mistakes (grading/detectors/: detector kinds configured by the pack) and, for
+   behavioral questions, STAR and impact checks;
 5. the score from grading/scoring.py and a short feedback text.
 """
 
@@ -30,14 +31,14 @@ import re
 from dataclasses import dataclass, field
 
 from mockinterview.domain.grade import BehavioralCheck, Grade, KeyPointCoverage, MistakeFinding
-from mockinterview.domain.pack import CANONICAL_MISTAKE_IDS, KeyPoint, Question, RolePack
+from mockinterview.domain.pack import KeyPoint, Question, RolePack
 from mockinterview.grading import behavioral as behavioral_checks
 from mockinterview.grading import hostile
 from mockinterview.grading import reference as reference_grading
 from mockinterview.grading.claims import ClaimReading, read_claims
+from mockinterview.grading.detectors import CompiledMistake, compile_mistakes, detect
 from mockinterview.grading.feedback import build_feedback
 from mockinterview.grading.matching import EVIDENCE_LIMIT, Match, Phrase, compile_all, find_matches
-from mockinterview.grading.mistakes import CompiledMistake, detect
 from mockinterview.grading.question_match import find_question
 from mockinterview.grading.scoring import compute_score
 from mockinterview.grading.similarity import TfidfIndex
@@ -140,7 +141,6 @@ class CompiledPack:
     questions: dict[str, CompiledQuestion]
     mistakes: dict[str, CompiledMistake]
     topic_index: TfidfIndex
-    behavioral_mistake_ids: set[str] = field(default_factory=set)
 
 
 _CACHE: dict[str, CompiledPack] = {}
@@ -158,19 +158,27 @@ def _compile(pack: RolePack) -> CompiledPack:
             + [e for kp in q.key_points for e in kp.expressions]
         )
         questions[q.id] = CompiledQuestion(q, kps, content_stems(topic_text))
-    canonical = set(CANONICAL_MISTAKE_IDS)
     topic_index = TfidfIndex([cq.topic_stems for cq in questions.values()])
     for cq in questions.values():
         cq.topic_vector = topic_index.unit_vector(cq.topic_stems)
     return CompiledPack(
         pack=pack,
         questions=questions,
-        mistakes={m.id: CompiledMistake.build(m) for m in pack.mistakes},
+        mistakes=_compiled_mistakes(pack),
         topic_index=topic_index,
-        behavioral_mistake_ids={
-            m.id for m in pack.mistakes if m.id not in canonical and m.applies_to == ["behavioral"]
-        },
     )
+
+
+class PackNotGradable(ValueError):
+    """The pack's detector settings cannot be used; ``rubrics lint`` lists every problem."""
+
+
+def _compiled_mistakes(pack: RolePack) -> dict[str, CompiledMistake]:
+    mistakes, problems = compile_mistakes(pack)
+    if problems:
+        more = f" (+{len(problems) - 1} more; run `mockinterview rubrics lint`)" if len(problems) > 1 else ""
+        raise PackNotGradable(f"rubric pack {pack.id}: {problems[0]}{more}")
+    return mistakes
 
 
 def compiled(pack: RolePack) -> CompiledPack:
@@ -377,17 +385,6 @@ def _reference_is_a_list(reference: str) -> bool:
     return hostile.is_keyword_list(analyze(reference))
 
 
-def _vague_claim(cp: CompiledPack, analysis: Analysis) -> str | None:
-    cm = cp.mistakes.get("unquantified-impact")
-    if cm is None:
-        return None
-    for phrase in cm.cues:
-        for m in find_matches(phrase, analysis):
-            if not m.negated:
-                return m.quote(analysis)
-    return None
-
-
 def _prepare(answer: str) -> tuple[str, Analysis, list[str]]:
     if not isinstance(answer, str):
         raise TypeError("answer must be a string")
@@ -452,14 +449,20 @@ def _empty_grade(
 _NOT_A_STORY = frozenset({"empty", "injection", "template-syntax"})
 
 
-def _behavioral_part(cp: CompiledPack, analysis: Analysis, flags: list[str]):
-    checks = behavioral_checks.run_checks(analysis)
-    if _NOT_A_STORY.intersection(flags):
-        return checks, []
-    derived = behavioral_checks.derived_mistakes(
-        analysis, checks, cp.behavioral_mistake_ids, _vague_claim(cp, analysis)
-    )
-    return checks, derived
+def _mistakes(
+    cp: CompiledPack,
+    said: Analysis,
+    claims: ClaimReading,
+    round_id: str | None,
+    prone: frozenset[str],
+    *,
+    story: bool,
+    flags: list[str],
+) -> list[MistakeFinding]:
+    applicable = [
+        cm for cm in cp.mistakes.values() if round_id is None or round_id in cm.mistake.applies_to
+    ]
+    return detect(said, claims, applicable, prone, story=story and not _NOT_A_STORY.intersection(flags))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -503,17 +506,9 @@ def grade_answer(answer: str, question: Question, pack: RolePack) -> Grade:
         if sim < OFF_TOPIC_SIMILARITY:
             flags.append("off-topic")
 
-    prone = frozenset(question.mistakes)
-    applicable = [
-        cm
-        for mid, cm in cp.mistakes.items()
-        if mid not in cp.behavioral_mistake_ids and question.round in cm.mistake.applies_to
-    ]
-    mistakes = detect(said, applicable, prone)
-    checks: list[BehavioralCheck] = []
-    if question.kind == "behavioral" or question.round == "behavioral":
-        checks, derived = _behavioral_part(cp, said, flags)
-        mistakes += derived
+    story = question.kind == "behavioral" or question.round == "behavioral"
+    mistakes = _mistakes(cp, said, claims, question.round, frozenset(question.mistakes), story=story, flags=flags)
+    checks = behavioral_checks.run_checks(said) if story else []
     kind = "behavioral" if checks else question.kind
     return _finish(
         cp=cp,
@@ -593,19 +588,11 @@ def _grade_free_text(
     # own prone list when it matched the bank.
     round_id = question.round if question else None
     prone = frozenset(question.mistakes) if question else frozenset()
-    applicable = [
-        cm
-        for mid, cm in cp.mistakes.items()
-        if mid not in cp.behavioral_mistake_ids and (round_id is None or round_id in cm.mistake.applies_to)
-    ]
-    mistakes = detect(said, applicable, prone)
-    checks: list[BehavioralCheck] = []
     is_behavioral = (question is not None and question.kind == "behavioral") or bool(
         _BEHAVIORAL_QUESTION_RE.search(question_text or "")
     )
-    if is_behavioral:
-        checks, derived = _behavioral_part(cp, said, flags)
-        mistakes += derived
+    mistakes = _mistakes(cp, said, claims, round_id, prone, story=is_behavioral, flags=flags)
+    checks = behavioral_checks.run_checks(said) if is_behavioral else []
     return _finish(
         cp=cp,
         question_id=question_id,

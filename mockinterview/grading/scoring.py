@@ -18,9 +18,14 @@ Score formula (1-5, one decimal)::
                 "off-topic", "keyword-list", "unexplained", "contradiction" -> 2.0;
                 "too-short" -> 2.5;
                 "no-reference" (free text with neither a bank match nor a reference) -> 3.0
-    raw         = min(base, cap)             (a cap bounds what coverage can earn ...)
-                  - 0.5 per distinct mistake found        (... and mistakes cost on top of it;
-                                                           at most 1.5 in total)
+    mistakes    each distinct mistake found has the pack's severity. Expert labellers score
+                an answer that makes one major mistake (metrics with no outcome, leakage
+                unchecked, ...) below the bar whatever else it covers, so mistakes cap:
+                major: 1 -> 3.0, 2 -> 2.5, 3 or more -> 2.0;
+                minor (behavioral gaps): 1 -> 3.5, 2 -> 3.0, 3 or more -> 2.5
+    raw         = min(base, cap, mistake cap)  (caps bound what coverage can earn ...)
+                  - 0.25 per distinct mistake found       (... and mistakes cost on top of it;
+                                                           at most 0.75 in total)
                   - 0.5 per key point stated wrongly      (a misconception; at most 1.0)
                   - 0.5 if the answer is flagged "repetitive"
     score       = clamp(round(raw, 1), 1.0, 5.0)
@@ -34,8 +39,10 @@ from __future__ import annotations
 from mockinterview.domain.grade import BehavioralCheck, KeyPointCoverage, MistakeFinding
 
 FULL_MARKS_AT = 0.8  # share of the rubric at which the base score reaches 5
-MISTAKE_PENALTY = 0.5
-MAX_MISTAKE_PENALTY = 1.5
+MISTAKE_PENALTY = 0.25
+MAX_MISTAKE_PENALTY = 0.75
+# Caps by the number of distinct mistakes of each severity (the last entry for more).
+MISTAKE_CAPS: dict[str, tuple[float, ...]] = {"major": (3.0, 2.5, 2.0), "minor": (3.5, 3.0, 2.5)}
 MISCONCEPTION_PENALTY = 0.5
 MAX_MISCONCEPTION_PENALTY = 1.0
 REPETITION_PENALTY = 0.5
@@ -86,6 +93,10 @@ def compute_score(
     base = 1.0 + 4.0 * min(1.0, quality / FULL_MARKS_AT)
     # Caps bound what coverage can earn; what the answer gets wrong costs on top of that.
     cap = min((FLAG_CAPS[f] for f in flags if f in FLAG_CAPS), default=5.0)
+    for severity, caps in MISTAKE_CAPS.items():
+        n = len({m.id for m in mistakes if m.severity == severity})
+        if n:
+            cap = min(cap, caps[min(n, len(caps)) - 1])
     raw = min(base, cap)
     raw -= min(MAX_MISTAKE_PENALTY, MISTAKE_PENALTY * len({m.id for m in mistakes}))
     misconceptions = sum(1 for k in key_points if k.misconception)

@@ -1,0 +1,54 @@
+"""``story-check``: a behavioral story missing one of its parts.
+
+Settings: ``check``, the part whose absence is the mistake (one of the behavioral checks:
+"result", "quantified-impact", "ownership", "business-framing", "situation", "task",
+"action"); ``needs_words`` (optional): the story must use one of these for the check to
+apply ("no-ownership" needs a "we" to hide behind); ``evidence_from`` (optional): words
+whose sentence is quoted as the evidence ("it helped a lot" for unquantified impact).
+
+The checks themselves are computed once per answer (grading/behavioral.py). The evidence
+is where the story shows the gap: the last sentence for a missing result, the sentence of
+a vague outcome for missing figures, the first "we" for missing ownership, the first
+sentence for a missing business stake.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from mockinterview.grading import behavioral
+from mockinterview.grading.detectors.base import Context, Detector, ListRef
+from mockinterview.grading.text import Sentence
+
+Check = Literal["situation", "task", "action", "result", "quantified-impact", "ownership", "business-framing"]
+
+
+class StoryDetector(Detector):
+    kind: Literal["story-check"]
+    check: Check
+    needs_words: ListRef | None = None
+    evidence_from: ListRef | None = None
+
+    LIST_FIELDS: ClassVar[tuple[str, ...]] = ("needs_words", "evidence_from")
+
+    def find(self, ctx: Context) -> Sentence | None:
+        sentences = ctx.analysis.sentences
+        if not sentences or not ctx.story:
+            return None
+        checks = ctx.story_checks()
+        if checks.get(self.check) is not None:
+            return None
+        needs = self.resolved("needs_words")
+        if needs is not None:
+            return next((s for s in sentences if needs.in_sentence(s)), None)
+        evidence = self.resolved("evidence_from")
+        if evidence is not None:
+            hit = next((s for s in sentences if ctx.asserted_in(evidence, s)), None)
+            if hit is not None:
+                return hit
+        if self.check in ("result", "quantified-impact"):
+            return checks.get("result") or sentences[-1]
+        return sentences[0]
+
+
+__all__ = ["StoryDetector", "behavioral"]
