@@ -2,7 +2,7 @@
 
 ``load_pack_dir`` must return a ``RolePack`` or raise ``PackLoadError`` whose problems each
 name a file; a pack that still loads must grade an answer without crashing. To keep each case
-fast the copy holds pack.toml, mistakes.toml and one question file (basic.toml).
+fast the copy holds pack.toml, mistakes.toml, lexicon.toml and one question file (basic.toml).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from mockinterview.grading import grade_answer
 from mockinterview.packs.loader import PackLoadError, load_pack_dir
 from mockinterview.resources import rubrics_dir
 
-FILES = ("pack.toml", "mistakes.toml", "questions/basic.toml")
+FILES = ("pack.toml", "mistakes.toml", "lexicon.toml", "questions/basic.toml")
 ANSWER = (
     "I would start from the decision and a rules baseline, check the data quality and labels, "
     "validate out of time, report precision and recall, and monitor drift after deployment."

@@ -60,11 +60,11 @@ def test_lint_reports_invalid_toml_and_json_output(pack_copy, capsys):
 def test_lint_warns_about_an_unmatchable_phrase_without_failing(pack_copy, capsys):
     mistakes = pack_copy / "mistakes.toml"
     mistakes.write_text(
-        mistakes.read_text().replace('cues = [\n    "auc",', 'cues = [\n    "!!!",\n    "auc",', 1)
+        mistakes.read_text().replace('id = "metrics-without-impact"\n', 'id = "metrics-without-impact"\ncounter_cues = ["!!!"]\n', 1)
     )
     code, out, _ = run(capsys, "rubrics", "lint", str(pack_copy))
     assert code == 0
-    assert "warning: data-scientist/mistakes.toml: mistakes[0].cues[0]: phrase has no words to match" in out
+    assert "warning: data-scientist/mistakes.toml: mistakes[0].counter_cues[0]: phrase has no words to match" in out
 
 
 def test_lint_of_a_missing_path_is_one_line(tmp_path, capsys):
@@ -85,3 +85,33 @@ def test_list_shows_rounds_counts_version_and_hash(capsys):
     code, out, _ = run(capsys, "rubrics", "list")
     assert code == 0
     assert "data-scientist" in out and "behavioral" in out and pack["content_hash"][:16] in out
+
+
+def test_lint_runs_every_example_and_an_example_the_grader_gets_wrong_is_an_error(pack_copy, capsys):
+    mistakes = pack_copy / "mistakes.toml"
+    text = mistakes.read_text()
+    # A "positive" example that makes no mistake at all, and a "negative" one that makes it.
+    text = text.replace(
+        "[[mistakes.positive_examples]]\n",
+        '[[mistakes.positive_examples]]\nanswer = "Shipping the model only after a four-week test against the old '
+        'process, which cut churn by two points, was what mattered."\n\n[[mistakes.positive_examples]]\n',
+        1,
+    )
+    mistakes.write_text(text)
+    code, out, _ = run(capsys, "rubrics", "lint", str(pack_copy))
+    assert code == 1
+    assert "error: data-scientist/mistakes.toml: mistakes[0].positive_examples[0]" in out
+    assert "does not find 'metrics-without-impact'" in out
+
+
+def test_a_mistake_with_no_way_to_be_found_is_a_warning_and_its_examples_errors(pack_copy, capsys):
+    mistakes = pack_copy / "mistakes.toml"
+    story = mistakes.read_text()
+    start = story.index('id = "no-ownership"')
+    detectors = story.index("[[mistakes.detectors]]", start)
+    after = story.index("[[mistakes.positive_examples]]", detectors)
+    mistakes.write_text(story[:detectors] + story[after:])  # no detectors left for it
+    code, out, _ = run(capsys, "rubrics", "lint", str(pack_copy))
+    assert "'no-ownership' has no detectors and no cues: the offline grader never finds it" in out
+    # its positive example can no longer pass either, which is an error
+    assert code == 1 and "does not find 'no-ownership'" in out

@@ -105,9 +105,10 @@ def _question_locations(pack_dir: Path) -> dict[str, tuple[str, str]]:
 def _grader_warnings(pack: RolePack, pack_dir: Path) -> list[LintFinding]:
     from mockinterview.grading import grade_answer
     from mockinterview.grading.matching import compile_phrase
+    from mockinterview.grading.pack_check import pack_warnings
 
     name = pack_dir.name
-    warnings: list[LintFinding] = []
+    warnings = [LintFinding(name, w.file, w.location, w.message) for w in pack_warnings(pack)]
 
     def unmatchable(file: str, location: str, phrases: list[str]) -> list[LintFinding]:
         return [
@@ -116,9 +117,6 @@ def _grader_warnings(pack: RolePack, pack_dir: Path) -> list[LintFinding]:
             if compile_phrase(phrase) is None
         ]
 
-    for i, mistake in enumerate(pack.mistakes):
-        for field in ("cues", "counter_cues"):
-            warnings += unmatchable("mistakes.toml", f"mistakes[{i}].{field}", getattr(mistake, field))
     locations = _question_locations(pack_dir)
     for q in pack.questions:
         file, loc = locations.get(q.id, ("questions/", f"question {q.id}"))
@@ -142,6 +140,7 @@ def _grader_warnings(pack: RolePack, pack_dir: Path) -> list[LintFinding]:
 
 def lint_pack(pack_dir: Path) -> tuple[list[LintFinding], list[LintFinding], RolePack | None]:
     """(problems, warnings, pack or None) for one pack directory."""
+    from mockinterview.grading.pack_check import example_problems
     from mockinterview.packs.loader import PackLoadError, load_pack_dir
 
     try:
@@ -149,7 +148,9 @@ def lint_pack(pack_dir: Path) -> tuple[list[LintFinding], list[LintFinding], Rol
     except PackLoadError as exc:
         problems = [LintFinding(pack_dir.name, p.file, p.location, p.message) for p in exc.problems]
         return problems or [LintFinding(pack_dir.name, "", "", "cannot be loaded")], [], None
-    return [], _grader_warnings(pack, pack_dir), pack
+    # Every example runs: one the grader gets wrong is a broken promise, so an error.
+    problems = [LintFinding(pack_dir.name, p.file, p.location, p.message) for p in example_problems(pack)]
+    return problems, _grader_warnings(pack, pack_dir), pack
 
 
 def run_lint(args: argparse.Namespace) -> int:

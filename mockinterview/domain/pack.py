@@ -10,10 +10,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from mockinterview.domain.detectors import DetectorSpec
+
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
-RoundId = Literal["basic", "technical", "advanced", "behavioral"]
+# Rounds are declared by each pack (pack.toml [[rounds]]); these are the data-scientist
+# pack's, in its order, used where no pack is at hand.
+RoundId = Slug
 ROUND_ORDER: tuple[RoundId, ...] = ("basic", "technical", "advanced", "behavioral")
 
 # The six ids every pack keeps with these names (DESIGN.md, "The common-mistake list").
@@ -98,18 +102,6 @@ class MistakeExample(StrictModel):
     question: Slug | None = None
 
 
-class DetectorSpec(BaseModel):
-    """One detector of a mistake, as written in ``mistakes.toml``: a ``kind`` the grader
-    knows (see ``mockinterview.grading.detectors``) and that kind's settings, which name
-    word lists of the pack's lexicon. The settings are checked against the kind when the
-    pack is compiled for grading and by ``rubrics lint``."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
-
-    kind: Slug
-    prone_only: bool = False
-
-
 class Mistake(StrictModel):
     """An entry of the role's common-mistake list.
 
@@ -127,9 +119,10 @@ class Mistake(StrictModel):
     negative_examples: list[MistakeExample] = Field(min_length=1)  # answers that avoid it
     cues: list[Text] = Field(default_factory=list)
     counter_cues: list[Text] = Field(default_factory=list)
-    applies_to: list[RoundId] = Field(default_factory=lambda: list(ROUND_ORDER))
-    # How the offline grader finds it (see DetectorSpec), and whether only on the questions
-    # that list it as a mistake they are prone to.
+    # Rounds whose answers may make this mistake (ids of pack.toml [[rounds]]); empty: all.
+    applies_to: list[RoundId] = Field(default_factory=list)
+    # How the offline grader finds it (domain/detectors.py: a kind and its settings), and
+    # whether only on the questions that list it as a mistake they are prone to.
     detectors: list[DetectorSpec] = Field(default_factory=list)
     prone_only: bool = False
     # "major": experts put an answer that makes it below the bar (score capped at 3, then
@@ -196,6 +189,10 @@ class RolePack(StrictModel):
                 return m
         raise KeyError(mistake_id)
 
+    def applies(self, mistake: Mistake, round_id: str | None) -> bool:
+        """Whether ``mistake`` is looked for in an answer of ``round_id`` (None: any round)."""
+        return round_id is None or not mistake.applies_to or round_id in mistake.applies_to
+
     def questions_for(self, round_id: RoundId) -> list[Question]:
         return [q for q in self.questions if q.round == round_id]
 
@@ -203,15 +200,16 @@ class RolePack(StrictModel):
     def _cross_references(self) -> RolePack:
         problems: list[str] = []
         mistake_ids = [m.id for m in self.mistakes]
-        for canonical in CANONICAL_MISTAKE_IDS:
-            if canonical not in mistake_ids:
-                problems.append(f"mistakes: canonical mistake {canonical!r} is missing")
         for dup in sorted({i for i in mistake_ids if mistake_ids.count(i) > 1}):
             problems.append(f"mistakes: duplicate id {dup!r}")
         q_ids = [q.id for q in self.questions]
         for dup in sorted({i for i in q_ids if q_ids.count(i) > 1}):
             problems.append(f"questions: duplicate id {dup!r}")
         round_ids = {r.id for r in self.meta.rounds}
+        for i, m in enumerate(self.mistakes):
+            for r in m.applies_to:
+                if r not in round_ids:
+                    problems.append(f"mistakes[{i}].applies_to: round {r!r} is not declared in pack.toml")
         known_mistakes = set(mistake_ids)
         for q in self.questions:
             if q.round not in round_ids:
@@ -224,6 +222,16 @@ class RolePack(StrictModel):
                 for t in fu.targets:
                     if t not in targets_known:
                         problems.append(f"question {q.id}: follow_ups[{i}] targets unknown id {t!r}")
+        lists = set(self.lexicon.lists)
+        for i, m in enumerate(self.mistakes):
+            for j, spec in enumerate(m.detectors):
+                for setting, ref in spec.list_settings().items():
+                    if isinstance(ref, str) and ref not in lists:
+                        known = ", ".join(sorted(lists)) or "none"
+                        problems.append(
+                            f"mistakes[{i}].detectors[{j}].{setting}: no word list {ref!r} in lexicon.toml "
+                            f"(lists: {known})"
+                        )
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -1,16 +1,16 @@
 """Behavioral-answer checks: STAR parts (situation, task, action, result), a quantified
 result, the candidate's own ownership, and business framing.
 
-Each check reports the first sentence that shows it, quoted verbatim. The behavioral
-mistakes of the pack (missing-result, unquantified-impact, no-ownership,
-no-business-framing) follow from the checks that fail.
+Each check reports the first sentence that shows it, quoted verbatim. A pack's
+behavioral mistakes are ``story-check`` detectors (grading/detectors/story.py) on the
+checks that fail.
 """
 
 from __future__ import annotations
 
 import re
 
-from mockinterview.domain.grade import BehavioralCheck, MistakeFinding
+from mockinterview.domain.grade import BehavioralCheck
 from mockinterview.grading.text import Analysis, Sentence
 
 # Past-tense actions after "I" / "we": common irregular verbs, plus any regular "-ed" form.
@@ -120,37 +120,3 @@ def run_checks(analysis: Analysis) -> list[BehavioralCheck]:
         )
         for cid in CHECK_ORDER
     ]
-
-
-def derived_mistakes(
-    analysis: Analysis, checks: list[BehavioralCheck], available: set[str], vague_claim: str | None
-) -> list[MistakeFinding]:
-    """Behavioral mistakes implied by failed checks, each quoting where the answer shows it."""
-    if not analysis.sentences:
-        return []
-    present = {c.id: c for c in checks}
-    first = analysis.quote(analysis.sentences[0].start, analysis.sentences[0].end)
-    last = analysis.quote(analysis.sentences[-1].start, analysis.sentences[-1].end)
-    out: list[MistakeFinding] = []
-    if "missing-result" in available and not present["result"].present:
-        out.append(
-            MistakeFinding(id="missing-result", evidence=last, note="the story ends here with no outcome")
-        )
-    if "unquantified-impact" in available and not present["quantified-impact"].present:
-        evidence = vague_claim or present["result"].evidence or last
-        out.append(
-            MistakeFinding(id="unquantified-impact", evidence=evidence, note="no figure for the impact")
-        )
-    if "no-ownership" in available and not present["ownership"].present:
-        we = _first(analysis, _WE_RE)
-        if we is not None:
-            out.append(
-                MistakeFinding(
-                    id="no-ownership",
-                    evidence=analysis.quote(we.start, we.end),
-                    note="only what the team did, not what you did",
-                )
-            )
-    if "no-business-framing" in available and not present["business-framing"].present:
-        out.append(MistakeFinding(id="no-business-framing", evidence=first, note="no business stake named"))
-    return out

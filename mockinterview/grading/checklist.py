@@ -64,7 +64,7 @@ FEEDBACK_MAX_CHARS = 300
 def mistakes_for(question: Question, pack: RolePack) -> list[Mistake]:
     """The question's own mistakes first, then the pack's others that apply to its round."""
     ids = list(question.mistakes)
-    ids += [m.id for m in pack.mistakes if question.round in m.applies_to and m.id not in ids]
+    ids += [m.id for m in pack.mistakes if pack.applies(m, question.round) and m.id not in ids]
     known = {m.id for m in pack.mistakes}
     return [pack.mistake(i) for i in ids if i in known]
 

@@ -164,21 +164,9 @@ def _compile(pack: RolePack) -> CompiledPack:
     return CompiledPack(
         pack=pack,
         questions=questions,
-        mistakes=_compiled_mistakes(pack),
+        mistakes=compile_mistakes(pack),
         topic_index=topic_index,
     )
-
-
-class PackNotGradable(ValueError):
-    """The pack's detector settings cannot be used; ``rubrics lint`` lists every problem."""
-
-
-def _compiled_mistakes(pack: RolePack) -> dict[str, CompiledMistake]:
-    mistakes, problems = compile_mistakes(pack)
-    if problems:
-        more = f" (+{len(problems) - 1} more; run `mockinterview rubrics lint`)" if len(problems) > 1 else ""
-        raise PackNotGradable(f"rubric pack {pack.id}: {problems[0]}{more}")
-    return mistakes
 
 
 def compiled(pack: RolePack) -> CompiledPack:
@@ -459,9 +447,7 @@ def _mistakes(
     story: bool,
     flags: list[str],
 ) -> list[MistakeFinding]:
-    applicable = [
-        cm for cm in cp.mistakes.values() if round_id is None or round_id in cm.mistake.applies_to
-    ]
+    applicable = [cm for cm in cp.mistakes.values() if cp.pack.applies(cm.mistake, round_id)]
     return detect(said, claims, applicable, prone, story=story and not _NOT_A_STORY.intersection(flags))
 
 

@@ -105,6 +105,24 @@ def _validate_list(
     return out
 
 
+def _undeclared_rounds(data: dict[str, Any], meta: PackMeta, rel: str) -> list[PackProblem]:
+    """Questions whose round pack.toml does not declare (found even in a question that
+    fails validation for another reason, so every problem is reported at once)."""
+    declared = [r.id for r in meta.rounds]
+    items = data.get("questions")
+    out = []
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        if isinstance(item, dict) and isinstance(item.get("round"), str) and item["round"] not in declared:
+            out.append(
+                PackProblem(
+                    rel,
+                    f"questions[{i}].round",
+                    f"round {item['round']!r} is not declared in pack.toml (rounds: {', '.join(declared)})",
+                )
+            )
+    return out
+
+
 def content_hash(pack_dir: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(p for p in pack_dir.rglob("*.toml") if p.is_file()):
@@ -145,6 +163,8 @@ def load_pack_dir(pack_dir: Path) -> RolePack:
         data = _read_toml(path, rel, problems)
         if data is not None:
             questions.extend(_validate_list(data, "questions", Question, rel, problems))
+            if meta is not None:
+                problems += _undeclared_rounds(data, meta, rel)
 
     lexicon = PackLexicon()
     if (pack_dir / "lexicon.toml").is_file():

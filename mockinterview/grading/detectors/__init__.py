@@ -20,36 +20,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import ValidationError
-
+from mockinterview.domain.detectors import PhraseSpec, ScoreSpec, StorySpec
 from mockinterview.domain.grade import MistakeFinding
 from mockinterview.domain.pack import Mistake, RolePack
 from mockinterview.grading.claims import ClaimReading
-from mockinterview.grading.detectors.base import Context, Detector, ListResolver, UnknownList
+from mockinterview.grading.detectors.base import Context, Detector, ListResolver
 from mockinterview.grading.detectors.phrase import PhraseDetector
 from mockinterview.grading.detectors.scores import ScoreDetector
 from mockinterview.grading.detectors.story import StoryDetector
 from mockinterview.grading.terms import TermSet
 from mockinterview.grading.text import Analysis
 
-REGISTRY: dict[str, type[Detector]] = {
-    "phrase": PhraseDetector,
-    "score-at-face-value": ScoreDetector,
-    "story-check": StoryDetector,
+# Each kind's settings (domain/detectors.py) and the mechanism that runs them.
+REGISTRY: dict[type, type[Detector]] = {
+    PhraseSpec: PhraseDetector,
+    ScoreSpec: ScoreDetector,
+    StorySpec: StoryDetector,
 }
 
-__all__ = ["REGISTRY", "CompiledMistake", "Context", "DetectorProblem", "check_pack", "compile_mistakes", "detect"]
-
-
-@dataclass(frozen=True)
-class DetectorProblem:
-    """A detector setting the grader cannot use, with where it is in the pack."""
-
-    location: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"mistakes.toml: {self.location}: {self.message}"
+__all__ = ["REGISTRY", "CompiledMistake", "Context", "compile_mistakes", "detect"]
 
 
 @dataclass(frozen=True)
@@ -63,46 +52,19 @@ class CompiledMistake:
         return self.mistake.id
 
 
-def _compile_one(mistake: Mistake, index: int, resolver: ListResolver, problems: list[DetectorProblem]):
-    detectors: list[Detector] = []
-    for j, spec in enumerate(mistake.detectors):
-        where = f"mistakes[{index}].detectors[{j}]"
-        cls = REGISTRY.get(spec.kind)
-        if cls is None:
-            known = ", ".join(sorted(REGISTRY))
-            problems.append(DetectorProblem(f"{where}.kind", f"unknown detector kind {spec.kind!r} (known: {known})"))
-            continue
-        try:
-            detector = cls.model_validate(spec.model_dump(by_alias=True))
-            detector.bind(resolver)
-        except ValidationError as exc:
-            for err in exc.errors():
-                loc = ".".join(str(p) for p in err["loc"])
-                problems.append(DetectorProblem(f"{where}.{loc}" if loc else where, err["msg"]))
-            continue
-        except UnknownList as exc:
-            problems.append(DetectorProblem(where, str(exc)))
-            continue
-        detectors.append(detector)
+def _compile_one(mistake: Mistake, resolver: ListResolver) -> CompiledMistake:
+    detectors = [REGISTRY[type(spec)](spec, resolver) for spec in mistake.detectors]
     if mistake.cues:
-        cue = PhraseDetector(kind="phrase", terms=list(mistake.cues))
-        cue.bind(resolver)
-        detectors.append(cue)
+        detectors.append(PhraseDetector(PhraseSpec(kind="phrase", terms=list(mistake.cues)), resolver))
     remedies = TermSet(mistake.counter_cues) if mistake.counter_cues else None
     return CompiledMistake(mistake, tuple(detectors), remedies)
 
 
-def compile_mistakes(pack: RolePack) -> tuple[dict[str, CompiledMistake], list[DetectorProblem]]:
-    """The pack's mistakes with their detectors built, and every setting that failed."""
+def compile_mistakes(pack: RolePack) -> dict[str, CompiledMistake]:
+    """The pack's mistakes with their detectors built (the pack checked its settings when
+    it loaded)."""
     resolver = ListResolver(pack.lexicon.lists)
-    problems: list[DetectorProblem] = []
-    out = {m.id: _compile_one(m, i, resolver, problems) for i, m in enumerate(pack.mistakes)}
-    return out, problems
-
-
-def check_pack(pack: RolePack) -> list[DetectorProblem]:
-    """Detector settings of the pack that the grader cannot use (``rubrics lint``)."""
-    return compile_mistakes(pack)[1]
+    return {m.id: _compile_one(m, resolver) for m in pack.mistakes}
 
 
 def detect(

@@ -4,20 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from typing import Annotated, Any, ClassVar
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
-
+from mockinterview.domain.detectors import ListRef
 from mockinterview.grading.claims import ClaimReading
 from mockinterview.grading.terms import Span, TermSet
 from mockinterview.grading.text import Analysis, Sentence
-
-# A setting that names a word list of the pack's lexicon, or gives the entries inline.
-ListRef = Annotated[str | list[str], Field(union_mode="left_to_right")]
-
-
-class UnknownList(ValueError):
-    pass
 
 
 class ListResolver:
@@ -32,9 +24,7 @@ class ListResolver:
             return None
         if isinstance(ref, list):
             return TermSet(ref)
-        if ref not in self._lists:
-            known = ", ".join(sorted(self._lists)) or "none"
-            raise UnknownList(f"{setting}: no word list {ref!r} in lexicon.toml (lists: {known})")
+        # (A pack checks on load that every list it names exists.)
         if ref not in self._compiled:
             self._compiled[ref] = TermSet(self._lists[ref])
         return self._compiled[ref]
@@ -155,22 +145,14 @@ def _is_number(word: str) -> bool:
     return word[:1].isdigit()
 
 
-class Detector(BaseModel):
-    """A detector kind: its settings are the model's fields; ``find`` returns the sentence
-    that shows the mistake, or None."""
+class Detector:
+    """A detector kind at work: built from its settings (``spec``, see domain/detectors.py)
+    with the word lists resolved; ``find`` returns the sentence that shows the mistake."""
 
-    model_config = ConfigDict(extra="forbid", frozen=False, populate_by_name=True)
-
-    kind: str
-    prone_only: bool = False
-    _lists: dict[str, TermSet | None] = PrivateAttr(default_factory=dict)
-
-    # Names of the fields that refer to word lists.
-    LIST_FIELDS: ClassVar[tuple[str, ...]] = ()
-
-    def bind(self, resolve: ListResolver) -> None:
-        for name in self.LIST_FIELDS:
-            self._lists[name] = resolve(getattr(self, name), name)
+    def __init__(self, spec: Any, resolve: ListResolver) -> None:
+        self.spec = spec
+        self.prone_only = spec.prone_only
+        self._lists = {name: resolve(ref, name) for name, ref in spec.list_settings().items()}
 
     def resolved(self, name: str) -> TermSet | None:
         return self._lists.get(name)

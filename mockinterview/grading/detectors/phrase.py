@@ -28,58 +28,41 @@ Settings (lists are names of the pack's lexicon lists, or inline lists):
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
-
-from pydantic import Field
-
-from mockinterview.grading.detectors.base import Context, Detector, ListRef
+from mockinterview.domain.detectors import PhraseSpec
+from mockinterview.grading.detectors.base import Context, Detector
 from mockinterview.grading.text import Sentence
 
 
 class PhraseDetector(Detector):
-    kind: Literal["phrase"]
-    terms: ListRef
-    with_terms: ListRef | None = Field(default=None, alias="with")
-    with_scope: Literal["sentence", "answer"] = "sentence"
-    with_optional_when_prone: bool = False
-    cleared_by: ListRef | None = None
-    unless_in_sentence: ListRef | None = None
-    contrast: ListRef | None = None
-    needs_number: bool = False
-    first_person: bool = False
-    polarity: Literal["asserted", "denied"] = "asserted"
-    stories: bool = True
-    min_words: int = 0
-
-    LIST_FIELDS: ClassVar[tuple[str, ...]] = ("terms", "with_terms", "cleared_by", "unless_in_sentence", "contrast")
+    spec: PhraseSpec
 
     def find(self, ctx: Context) -> Sentence | None:
-        if (ctx.story and not self.stories) or len(ctx.analysis.tokens) < self.min_words:
+        if (ctx.story and not self.spec.stories) or len(ctx.analysis.tokens) < self.spec.min_words:
             return None
         terms = self.resolved("terms")
         cleared = self.resolved("cleared_by")
         if terms is None:
             return None
         company = self.resolved("with_terms")
-        if company is not None and self.with_optional_when_prone and ctx.prone:
+        if company is not None and self.spec.with_optional_when_prone and ctx.prone:
             company = None
-        if company is not None and self.with_scope == "answer" and not ctx.asserted_anywhere(company):
+        if company is not None and self.spec.with_scope == "answer" and not ctx.asserted_anywhere(company):
             return None
         unless = self.resolved("unless_in_sentence")
-        found = ctx.denied_spans if self.polarity == "denied" else ctx.stated
+        found = ctx.denied_spans if self.spec.polarity == "denied" else ctx.stated
         for sentence in ctx.analysis.sentences:
             spans = list(found(terms, sentence))
-            if self.needs_number:
+            if self.spec.needs_number:
                 spans = [s for s in spans if ctx.number_near(s)]
             if not spans:
                 continue
             # The candidate's plan: said in the first person, or as an instruction that opens
             # the sentence ("Train a classifier on ...").
-            if self.first_person and not any(ctx.plan(span) for span in spans):
+            if self.spec.first_person and not any(ctx.plan(span) for span in spans):
                 continue
             if unless is not None and ctx.mentioned_in(unless, sentence):
                 continue
-            if company is not None and self.with_scope == "sentence" and not ctx.asserted_in(company, sentence):
+            if company is not None and self.spec.with_scope == "sentence" and not ctx.asserted_in(company, sentence):
                 continue
             if cleared is not None and ctx.remedied(cleared, spans[0], self.resolved("contrast")):
                 return None

@@ -17,34 +17,13 @@ anywhere in the answer (``cleared_by``: "I'd check for leakage") clears it.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
-
-from mockinterview.grading.detectors.base import Context, Detector, ListRef
+from mockinterview.domain.detectors import ScoreSpec
+from mockinterview.grading.detectors.base import Context, Detector
 from mockinterview.grading.text import Sentence, Token
 
 
 class ScoreDetector(Detector):
-    kind: Literal["score-at-face-value"]
-    metrics: ListRef
-    near_perfect: ListRef | None = None
-    results: ListRef | None = None
-    doubt: ListRef | None = None
-    training: ListRef | None = None
-    approval: ListRef | None = None
-    cleared_by: ListRef | None = None
-    threshold: float = 0.97
-    jump: float = 0.15
-    jump_to: float = 0.85
-
-    LIST_FIELDS: ClassVar[tuple[str, ...]] = (
-        "metrics",
-        "near_perfect",
-        "results",
-        "doubt",
-        "training",
-        "approval",
-        "cleared_by",
-    )
+    spec: ScoreSpec
 
     def find(self, ctx: Context) -> Sentence | None:
         cleared = self.resolved("cleared_by")
@@ -56,7 +35,7 @@ class ScoreDetector(Detector):
                 continue
             scores = _scores(ctx, sentence)
             named = metrics is not None and metrics.in_sentence(sentence)
-            if named and any(v >= self.threshold for _, v in scores):
+            if named and any(v >= self.spec.threshold for _, v in scores):
                 return sentence
             if named and self._jump(ctx, sentence):
                 return sentence
@@ -67,7 +46,7 @@ class ScoreDetector(Detector):
                     return sentence
             approval = self.resolved("approval")
             approved = approval is not None and approval.in_sentence(sentence)
-            if not named and approved and any(v >= self.threshold for _, v in scores):
+            if not named and approved and any(v >= self.spec.threshold for _, v in scores):
                 return sentence
         return None
 
@@ -88,7 +67,7 @@ class ScoreDetector(Detector):
             if j - i > 4 or "to" not in {t.text for t in tokens[i + 1 : j]}:
                 continue
             after_from = any(t.text == "from" for t in tokens[max(0, i - 3) : i])
-            if after_from and after - before >= self.jump and after >= self.jump_to:
+            if after_from and after - before >= self.spec.jump and after >= self.spec.jump_to:
                 return True
         return False
 

@@ -14,29 +14,20 @@ sentence for a missing business stake.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
-
-from mockinterview.grading import behavioral
-from mockinterview.grading.detectors.base import Context, Detector, ListRef
+from mockinterview.domain.detectors import StorySpec
+from mockinterview.grading.detectors.base import Context, Detector
 from mockinterview.grading.text import Sentence
-
-Check = Literal["situation", "task", "action", "result", "quantified-impact", "ownership", "business-framing"]
 
 
 class StoryDetector(Detector):
-    kind: Literal["story-check"]
-    check: Check
-    needs_words: ListRef | None = None
-    evidence_from: ListRef | None = None
-
-    LIST_FIELDS: ClassVar[tuple[str, ...]] = ("needs_words", "evidence_from")
+    spec: StorySpec
 
     def find(self, ctx: Context) -> Sentence | None:
         sentences = ctx.analysis.sentences
         if not sentences or not ctx.story:
             return None
         checks = ctx.story_checks()
-        if checks.get(self.check) is not None:
+        if checks.get(self.spec.check) is not None:
             return None
         needs = self.resolved("needs_words")
         if needs is not None:
@@ -46,9 +37,7 @@ class StoryDetector(Detector):
             hit = next((s for s in sentences if ctx.asserted_in(evidence, s)), None)
             if hit is not None:
                 return hit
-        if self.check in ("result", "quantified-impact"):
+        if self.spec.check in ("result", "quantified-impact"):
             return checks.get("result") or sentences[-1]
         return sentences[0]
 
-
-__all__ = ["StoryDetector", "behavioral"]
