@@ -36,7 +36,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 
 from mockinterview.cli.errors import CliError
 from mockinterview.domain.pack import RoundId
@@ -164,6 +164,22 @@ class InterviewSettings(_Section):
     interviewer_model: str = "stub"
     grader_model: str = "stub"
     max_follow_ups: int = Field(default=1, ge=0, le=5)
+
+    @field_validator("rounds")
+    @classmethod
+    def _rounds_of_the_pack(cls, rounds: list[str], info: ValidationInfo) -> list[str]:
+        # Rounds are declared by the pack; a round it does not have is a mistake in the file.
+        from mockinterview.packs.loader import PackLoadError, load_pack  # config stays importable alone
+
+        pack = info.data.get("pack", "data-scientist")
+        try:
+            declared = [r.id for r in load_pack(pack).meta.rounds]
+        except PackLoadError:
+            return rounds  # the pack's own problem is reported where the pack is used
+        unknown = [r for r in rounds if r not in declared]
+        if unknown:
+            raise ValueError(f"round {unknown[0]!r} is not a round of pack {pack!r} (rounds: {', '.join(declared)})")
+        return rounds
 
 
 class Settings(_Section):
