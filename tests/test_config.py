@@ -102,3 +102,54 @@ def test_redact_replaces_the_key_and_key_shaped_strings(monkeypatch):
     assert config.redact("nothing secret") == "nothing secret"
     settings = config.load_settings()
     assert settings.redact("Bearer local-key-1234") == "Bearer [redacted]"
+
+
+@pytest.mark.parametrize(
+    ("url", "local"),
+    [
+        (None, False),
+        ("https://api.openai.com/v1", False),
+        ("http://localhost:11434/v1", True),
+        ("http://127.0.0.1:8790/v1", True),
+        ("http://192.168.1.20:8000/v1", True),
+        ("http://gpu-box.local:8080/v1", True),
+        ("http://[::1]:8080/v1", True),
+        ("https://my-vllm.example.com/v1", False),
+    ],
+)
+def test_a_local_server_gets_defaults_for_a_cpu_server(url, local):
+    settings = config.Settings()
+    settings.openai.base_url = url
+    endpoint = settings.endpoint()
+    expected = config.LOCAL_DEFAULTS if local else config.REMOTE_DEFAULTS
+    for key, value in expected.items():
+        assert getattr(endpoint, key) == value, key
+
+
+def test_endpoint_overrides_win_for_their_url_only(isolated_dirs):
+    path = paths.config_dir() / "config.toml"
+    path.write_text(
+        """
+[openai]
+base_url = "http://localhost:8080/v1/"
+timeout_s = 30
+
+[endpoints."http://localhost:8080/v1"]
+context_window = 8192
+max_retries = 0
+structured_output = "json_object"
+
+[endpoints."http://elsewhere:1/v1"]
+timeout_s = 1
+""",
+        encoding="utf-8",
+    )
+    settings = config.load_settings(env={})
+    endpoint = settings.endpoint()
+    assert endpoint.timeout_s == 30  # [openai] over the local default
+    assert endpoint.context_window == 8192 and endpoint.max_retries == 0
+    assert endpoint.structured_output == "json_object"
+    assert endpoint.max_total_s == config.LOCAL_DEFAULTS["max_total_s"]  # unset: the kind's default
+    again = config.save_settings(settings)
+    reloaded = config.load_settings(again, env={})
+    assert reloaded.endpoints == settings.endpoints and reloaded.endpoint() == endpoint

@@ -139,6 +139,11 @@ def test_a_headless_interview_on_a_real_server_completes_and_replays_exactly(rea
     )
 
     calls = transcript["model_calls"]
+    for c in calls:
+        print(
+            f"  {c['id']} {c['purpose']:<11} {c['ladder_step'] or '':<18} {c['latency_ms'] / 1000:6.1f} s "
+            f"{c['usage']['prompt_tokens']:>5} + {c['usage']['completion_tokens']:>3} tokens {c['error_type'] or ''}"
+        )
     assert {c["id"] for c in calls} >= set(grade["model_call_ids"]) and grade["model_call_ids"]
     assert all(c["request_hash"] and c["latency_ms"] > 0 and c["model"] == spec for c in calls)
     # The server answers json_schema with HTTP 500: asked once, then never again.

@@ -10,4 +10,11 @@ from mockinterview.grading.heuristic import grade_answer, grade_free_text
 from mockinterview.grading.question_match import QuestionMatch, find_question, match_question
 from mockinterview.grading.scoring import compute_score
 
-__all__ = ["QuestionMatch", "compute_score", "find_question", "grade_answer", "grade_free_text", "match_question"]
+__all__ = [
+    "QuestionMatch",
+    "compute_score",
+    "find_question",
+    "grade_answer",
+    "grade_free_text",
+    "match_question",
+]

@@ -36,6 +36,7 @@ from typing import Any
 from mockinterview.domain.grade import BehavioralCheck, Grade, KeyPointCoverage, MistakeFinding
 from mockinterview.domain.pack import Mistake, Question, RolePack
 from mockinterview.models.base import ChatMessage, ChatRequest, InvalidOutput, ModelError
+from mockinterview.models.stub import register_task
 from mockinterview.prompting import delimit, render, template_hash
 
 GRADE_TEMPLATE = "grade_answer.j2"
@@ -626,3 +627,7 @@ def stub_checklist(task: dict[str, Any]) -> str:
         feedback=grade.feedback,
     )
     return checklist.to_json()
+
+
+# Whoever builds grading requests has this module loaded: the stub answers them from here.
+register_task("grade", stub_checklist)

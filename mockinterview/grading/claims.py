@@ -324,7 +324,8 @@ class ClaimReading:
                 # And the verb is one of refusing ("I don't do that", "never found them worth
                 # it"), not a told action ("so we didn't ship it").
                 refusing = any(
-                    tokens[k].text in rules.refusal_verbs or k in self._reversal_ends for k in range(start, end)
+                    tokens[k].text in rules.refusal_verbs or k in self._reversal_ends
+                    for k in range(start, end)
                 )
                 refers = False
                 for k in range(start, end) if refusing else ():
@@ -336,7 +337,11 @@ class ClaimReading:
                     out.append(start)
                     continue
             subject = next(
-                (k for k in range(start, min(end, start + 3)) if rules.anaphoric_subjects.match_at(tokens, k)),
+                (
+                    k
+                    for k in range(start, min(end, start + 3))
+                    if rules.anaphoric_subjects.match_at(tokens, k)
+                ),
                 None,
             )
             if subject is None:
@@ -500,7 +505,9 @@ class ClaimReading:
             if (
                 k in self._negators
                 and k not in self._qualified_negators  # "does not always help" is no dismissal
-                and any(tokens[m].text in self.rules.negated_dismissals for m in range(k + 1, min(end, k + 4)))
+                and any(
+                    tokens[m].text in self.rules.negated_dismissals for m in range(k + 1, min(end, k + 4))
+                )
             ):
                 return "dismissed"
         return None

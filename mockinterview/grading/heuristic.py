@@ -247,7 +247,9 @@ def _cover_key_point(
             first_right = min(asserted, key=lambda m: m.sentence.start)
             contradiction = first_right.quote(analysis)
             last_wrong = max(wrong, key=lambda m: m.sentence.start)
-            first_wrong = last_wrong if last_wrong.sentence.start > first_right.sentence.start else first_wrong
+            first_wrong = (
+                last_wrong if last_wrong.sentence.start > first_right.sentence.start else first_wrong
+            )
         return KeyPointCoverage(
             id=kp.id,
             text=kp.text,
@@ -318,7 +320,7 @@ def _claim_flags(claims: ClaimReading, key_points: list[KeyPointCoverage]) -> li
 
 
 def _claim(claims: ClaimReading, m: Match, *, hazard: bool) -> str:
-    """"asserted", "denied" or "unsaid" (retracted or doubted) for a phrase match."""
+    """ "asserted", "denied" or "unsaid" (retracted or doubted) for a phrase match."""
     status = claims.status(m.sentence, m.positions, negative_phrase=m.phrase.negative)
     if status in ("retracted", "doubted"):
         return "unsaid"
@@ -482,7 +484,9 @@ def grade_answer(answer: str, question: Question, pack: RolePack) -> Grade:
     covered = [_cover_key_point(ckp, substance, claims) for ckp in cq.key_points]
     key_points = [k for k, _ in covered]
     flags += _claim_flags(claims, key_points)
-    if _unexplained([m for _, m in covered if m is not None], claims, frozenset(content_stems(question.text))):
+    if _unexplained(
+        [m for _, m in covered if m is not None], claims, frozenset(content_stems(question.text))
+    ):
         flags.append("unexplained")
     weights = {kp.id: kp.weight for kp in question.key_points}
 
@@ -510,7 +514,12 @@ def grade_answer(answer: str, question: Question, pack: RolePack) -> Grade:
 
 
 def grade_free_text(
-    answer: str, question_text: str, pack: RolePack, reference: str | None = None, *, matcher: str | None = None
+    answer: str,
+    question_text: str,
+    pack: RolePack,
+    reference: str | None = None,
+    *,
+    matcher: str | None = None,
 ) -> Grade:
     """Grade an answer to a free-text question.
 
@@ -527,7 +536,12 @@ def grade_free_text(
 
 
 def _grade_free_text(
-    answer: str, question_text: str, pack: RolePack, reference: str | None, question: Question | None, sim: float
+    answer: str,
+    question_text: str,
+    pack: RolePack,
+    reference: str | None,
+    question: Question | None,
+    sim: float,
 ) -> Grade:
     matched = (question.id if question else None, sim)
     if question is not None and not (reference and reference.strip()):

@@ -19,21 +19,13 @@ from dataclasses import dataclass, field
 
 from mockinterview.domain.grade import Grade
 from mockinterview.domain.pack import Question, RolePack
-from mockinterview.grading.checklist import (
-    checklist_validator,
-    grading_request,
-    guarded_grade,
-    stub_checklist,
-)
+from mockinterview.grading.checklist import checklist_validator, grading_request, guarded_grade
 from mockinterview.models.model import Model
 from mockinterview.models.structured import LadderOutcome
-from mockinterview.models.stub import register_task
 
 DEFAULT_CONCURRENCY = 4
 MAX_SAMPLES = 5
 SAMPLE_TEMPERATURE = 0.8  # extra samples must be able to differ, or they measure nothing
-
-register_task("grade", stub_checklist)  # the stub answers grading requests offline
 
 
 def fallback_grade(offline: Grade, reason: str) -> Grade:

@@ -101,7 +101,9 @@ def grade_points(
             if credit:
                 found.add(term)
         share = got / total if total else 0.0
-        both = sum(QUESTION_WORD_WEIGHT if t in question_stems else 1.0 for t in point.stems if t in contradicted)
+        both = sum(
+            QUESTION_WORD_WEIGHT if t in question_stems else 1.0 for t in point.stems if t in contradicted
+        )
         if not point.negative and total and both / total >= CONTRADICTED_SHARE:
             out.append(
                 KeyPointCoverage(

@@ -38,7 +38,9 @@ def short_text_cache(maxsize: int, max_len: int) -> Callable[[Callable[[str], _R
 # Words, numbers with decimals ("0.99"), "a/b", contractions ("don't"), "f1", "ndcg".
 # Clause punctuation is matched too (group 2) so the tokenizer can count clauses in one pass.
 # A dash between spaces (or an en/em dash) also ends a clause: "X - Y" are two statements.
-_TOKEN_OR_BREAK_RE = re.compile(r"([A-Za-z0-9]+(?:['\u2019./][A-Za-z0-9]+)*)|([,;:()\u2013\u2014]|(?<=\s)-+(?=\s))")
+_TOKEN_OR_BREAK_RE = re.compile(
+    r"([A-Za-z0-9]+(?:['\u2019./][A-Za-z0-9]+)*)|([,;:()\u2013\u2014]|(?<=\s)-+(?=\s))"
+)
 # Sentence ends: . ! ? followed by space, or a line break; a bullet or number after it is skipped.
 _SENTENCE_END_RE = re.compile(r"(?:(?<=[.!?])[\"')\]]*\s+|\n\s*)(?:[-*•]\s+|\d+[.)]\s+)?")
 # Clause boundaries inside a sentence: punctuation and contrastive conjunctions.

@@ -67,7 +67,8 @@ _WINDOW_RE = re.compile(
     r"(?:context(?: length| window| size)?|n_ctx)\D{0,20}?(\d{3,7})\s*(?:tokens)?", re.IGNORECASE
 )
 _FORMAT_HINTS = ("response_format", "json_schema", "json_object", "response format")
-_PLACEHOLDER_KEY = "no-key"  # local servers often need no key, but the SDK insists on one
+_PLACEHOLDER_KEY = "no-key"
+DESCRIBE_TIMEOUT_S = 10.0  # /v1/models and /props are answered at once by a live server  # local servers often need no key, but the SDK insists on one
 
 
 class OpenAIProvider:
@@ -150,6 +151,8 @@ class OpenAIProvider:
             return EndpointInfo(context_window=window)
         if not self.endpoint.check_model:
             return EndpointInfo(context_window=window)
+        # A quick question: a hung server must not hold the session for a whole request timeout.
+        client = client.with_options(timeout=min(self.endpoint.timeout_s, DESCRIBE_TIMEOUT_S))
         models: list[str] = []
         try:
             payload = await client.get("/models", cast_to=object)  # raw JSON: servers add their own fields

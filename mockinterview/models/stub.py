@@ -44,7 +44,7 @@ STEP_TEMPLATES = {
 CHUNK_WORDS = 4
 
 # Answers for structured tasks other layers know how to do offline ("grade": the
-# heuristic grader's checklist, registered by mockinterview.grading.model_grader).
+# heuristic grader's checklist, registered by mockinterview.grading.checklist).
 TaskHandler = Callable[[dict[str, Any]], str]
 _TASKS: dict[str, TaskHandler] = {}
 
