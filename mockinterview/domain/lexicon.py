@@ -47,3 +47,11 @@ class LanguageLexicon(BaseModel):
     definitions: Entries
     explanations: Entries
     fillers: Entries
+
+
+class VocabularyLexicon(BaseModel):
+    """``rubrics/common/vocabulary.toml``: general English, the words any answer may use."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    general: Annotated[list[Entry], Field(min_length=1, max_length=20000)]

@@ -157,6 +157,8 @@ class PackLexicon(StrictModel):
     """
 
     hazards: list[Text] = Field(default_factory=list)
+    # The domain's words beyond the pack's own texts (see grading: "off-topic").
+    vocabulary: list[Text] = Field(default_factory=list, max_length=20000)
     # Named word lists the mistake detectors use (mistakes.toml refers to them by name).
     lists: dict[Slug, list[Text]] = Field(default_factory=dict)
 

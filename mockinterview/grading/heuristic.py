@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass, field
 
 from mockinterview.domain.grade import BehavioralCheck, Grade, KeyPointCoverage, MistakeFinding
+from mockinterview.domain.lexicon import VocabularyLexicon
 from mockinterview.domain.pack import KeyPoint, Question, RolePack
 from mockinterview.grading import behavioral as behavioral_checks
 from mockinterview.grading import hostile
@@ -42,7 +43,7 @@ from mockinterview.grading.matching import EVIDENCE_LIMIT, Match, Phrase, compil
 from mockinterview.grading.question_match import find_question
 from mockinterview.grading.scoring import compute_score
 from mockinterview.grading.similarity import TfidfIndex
-from mockinterview.grading.text import Analysis, analyze, content_stems, short_text_cache
+from mockinterview.grading.text import Analysis, analyze, content_stems, short_text_cache, stem
 
 GRADER_ID = "stub"
 OFF_TOPIC_SIMILARITY = 0.04  # answer-to-question cosine under which an answer with no credit is off-topic
@@ -141,6 +142,9 @@ class CompiledPack:
     questions: dict[str, CompiledQuestion]
     mistakes: dict[str, CompiledMistake]
     topic_index: TfidfIndex
+    # Stems an answer in the pack's world may use: general English, the pack's vocabulary
+    # and every word of its texts (see _off_domain).
+    known_stems: frozenset[str] = frozenset()
 
 
 _CACHE: dict[str, CompiledPack] = {}
@@ -166,7 +170,69 @@ def _compile(pack: RolePack) -> CompiledPack:
         questions=questions,
         mistakes=compile_mistakes(pack),
         topic_index=topic_index,
+        known_stems=_known_stems(pack),
     )
+
+
+def _known_stems(pack: RolePack) -> frozenset[str]:
+    texts: list[str] = [pack.meta.description, pack.meta.role_summary]
+    for q in pack.questions:
+        texts += [q.text, q.topic, q.context, q.reference_answer, *(f.text for f in q.follow_ups)]
+        texts += [t for kp in q.key_points for t in (kp.text, *kp.expressions, *kp.misconceptions)]
+    for m in pack.mistakes:
+        texts += [m.title, m.definition, m.why_it_costs, m.how_to_fix]
+        texts += [e.answer for e in (*m.positive_examples, *m.negative_examples)]
+    texts += pack.lexicon.vocabulary + [e for entries in pack.lexicon.lists.values() for e in entries]
+    return frozenset(content_stems(" ".join(texts))) | general_stems()
+
+
+def general_stems() -> frozenset[str]:
+    """Stems of the general English vocabulary (rubrics/common/vocabulary.toml)."""
+    from mockinterview.packs.loader import load_common
+
+    lex = load_common("vocabulary", VocabularyLexicon)
+    if _GENERAL and _GENERAL[0][0] is lex:
+        return _GENERAL[0][1]
+    stems = frozenset(stem(w) for w in lex.general)
+    _GENERAL[:] = [(lex, stems)]
+    return stems
+
+
+_GENERAL: list[tuple[VocabularyLexicon, frozenset[str]]] = []
+# An answer whose own words - those beyond the question's rubric - lie this far outside the
+# pack's world (its texts, its vocabulary, general English) is about something else,
+# whatever rubric words it borrows. In the tuning sets no on-topic concept or case answer
+# has five such words; a bread-baking story told in rubric words has six of sixteen.
+OFF_DOMAIN_SHARE = 0.33
+OFF_DOMAIN_MIN_WORDS = 5
+
+
+def _off_domain(said: Analysis, known: frozenset[str], rubric: frozenset[str]) -> bool:
+    own = [
+        t.stem
+        for t in said.tokens
+        if t.content and len(t.text) > 2 and not t.text[:1].isdigit() and t.stem not in rubric
+    ]
+    foreign = sum(1 for st in own if st not in known)
+    return foreign >= OFF_DOMAIN_MIN_WORDS and foreign >= OFF_DOMAIN_SHARE * len(own)
+
+
+def cq_stems(cq: CompiledQuestion) -> frozenset[str]:
+    return frozenset(cq.topic_stems)
+
+
+IN_WORLD_SHARE = 0.1  # at most this share of a free question's words outside the pack's world
+
+
+def _in_world(cp: CompiledPack, text: str) -> bool:
+    stems = [st for st in content_stems(text) if len(st) > 2 and not st[:1].isdigit()]
+    foreign = sum(1 for st in stems if st not in cp.known_stems)
+    return foreign <= max(1, IN_WORLD_SHARE * len(stems))
+
+
+def _borrowed(key_points: list[KeyPointCoverage]) -> list[KeyPointCoverage]:
+    """Key points of an off-topic answer earn nothing: their words were borrowed."""
+    return [k.model_copy(update={"covered": False, "credit": None, "evidence": None}) for k in key_points]
 
 
 def compiled(pack: RolePack) -> CompiledPack:
@@ -490,13 +556,18 @@ def grade_answer(answer: str, question: Question, pack: RolePack) -> Grade:
         flags.append("unexplained")
     weights = {kp.id: kp.weight for kp in question.key_points}
 
-    if not any(k.covered for k in key_points):
+    story = question.kind == "behavioral" or question.round == "behavioral"
+    # (A story may be set anywhere - a warehouse, a stock ledger - so only answers that
+    # explain a concept or a case are read for a world of their own.)
+    if not story and _off_domain(said, cp.known_stems, cq_stems(cq)):
+        flags.append("off-topic")
+        key_points = _borrowed(key_points)
+    elif not any(k.covered for k in key_points):
         topic = cq.topic_vector or cp.topic_index.unit_vector(cq.topic_stems)
         sim = cp.topic_index.similarity(analysis.content_stems, topic)
         if sim < OFF_TOPIC_SIMILARITY:
             flags.append("off-topic")
 
-    story = question.kind == "behavioral" or question.round == "behavioral"
     mistakes = _mistakes(cp, said, claims, question.round, frozenset(question.mistakes), story=story, flags=flags)
     checks = behavioral_checks.run_checks(said) if story else []
     kind = "behavioral" if checks else question.kind
@@ -577,6 +648,8 @@ def _grade_free_text(
         key_points = reference_grading.grade_points(points, said, question_stems, denied, contradicted)
     flags += _claim_flags(claims, key_points)
     mean_credit = sum(k.credit or 0.0 for k in key_points) / len(key_points) if key_points else 0.0
+    # (No vocabulary test here: a free question may be about anything, and its reference
+    # alone is too thin a yardstick for what is on topic.)
     topic = cp.topic_index.unit_vector(content_stems(f"{question_text} {reference or ''}"))
     if (
         mean_credit < REFERENCE_OFF_TOPIC_CREDIT
@@ -591,7 +664,12 @@ def _grade_free_text(
     is_behavioral = (question is not None and question.kind == "behavioral") or bool(
         _BEHAVIORAL_QUESTION_RE.search(question_text or "")
     )
-    mistakes = _mistakes(cp, said, claims, round_id, prone, story=is_behavioral, flags=flags)
+    # The pack's common-mistake list is about its world: a question from elsewhere (a
+    # data-structures quiz graded against its reference) is not held to it.
+    in_world = question is not None or _in_world(cp, f"{question_text} {reference or ''}")
+    mistakes = (
+        _mistakes(cp, said, claims, round_id, prone, story=is_behavioral, flags=flags) if in_world else []
+    )
     checks = behavioral_checks.run_checks(said) if is_behavioral else []
     return _finish(
         cp=cp,
