@@ -230,6 +230,13 @@ def _in_world(cp: CompiledPack, text: str) -> bool:
     return foreign <= max(1, IN_WORLD_SHARE * len(stems))
 
 
+STORY_MIN_CHECKS = 3  # behavioral checks present for an answer to count as a story
+
+
+def _a_story(checks: list[BehavioralCheck]) -> bool:
+    return sum(1 for c in checks if c.present) >= STORY_MIN_CHECKS
+
+
 def _borrowed(key_points: list[KeyPointCoverage]) -> list[KeyPointCoverage]:
     """Key points of an off-topic answer earn nothing: their words were borrowed."""
     return [k.model_copy(update={"covered": False, "credit": None, "evidence": None}) for k in key_points]
@@ -562,14 +569,16 @@ def grade_answer(answer: str, question: Question, pack: RolePack) -> Grade:
     if not story and _off_domain(said, cp.known_stems, cq_stems(cq)):
         flags.append("off-topic")
         key_points = _borrowed(key_points)
-    elif not any(k.covered for k in key_points):
+    checks = behavioral_checks.run_checks(said) if story else []
+    if "off-topic" not in flags and not any(k.covered for k in key_points) and not _a_story(checks):
+        # Little in common with the question's words - unless it tells a story, whose
+        # words are its own world's.
         topic = cq.topic_vector or cp.topic_index.unit_vector(cq.topic_stems)
         sim = cp.topic_index.similarity(analysis.content_stems, topic)
         if sim < OFF_TOPIC_SIMILARITY:
             flags.append("off-topic")
 
     mistakes = _mistakes(cp, said, claims, question.round, frozenset(question.mistakes), story=story, flags=flags)
-    checks = behavioral_checks.run_checks(said) if story else []
     kind = "behavioral" if checks else question.kind
     return _finish(
         cp=cp,
