@@ -70,10 +70,10 @@ def test_misconceptions_cost_on_top_of_the_lost_point():
 
 
 def test_behavioral_mixes_key_points_and_checks():
-    # C = 0.5, B = 5/7 -> Q = 0.607 -> 1 + 4 * 0.759 = 4.0
-    assert compute_score([kp("a", True), kp("b", False)], {}, [], checks(5), [], "behavioral") == 4.0
-    # C = 0, B = 3/7 -> Q = 0.214 -> 1 + 4 * 0.268 = 2.1
-    assert compute_score([kp("a", False)], {}, [], checks(3), [], "behavioral") == 2.1
+    # C = 0.5, B = 5/7 -> Q = 0.4 * 0.5 + 0.6 * 0.714 = 0.629 -> 1 + 4 * 0.786 = 4.1
+    assert compute_score([kp("a", True), kp("b", False)], {}, [], checks(5), [], "behavioral") == 4.1
+    # C = 0, B = 3/7 -> Q = 0.257 -> 1 + 4 * 0.321 = 2.3
+    assert compute_score([kp("a", False)], {}, [], checks(3), [], "behavioral") == 2.3
     # checks alone when there are no key points: B = 1 -> 5.0
     assert compute_score([], {}, [], checks(7), [], "behavioral") == 5.0
 

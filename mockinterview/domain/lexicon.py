@@ -55,3 +55,18 @@ class VocabularyLexicon(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     general: Annotated[list[Entry], Field(min_length=1, max_length=20000)]
+
+
+class StoryLexicon(BaseModel):
+    """``rubrics/common/story.toml``: the words of a behavioral story's parts."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    situation: Entries
+    task: Entries
+    result: Entries
+    vague_results: Entries
+    units: Entries
+    fractions: Entries
+    past_verbs: Entries
+    business: Entries

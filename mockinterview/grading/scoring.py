@@ -9,8 +9,10 @@ Score formula (1-5, one decimal)::
     B           = share of behavioral checks present     (STAR parts, quantified impact,
                                                           ownership, business framing)
     Q           = C                          for concept and case questions
-                = (C + B) / 2                for behavioral questions (B alone if no key points,
-                                             C alone if no checks were run)
+                = 0.4 * C + 0.6 * B          for behavioral questions (B alone if no key points,
+                                             C alone if no checks were run): a story is judged
+                                             on its shape and figures more than on the words
+                                             of the rubric's points
     base        = 1 + 4 * min(1, Q / 0.8)    (80% of the rubric earns full base marks: a strong
                                              answer need not say everything)
     cap         the lowest cap of the answer's flags, else 5:
@@ -38,7 +40,8 @@ from __future__ import annotations
 
 from mockinterview.domain.grade import BehavioralCheck, KeyPointCoverage, MistakeFinding
 
-FULL_MARKS_AT = 0.8  # share of the rubric at which the base score reaches 5
+FULL_MARKS_AT = 0.8
+STORY_WEIGHT = 0.6  # share of a story's quality that comes from its STAR parts
 MISTAKE_PENALTY = 0.25
 MAX_MISTAKE_PENALTY = 0.75
 # Caps by the number of distinct mistakes of each severity (the last entry for more).
@@ -86,7 +89,7 @@ def compute_score(
     c = coverage(key_points, weights)
     if kind == "behavioral" and behavioral:
         b = sum(1 for chk in behavioral if chk.present) / len(behavioral)
-        quality = (c + b) / 2 if key_points else b
+        quality = (1 - STORY_WEIGHT) * c + STORY_WEIGHT * b if key_points else b
     else:
         quality = c
 
