@@ -80,3 +80,25 @@ def test_a_question_from_another_world_is_not_held_to_the_packs_mistakes(pack):
         reference="Profile the columns, find out why values are missing, and impute or flag them before modelling.",
     )
     assert "data-quality-ignored" in {m.id for m in g.mistakes}
+
+
+@pytest.mark.parametrize("matcher", ["tfidf", "semantic"])
+def test_the_answer_tells_which_bank_question_a_strange_wording_asks(pack, matcher):
+    pytest.importorskip("onnxruntime") if matcher == "semantic" else None
+    question = "Your model nails the training set but flops on fresh data - what's going on and what do you do?"
+    answer = (
+        "It's overfitting: the model memorised noise in the training data, so there's a big gap between "
+        "training and validation error. I'd regularise, simplify the model or add data, use early stopping, "
+        "and check with cross-validation."
+    )
+    g = grade_free_text(answer, question, pack, matcher=matcher)
+    assert g.matched_question_id == "overfitting" and g.score >= 4.0
+    # a question from outside the bank stays unmatched, however good the answer
+    g = grade_free_text(
+        "Run k-means for a range of k, look at the elbow in the within-cluster sum of squares and the "
+        "silhouette score, then check the segments are stable and useful to the business.",
+        "How do you pick the number of clusters for k-means?",
+        pack,
+        matcher=matcher,
+    )
+    assert g.matched_question_id is None

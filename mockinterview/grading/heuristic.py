@@ -40,8 +40,8 @@ from mockinterview.grading.claims import ClaimReading, read_claims
 from mockinterview.grading.detectors import CompiledMistake, compile_mistakes, detect
 from mockinterview.grading.feedback import build_feedback
 from mockinterview.grading.matching import EVIDENCE_LIMIT, Match, Phrase, compile_all, find_matches
-from mockinterview.grading.question_match import find_question
-from mockinterview.grading.scoring import compute_score
+from mockinterview.grading.question_match import candidates, find_question
+from mockinterview.grading.scoring import compute_score, coverage
 from mockinterview.grading.similarity import TfidfIndex
 from mockinterview.grading.text import Analysis, analyze, content_stems, short_text_cache, stem
 
@@ -611,8 +611,51 @@ def grade_free_text(
     graded with partial credit, plus the general mistake rubric.
     """
     found = find_question(question_text, pack, matcher)
+    if found.question is None and not (reference and reference.strip()):
+        by_answer = _match_by_answer(answer, question_text, pack, matcher)
+        if by_answer is not None:
+            question, grade = by_answer
+            fields = found.grade_fields() | {
+                "matched_question_id": question.id,
+                "matcher": f"{found.matcher}+answer",
+            }
+            return grade.model_copy(update=fields)
     grade = _grade_free_text(answer, question_text, pack, reference, found.question, found.similarity)
     return grade.model_copy(update=found.grade_fields())
+
+
+# When the question's words alone match no bank question well enough, the answer is
+# evidence of what was asked. The candidates are the nearest few bank questions by the
+# question's words and by the answer's; the one whose rubric the answer covers best is
+# taken if the answer covers at least ANSWER_MATCH_COVERAGE of it and the question shares
+# at least a little with it (ANSWER_MATCH_FLOOR). A question from outside the bank has
+# answers that cover no bank rubric that far, so it stays unmatched.
+ANSWER_MATCH_CANDIDATES = 3
+ANSWER_MATCH_FLOOR = 0.03
+ANSWER_MATCH_COVERAGE = 0.4
+
+
+def _match_by_answer(
+    answer: str, question_text: str, pack: RolePack, matcher: str | None
+) -> tuple[Question, Grade] | None:
+    by_question = candidates(question_text, pack, matcher, len(pack.questions))
+    similarity = {q.id: sim for q, sim in by_question}
+    cp = compiled(pack)
+    answer_vector = cp.topic_index.unit_vector(content_stems(answer[:MAX_ANSWER_CHARS]))
+    by_answer = sorted(
+        cp.questions.values(), key=lambda cq: -cp.topic_index.similarity_to(answer_vector, cq.topic_vector)
+    )
+    pool = [q for q, _ in by_question[:ANSWER_MATCH_CANDIDATES]]
+    pool += [cq.question for cq in by_answer[:ANSWER_MATCH_CANDIDATES] if cq.question not in pool]
+    best: tuple[float, Question, Grade] | None = None
+    for question in pool:
+        if similarity.get(question.id, 0.0) < ANSWER_MATCH_FLOOR:
+            continue
+        grade = grade_answer(answer, question, pack)
+        fit = coverage(grade.key_points, {kp.id: kp.weight for kp in question.key_points})
+        if fit >= ANSWER_MATCH_COVERAGE and (best is None or fit > best[0]):
+            best = (fit, question, grade)
+    return (best[1], best[2]) if best else None
 
 
 def _grade_free_text(

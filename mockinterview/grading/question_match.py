@@ -313,6 +313,17 @@ def find_question(question_text: str, pack: RolePack, matcher: str | None = None
     return result
 
 
+def candidates(question_text: str, pack: RolePack, matcher: str | None = None, k: int = 3) -> list[tuple[Question, float]]:
+    """The ``k`` bank questions nearest to ``question_text``, best first, with their scores."""
+    m = matcher_for(pack, resolve_matcher(matcher))
+    text = (question_text or "").strip()
+    if not text or not m.questions:
+        return []
+    scores = m.scores(text)
+    order = sorted(range(len(scores)), key=lambda i: (-scores[i], i))[:k]
+    return [(m.questions[i], round(max(0.0, scores[i]), 3)) for i in order]
+
+
 def match_question(
     question_text: str, pack: RolePack, matcher: str | None = None
 ) -> tuple[Question | None, float]:

@@ -57,6 +57,10 @@ class TfidfIndex:
         """Cosine between a stem list and an already unit-length vector."""
         return _dot(self.unit_vector(stems), unit)
 
+    def similarity_to(self, unit_a: dict[str, float], unit_b: dict[str, float]) -> float:
+        """Cosine between two unit-length vectors."""
+        return _dot(unit_a, unit_b)
+
     def ranked(self, stems: Iterable[str]) -> list[tuple[int, float]]:
         q = self.unit_vector(stems)
         scores = [(i, _dot(q, v)) for i, v in enumerate(self.vectors)]
