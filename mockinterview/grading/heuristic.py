@@ -611,17 +611,28 @@ def grade_free_text(
     graded with partial credit, plus the general mistake rubric.
     """
     found = find_question(question_text, pack, matcher)
-    if found.question is None and not (reference and reference.strip()):
-        by_answer = _match_by_answer(answer, question_text, pack, matcher)
-        if by_answer is not None:
-            question, grade = by_answer
-            fields = found.grade_fields() | {
-                "matched_question_id": question.id,
-                "matcher": f"{found.matcher}+answer",
-            }
-            return grade.model_copy(update=fields)
+    has_reference = bool(reference and reference.strip())
+    grade = None
+    if found.question is not None and not has_reference:
+        grade = grade_answer(answer, found.question, pack)
+    # The answer is evidence of what was asked: when the question matched nothing, or
+    # matched a question whose rubric the answer barely touches, the rubric it covers best
+    # among the nearest candidates may be the one asked (see _match_by_answer).
+    fit = _fit(grade, found.question) if grade is not None else 0.0
+    if not has_reference and (found.question is None or fit < ANSWER_MATCH_COVERAGE):
+        by_answer = _match_by_answer(answer, question_text, pack, matcher, at_least=ANSWER_SWITCH_RATIO * fit)
+        if by_answer is not None and (grade is None or by_answer[0].id != found.question.id):
+            question, better = by_answer
+            fields = found.grade_fields() | {"matched_question_id": question.id, "matcher": f"{found.matcher}+answer"}
+            return better.model_copy(update=fields)
+    if grade is not None:
+        return grade.model_copy(update=found.grade_fields())
     grade = _grade_free_text(answer, question_text, pack, reference, found.question, found.similarity)
     return grade.model_copy(update=found.grade_fields())
+
+
+def _fit(grade: Grade, question: Question) -> float:
+    return coverage(grade.key_points, {kp.id: kp.weight for kp in question.key_points})
 
 
 # When the question's words alone match no bank question well enough, the answer is
@@ -633,10 +644,13 @@ def grade_free_text(
 ANSWER_MATCH_CANDIDATES = 3
 ANSWER_MATCH_FLOOR = 0.03
 ANSWER_MATCH_COVERAGE = 0.4
+# A matched question whose rubric the answer covers less than ANSWER_MATCH_COVERAGE gives
+# way to a candidate the answer covers at least this many times as well.
+ANSWER_SWITCH_RATIO = 2.0
 
 
 def _match_by_answer(
-    answer: str, question_text: str, pack: RolePack, matcher: str | None
+    answer: str, question_text: str, pack: RolePack, matcher: str | None, *, at_least: float = 0.0
 ) -> tuple[Question, Grade] | None:
     by_question = candidates(question_text, pack, matcher, len(pack.questions))
     similarity = {q.id: sim for q, sim in by_question}
@@ -652,8 +666,8 @@ def _match_by_answer(
         if similarity.get(question.id, 0.0) < ANSWER_MATCH_FLOOR:
             continue
         grade = grade_answer(answer, question, pack)
-        fit = coverage(grade.key_points, {kp.id: kp.weight for kp in question.key_points})
-        if fit >= ANSWER_MATCH_COVERAGE and (best is None or fit > best[0]):
+        fit = _fit(grade, question)
+        if fit >= max(ANSWER_MATCH_COVERAGE, at_least) and (best is None or fit > best[0]):
             best = (fit, question, grade)
     return (best[1], best[2]) if best else None
 
