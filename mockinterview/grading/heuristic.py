@@ -40,6 +40,7 @@ from mockinterview.grading.claims import ClaimReading, read_claims
 from mockinterview.grading.detectors import CompiledMistake, compile_mistakes, detect
 from mockinterview.grading.feedback import build_feedback
 from mockinterview.grading.matching import EVIDENCE_LIMIT, Match, Phrase, compile_all, find_matches
+from mockinterview.grading.normalise import answer_view
 from mockinterview.grading.question_match import candidates, find_question
 from mockinterview.grading.scoring import compute_score, coverage
 from mockinterview.grading.similarity import TfidfIndex
@@ -258,13 +259,18 @@ def compiled(pack: RolePack) -> CompiledPack:
 # Pieces
 
 
-def _answer_flags(text: str, analysis: Analysis, *, expects_explanation: bool) -> list[str]:
+def _answer_flags(
+    text: str, analysis: Analysis, *, expects_explanation: bool, question_text: str
+) -> list[str]:
     flags: list[str] = []
     if hostile.injection_span(text):
         flags.append("injection")
     if hostile.template_span(text):
         flags.append("template-syntax")
-    if hostile.is_keyword_list(analysis) or (expects_explanation and hostile.is_unpunctuated_run(analysis)):
+    # A list of terms is the natural answer to "Name four ...": not keyword stuffing there.
+    if (
+        hostile.is_keyword_list(analysis) or (expects_explanation and hostile.is_unpunctuated_run(analysis))
+    ) and not hostile.asks_for_a_list(question_text):
         flags.append("keyword-list")
     if expects_explanation and len(analysis.content_stems) < TOO_SHORT_WORDS:
         flags.append("too-short")
@@ -455,7 +461,9 @@ def _prepare(answer: str) -> tuple[str, Analysis, list[str]]:
     if len(answer) > MAX_ANSWER_CHARS:
         answer = answer[:MAX_ANSWER_CHARS]
         extra.append("truncated")
-    return answer, analyze(answer), extra
+    # Read through NFKC, without invisible characters and with lookalike letters folded;
+    # quotes still come from the answer as typed (grading/normalise.py).
+    return answer, analyze(answer_view(answer, MAX_ANSWER_CHARS)), extra
 
 
 def _finish(
@@ -530,8 +538,9 @@ def _mistakes(
 # Public API
 
 
-def grade_answer(answer: str, question: Question, pack: RolePack) -> Grade:
-    """Grade one answer to a bank question (deterministic; grader ``stub``)."""
+def grade_answer(answer: str, question: Question, pack: RolePack, *, asked: str | None = None) -> Grade:
+    """Grade one answer to a bank question (deterministic; grader ``stub``). ``asked``: the
+    wording the candidate was asked, when it was not the bank's (a matched free-text question)."""
     cp = compiled(pack)
     cq = cp.questions.get(question.id)
     if cq is None or (cq.question is not question and cq.question != question):  # not from this pack
@@ -548,7 +557,8 @@ def grade_answer(answer: str, question: Question, pack: RolePack) -> Grade:
         kps = [KeyPointCoverage(id=k.id, text=k.text, covered=False) for k in question.key_points]
         return _empty_grade(cp, question.id, kps, extra_flags)
 
-    flags = _answer_flags(text, analysis, expects_explanation=True) + extra_flags
+    flags = _answer_flags(text, analysis, expects_explanation=True, question_text=asked or question.text)
+    flags += extra_flags
     claims = read_claims(analysis)
     said = claims.said(analysis)
     substance = _without_echoes(said, frozenset(content_stems(question.text)))
@@ -614,7 +624,7 @@ def grade_free_text(
     has_reference = bool(reference and reference.strip())
     grade = None
     if found.question is not None and not has_reference:
-        grade = grade_answer(answer, found.question, pack)
+        grade = grade_answer(answer, found.question, pack, asked=question_text)
     # The answer is evidence of what was asked: when the question matched nothing, or
     # matched a question whose rubric the answer barely touches, the rubric it covers best
     # among the nearest candidates may be the one asked (see _match_by_answer).
@@ -665,7 +675,7 @@ def _match_by_answer(
     for question in pool:
         if similarity.get(question.id, 0.0) < ANSWER_MATCH_FLOOR:
             continue
-        grade = grade_answer(answer, question, pack)
+        grade = grade_answer(answer, question, pack, asked=question_text)
         fit = _fit(grade, question)
         if fit >= max(ANSWER_MATCH_COVERAGE, at_least) and (best is None or fit > best[0]):
             best = (fit, question, grade)
@@ -682,7 +692,7 @@ def _grade_free_text(
 ) -> Grade:
     matched = (question.id if question else None, sim)
     if question is not None and not (reference and reference.strip()):
-        grade = grade_answer(answer, question, pack)
+        grade = grade_answer(answer, question, pack, asked=question_text)
         return grade.model_copy(update={"matched_question_id": question.id, "match_similarity": sim})
 
     cp = compiled(pack)
@@ -700,7 +710,8 @@ def _grade_free_text(
         )
 
     question_stems = frozenset(content_stems(question_text or ""))
-    flags = _answer_flags(text, analysis, expects_explanation=False) + extra_flags
+    flags = _answer_flags(text, analysis, expects_explanation=False, question_text=question_text)
+    flags += extra_flags
     if "keyword-list" in flags and has_reference and _reference_is_a_list(reference):
         flags.remove("keyword-list")  # the expected answer is itself a list of terms
     claims = read_claims(analysis)

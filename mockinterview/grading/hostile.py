@@ -9,153 +9,46 @@ from __future__ import annotations
 
 import re
 
-from mockinterview.grading.text import Analysis, lower_same_length
-
-# Attempts to talk to the grader instead of answering the question. Each pattern comes
-# with the words it cannot match without, so an ordinary answer costs a few set lookups
-# rather than a dozen regex scans.
-_VERBS = ("give", "award", "assign", "rate", "grade", "score")
-_INJECTION_RULES: list[tuple[tuple[str, ...], str]] = [
-    (
-        ("ignore",),
-        r"\bignore\b.{0,40}\b(?:rubric|instructions?|rules?|prompt|grading|criteria|above|previous)\b",
-    ),
-    (
-        ("disregard",),
-        r"\bdisregard\b.{0,40}\b(?:rubric|instructions?|rules?|prompt|grading|criteria|above|previous)\b",
-    ),
-    (("forget",), r"\bforget\b.{0,30}\b(?:rubric|instructions?|rules?|prompt)\b"),
-    (
-        _VERBS,
-        r"\b(?:give|award|assign|rate|grade|score)\b.{0,30}\b(?:5|five|10|ten|100)\s*"
-        r"(?:/\s*(?:5|10|100)|out of|points?|stars?|marks?)",
-    ),
-    (
-        _VERBS,
-        r"\b(?:give|award|assign)\b.{0,25}\b(?:full|maximum|max|perfect|top|highest)\s+(?:marks?|score|grade|points?)",
-    ),
-    (("grade", "score", "rating"), r"\b(?:grade|score|rating)\s*[:=]\s*\d"),
-    (
-        ("grader", "evaluator", "examiner", "judge", "assistant", "language", "ai"),
-        r"\bas (?:the|a|an) (?:grader|evaluator|examiner|judge|ai|assistant|language model)\b",
-    ),
-    (
-        ("you",),
-        r"\byou (?:must|should|will|are required to|have to)\s+(?:give|grade|score|award|rate|output|respond|"
-        r"return|mark)\b",
-    ),
-    (("system", "developer"), r"\b(?:system|developer)\s*(?:prompt|message|instruction)s?\b"),
-    (("now",), r"\byou are now\b"),
-    (("instruction", "instructions"), r"\bnew instructions?\b"),
-    (("<",), r"</?\s*(?:system|assistant|user|instructions?)\s*>"),
-    (("answer",), r"\bthis answer (?:is|deserves) (?:perfect|excellent|a 5|full marks|the highest)"),
-    # A fake turn: "SYSTEM: ...", "</answer>", "Assistant: score 5".
-    (("system", "assistant", "developer", "grader"), r"^[ \t]*(?:system|assistant|developer|grader)[ \t]*:"),
-    (("answer>",), r"</?\s*answer\s*>"),
-    (
-        ("output", "return", "respond", "set", "assign"),
-        r"\b(?:output|return|respond with|set the|assign)\s+(?:a |the |an )?(?:score|grade|rating)\b",
-    ),
-    (
-        ("score", "grade", "rating"),
-        r"\b(?:score|grade|rating)\s+(?:of\s+)?(?:5|five)\b(?!\s*(?:%|percent|folds?|features?))",
-    ),
-    (("instruction", "instructions"), r"\b(?:this|these|my|the above|previous) instructions?\b"),
-    (
-        ("rate", "grade", "score", "mark"),
-        r"\b(?:rate|grade|score|mark)\s+(?:this|my|the)\s+(?:answer|response|reply)\b",
-    ),
-    (("deserve", "deserves"), r"\bi deserve\b.{0,20}\b(?:5|five|full|top|high|maximum|perfect)"),
-    (
-        ("grader", "evaluator", "examiner", "judge", "assessor", "reviewer", "ai", "model"),
-        r"\b(?:note|message|dear|hey|hi|hello|attention)\b,?\s+(?:to\s+)?(?:the\s+|my\s+)?"
-        r"(?:grader|evaluator|examiner|judge|assessor|reviewer|ai|model)\b",
-    ),
-    (
-        ("rate", "grade", "score", "mark"),
-        r"\b(?:rate|grade|score|mark)\s+(?:it|this|me|us)\s+(?:an?\s+|as\s+)?(?:5|five|10|ten|100)\b",
-    ),
-    (("marks", "maximum"), r"\b(?:full|top) marks\b|\bmaximum (?:score|grade|marks|points)\b"),
-    (("longer", "dan"), r"\byou are no longer\b|\byou are dan\b|\bdo anything now\b"),
-    (
-        ("grading", "scoring"),
-        r"\b(?:dear|note to|message to|hey|hello|attention)\s+(?:the\s+)?(?:grading|scoring)\s+"
-        r"(?:model|system|ai|assistant)\b",
-    ),
-    (("override",), r"\boverride\b.{0,30}\b(?:scor\w*|grad\w*|rubric|mark\w*|rules?)"),
-    (("pretend",), r"\bpretend\s+(?:that|the|you|this|to)\b"),
-    (("score", "grade"), r"[{,]\s*[\"']?(?:score|grade)[\"']?\s*:\s*\d"),
-    (
-        ("you",),
-        r"\byou are (?:an?|the) (?:\w+ )?(?:assistant|grader|evaluator|ai|model|language model|examiner)\b",
-    ),
-    (("inst", "im_start", "endoftext"), r"\[/?inst\]|<\|(?:im_start|im_end|endoftext)\|>"),
-    # Probing for the grader's hidden text: "reveal your instructions", "print your system
-    # prompt", "what is the rubric".
-    (
-        (
-            "reveal",
-            "print",
-            "show",
-            "display",
-            "output",
-            "repeat",
-            "share",
-            "tell",
-            "leak",
-            "dump",
-            "disclose",
-        ),
-        r"\b(?:reveal|print|show|display|output|repeat|share|tell me|leak|dump|disclose)\b.{0,25}?"
-        r"\b(?:your|the (?:hidden|secret|grading|scoring|system|initial|original))\s+(?:\w+\s+)?"
-        r"(?:instructions?|prompt|rubric|criteria|guidelines|rules|answer key|reference answer)\b",
-    ),
-    (
-        ("rubric", "prompt", "instructions", "criteria"),
-        r"\bwhat(?: is|'s| are| were| was)\s+(?:the|your)\s+(?:exact\s+|hidden\s+|grading\s+|scoring\s+|"
-        r"marking\s+|system\s+)?(?:rubric|prompt|instructions|criteria)\b",
-    ),
-    (
-        ("covered", "empty", "rubric"),
-        r"\b(?:covered every key point|empty mistakes list|per the rubric)\b",
-    ),
-]
-# (words that enable the rule, character sequences that enable it, the pattern)
-_INJECTION_CHECKS = [
-    (
-        frozenset(w for w in words if w.isalpha()),
-        tuple(w for w in words if not w.isalpha()),
-        re.compile(p, re.DOTALL | re.MULTILINE),
-    )
-    for words, p in _INJECTION_RULES
-]
-
-# Jinja / f-string / shell-style placeholders: never rendered, but a sign of a probe.
-_TEMPLATE_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|\$\{[^}]*\}|\{\{|\{%|%\}|\}\}", re.DOTALL)
+from mockinterview.grading import injection
+from mockinterview.grading.normalise import detection_view
+from mockinterview.grading.text import Analysis
 
 # Separators of list items: commas, slashes, semicolons, sentence ends, line breaks, bullets,
 # pipes, and "and" / "or".
 _ITEM_SPLIT_RE = re.compile(r"[,;/|\n\u2022]+|(?<=[.!?])\s+|\s-\s|\s\*\s|\s(?:and|or)\s", re.IGNORECASE)
 
 
-_WORD_RE = re.compile(r"[a-z]+")
-
-
 def injection_span(text: str) -> tuple[int, int] | None:
-    lowered = lower_same_length(text)
-    present = set(_WORD_RE.findall(lowered))
-    for words, chars, pattern in _INJECTION_CHECKS:
-        # A rule runs only when one of its words (or, for tags, its characters) occurs.
-        if not words.isdisjoint(present) or any(c in lowered for c in chars):
-            m = pattern.search(lowered)
-            if m:
-                return (m.start(), m.end())
-    return None
+    """Span of the answer that talks to the grader instead of answering (grading/injection.py:
+    a lexicon of orders, targets and tags in several languages, read on the normalised answer,
+    its leetspeak, letter-spaced and ROT13 readings, and what it hides in base64, hex or
+    escapes), or None."""
+    return injection.injection_span(text)
+
+
+def asks_for_a_list(question_text: str) -> bool:
+    """True when a list of terms is the natural answer to the question ("Name four ...")."""
+    return injection.asks_for_a_list(question_text)
+
+
+# Template openers and closers: Jinja, and shell-style ${...}. Never rendered, but a probe.
+_TEMPLATE_MARKS = ("{{", "{%", "%}", "}}")
 
 
 def template_span(text: str) -> tuple[int, int] | None:
-    m = _TEMPLATE_RE.search(text)
-    return (m.start(), m.end()) if m else None
+    """Span of template syntax in the answer ("{{ x }}", "{% ... %}", "{# ... #}", "${...}"),
+    looked for in its normalised view (fullwidth braces count); linear: plain substring
+    searches, each pairing only with the next closer."""
+    view = detection_view(text)
+    seen = view.text
+    hits = [(at, mark) for mark in (*_TEMPLATE_MARKS, "{#", "${") if (at := seen.find(mark)) >= 0]
+    for at, mark in sorted(hits):
+        if mark in _TEMPLATE_MARKS:
+            return view.source_span(at, at + 2)
+        closer = seen.find("#}" if mark == "{#" else "}", at + 2)
+        if closer >= 0:
+            return view.source_span(at, closer + (2 if mark == "{#" else 1))
+    return None
 
 
 def is_empty(analysis: Analysis) -> bool:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache, wraps
 from typing import NamedTuple, TypeVar
 
+from mockinterview.grading.normalise import Normalised
+
 _R = TypeVar("_R")
 
 
@@ -250,6 +252,9 @@ class Analysis:
     # Lower-cased copy with the same length (offsets stay valid) and straight apostrophes:
     # the grader's regexes run on it without IGNORECASE, which is several times faster.
     lowered: str = ""
+    # When ``text`` is a normalised view of the answer (grading/normalise.py), the view with
+    # its map back: quotes are cut from the answer as typed. None: ``text`` is the answer.
+    source: Normalised | None = None
 
     def sentences_matching(self, pattern: re.Pattern[str]) -> Iterator[Sentence]:
         """Sentences holding a match of ``pattern`` (run on ``lowered``), in order, each once.
@@ -276,10 +281,12 @@ class Analysis:
             stems=frozenset(content),
             content_stems=content,
             lowered=self.lowered,
+            source=self.source,
         )
 
     def quote(self, start: int, end: int, limit: int = 220) -> str:
-        """A verbatim quote of ``text[start:end]``, trimmed to ``limit`` characters on token bounds."""
+        """A verbatim quote of ``text[start:end]``, trimmed to ``limit`` characters on token
+        bounds: cut from the answer as typed, also when ``text`` is a normalised view."""
         start, end = _trim_span(self.text, start, end)
         if end - start > limit:
             end = start + limit
@@ -287,6 +294,9 @@ class Analysis:
             if cut > start + limit // 2:
                 end = cut
             start, end = _trim_span(self.text, start, end)
+        if self.source is not None and not self.source.identity:
+            a, b = self.source.source_span(start, end)
+            return self.source.source[a:b]
         return self.text[start:end]
 
 
@@ -390,7 +400,12 @@ def _windows(toks: list[Token]) -> Iterator[list[Token]]:
     yield toks
 
 
-def analyze(text: str) -> Analysis:
+def analyze(text: str | Normalised) -> Analysis:
+    """The analysis of an answer, or of its normalised view (offsets are the view's; quotes
+    map back to the answer)."""
+    source = text if isinstance(text, Normalised) else None
+    if source is not None:
+        text = source.text
     all_tokens = tokenize(text)
     starts = [t.start for t in all_tokens]
     sentences: list[Sentence] = []
@@ -424,6 +439,7 @@ def analyze(text: str) -> Analysis:
         stems=frozenset(content),
         content_stems=content,
         lowered=lower_same_length(text),
+        source=source if source is not None and not source.identity else None,
     )
 
 
