@@ -637,7 +637,7 @@ def test_test_answers_are_not_the_packs_examples(pack):
         for ex in [*m.positive_examples, *m.negative_examples]:
             examples |= _shingles(ex.answer, 7)
     answers = [a for _, _, a in MAKES_THE_MISTAKE + AVOIDS_THE_MISTAKE]
-    answers += [a for _, a in STRONG.values()] + list(WEAK.values())
+    answers += [a for _, a in STRONG.values()] + [a for a, _ in WEAK.values()]
     copied = [a[:60] for a in answers if _shingles(a, 7) & examples]
     assert not copied, copied
 
@@ -691,11 +691,24 @@ STRONG = {
     ),
 }
 
+# Weak answers, with the mistakes the grader should name in them.
 WEAK = {
-    "join-double-counting": "Finance probably uses other numbers. I'd ask them for their query and make ours match it.",
-    "define-active-customers": "I'd count the customers that are active and show that on a dashboard everyone can see.",
-    "testing-strategy": "I'd look over the output and make sure it seems about right before finance starts to use it.",
-    "behavioral-data-error": "Once a number in one of our reports was wrong. We fixed it and moved on to other work.",
+    "join-double-counting": (
+        "Finance probably uses other numbers. I'd ask them for their query and make ours match it.",
+        set(),
+    ),
+    "define-active-customers": (
+        "I'd count the customers that are active and show that on a dashboard everyone can see.",
+        {"metric-without-grain"},
+    ),
+    "testing-strategy": (
+        "I'd look over the output and make sure it seems about right before finance starts to use it.",
+        {"untested-model"},
+    ),
+    "behavioral-data-error": (
+        "Once a number in one of our reports was wrong. We fixed it and moved on to other work.",
+        {"story-without-outcome", "impact-without-numbers"},
+    ),
 }
 
 
@@ -709,8 +722,10 @@ def test_a_strong_answer_scores_at_least_4(pack, question_id):
 
 @pytest.mark.parametrize("question_id", sorted(WEAK))
 def test_a_weak_answer_scores_at_most_2(pack, question_id):
-    grade = _grade(pack, question_id, WEAK[question_id])
+    answer, mistakes = WEAK[question_id]
+    grade = _grade(pack, question_id, answer)
     assert grade.score <= 2.0, (grade.score, grade.flags)
+    assert {m.id for m in grade.mistakes} == mistakes
 
 
 # ------------------------------------------------------------------------------------------
