@@ -95,6 +95,9 @@ async def test_a_headless_run_shows_progress_while_the_model_works_and_tokens_at
 async def test_the_tui_shows_thinking_with_the_seconds_while_the_model_works(openai_settings, fake_openai):
     now = [1000.0]
     fake_openai.default_reply = Reply.slow(1.5, "Welcome.")
+    # The reply watched below must outlast the screen's 1-second tick after the clock moves:
+    # at 1.5 s it was sometimes over first on a loaded 2-core machine ("Your answer").
+    fake_openai.enqueue(Reply.slow(4.0, "Welcome."))
     config = {
         "rounds": ["basic"],
         "questions_per_round": 1,
