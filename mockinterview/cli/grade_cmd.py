@@ -5,10 +5,13 @@ One answer::
     mockinterview grade --question-id when-ml-is-justified --answer-file answer.txt
     echo "..." | mockinterview grade --question "How do you pick a metric?" --reference "..."
 
-Batch (one JSON line out per row in, flushed as it goes; a bad row gives an error line
-and the run continues; the exit code is 1 if any row failed)::
+Batch (one JSON line out per row in, in input order, flushed as it goes; a bad row gives an
+error line and the run continues; the exit code is 1 if any row failed)::
 
-    mockinterview grade --batch rows.jsonl
+    mockinterview grade --batch rows.jsonl [--workers N]
+
+``--workers`` (default: every core) grades on that many processes (cli/parallel.py), each
+starting with the pack loaded once; model graders grade in process.
 
 The answer is only ever data: it is never rendered as a template or as terminal markup.
 """
@@ -21,6 +24,7 @@ import difflib
 import json
 import sys
 from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -57,6 +61,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--answer-file", metavar="F", help="file holding the answer, or - for stdin (default)"
     )
     parser.add_argument("--batch", metavar="IN.jsonl", help="grade every row of a JSONL file (- for stdin)")
+    parser.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="with --batch: grade on N processes, output still in input order (default: every core; "
+        "model graders use 1)",
+    )
     parser.add_argument("--pack", default=None, help="rubric pack id or directory (default: data-scientist)")
     parser.add_argument(
         "--matcher",
@@ -75,6 +87,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 # --------------------------------------------------------------------------- shared helpers
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
 
 def unknown_question_message(question_id: str, pack: RolePack) -> str:
@@ -202,8 +224,16 @@ def run(args: argparse.Namespace) -> int:
             raise CliError("--batch takes questions and answers from the file; drop --question/--answer-file")
         pack = load_pack_or_fail(args.pack)
         grader = _Grader(pack, model_spec, args.matcher)
+        from mockinterview.cli.parallel import default_workers
+
+        workers = 1 if model_spec != "stub" else (args.workers or default_workers())
+        if args.workers is not None and args.workers > 1 and model_spec != "stub":
+            print(
+                f"mockinterview: warning: --workers applies to the offline grader; {model_spec} grades in process",
+                file=sys.stderr,
+            )
         try:
-            return run_batch(args.batch, pack, grader, sys.stdout)
+            return run_batch(args.batch, pack, grader, sys.stdout, workers=workers)
         finally:
             grader.close()
     if not args.question_id and args.question is None:
@@ -451,38 +481,96 @@ def _bounded_lines(stream: BinaryIO) -> Iterator[bytes | None]:
             yield line
 
 
-def run_batch(source: str, pack: RolePack, grader: _Grader, out) -> int:
-    """Grade every row; returns 1 if any row failed, else 0."""
+def _grade_line(number: int, raw: bytes | None, grader: _Grader) -> tuple[str, str | None]:
+    """One batch line: (the JSON line to write, the one-line reason when the row failed)."""
+    row: Any = None
+    try:
+        if raw is None:
+            raise RowError(f"line is longer than {MAX_LINE_BYTES} bytes")
+        try:
+            text = _decode(raw, "row")
+        except ValueError as exc:
+            raise RowError(str(exc)) from None
+        try:
+            row = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise RowError(f"malformed JSON ({exc.msg} at column {exc.colno})") from None
+        result = batch_row_result(grade_row(row, grader), _row_id(row))
+        return json.dumps(result, ensure_ascii=False), None
+    except (RowError, ValueError, TypeError) as exc:
+        message = f"line {number}: {exc}"
+        return json.dumps({"id": _row_id(row), "error": message}, ensure_ascii=False), message
+
+
+# A worker process's grader: built once per worker by _start_worker (the pack is loaded once).
+_WORKER: dict[str, _Grader] = {}
+
+
+def _start_worker(pack: RolePack, matcher: str) -> None:
+    from mockinterview.grading.heuristic import compiled
+
+    _WORKER["grader"] = _Grader(pack, "stub", matcher)
+    compiled(pack)
+
+
+def _grade_item(item: tuple[int, bytes | None]) -> tuple[str, str | None]:
+    return _grade_line(item[0], item[1], _WORKER["grader"])
+
+
+def _grade_chunk(chunk: list[tuple[int, bytes | None]]) -> list:
+    from mockinterview.cli.parallel import run_chunk
+
+    return run_chunk(_grade_item, chunk)
+
+
+def run_batch(source: str, pack: RolePack, grader: _Grader, out, *, workers: int = 1) -> int:
+    """Grade every row, writing one line per row in input order; returns 1 if any row
+    failed, else 0. With ``workers`` > 1 the offline grader runs on that many processes
+    (cli/parallel.py); rows, results and errors are the same as with one."""
+    from mockinterview.cli.parallel import stream_in_order
+
     failures = 0
     rows = 0
     stream = _open_batch(source)
-    try:
+
+    def lines():
+        nonlocal rows
         for number, raw in enumerate(_bounded_lines(stream), start=1):
             if raw is not None and not raw.strip():
                 continue
             rows += 1
-            row: Any = None
-            try:
-                if raw is None:
-                    raise RowError(f"line is longer than {MAX_LINE_BYTES} bytes")
-                try:
-                    text = _decode(raw, "row")
-                except ValueError as exc:
-                    raise RowError(str(exc)) from None
-                try:
-                    row = json.loads(text)
-                except json.JSONDecodeError as exc:
-                    raise RowError(f"malformed JSON ({exc.msg} at column {exc.colno})") from None
-                result = batch_row_result(grade_row(row, grader), _row_id(row))
-            except (RowError, ValueError, TypeError) as exc:
-                failures += 1
-                message = f"line {number}: {exc}"
-                result = {"id": _row_id(row), "error": message}
-                print(f"mockinterview: {source}: {message}", file=sys.stderr, flush=True)
-            out.write(json.dumps(result, ensure_ascii=False) + "\n")
-            out.flush()
+            yield number, raw
+
+    def emit(result: tuple[str, str | None]) -> None:
+        nonlocal failures
+        line, problem = result
+        if problem is not None:
+            failures += 1
+            print(f"mockinterview: {source}: {problem}", file=sys.stderr, flush=True)
+        out.write(line + "\n")
+        out.flush()
+
+    if workers > 1:
+        from mockinterview.grading.heuristic import compiled
+
+        compiled(pack)  # once, here: forked workers start with it
+    try:
+        stream_in_order(
+            lines(),
+            local=lambda item: _grade_line(item[0], item[1], grader),
+            remote=_grade_chunk,
+            emit=emit,
+            workers=workers,
+            initializer=_start_worker,
+            initargs=(pack, grader.matcher),
+            weight=lambda item: len(item[1] or b"") + 1,
+        )
     except OSError as exc:
         raise CliError(f"{source}: cannot read ({exc.strerror or exc})") from None
+    except BrokenProcessPool:
+        raise CliError(
+            f"{source}: a grading worker process died; the rows after the last result were not graded"
+        ) from None
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
