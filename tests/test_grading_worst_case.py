@@ -5,11 +5,11 @@ it, makes some inputs quadratic: before this test, 20 kB of blank lines ending i
 of "1.2.1.2...", or of "gpus 1.5 gpus 1.5 ..." took seconds. Each family below (see
 ``pathological_inputs``) and a set of hypothesis-built ones is graded through the public API
 the same ways an ordinary 20 kB answer is, in the same test, and must cost at most
-``FACTOR`` times as much CPU plus ``SLACK``. Quadratic behaviour is 50-500x at this size,
-so the bound catches it without being sensitive to a busy machine or to the grader growing a
-little slower per sentence; a family that exceeds it once is measured again before it fails.
-The costliest linear families are one word per line and "a-a-a-..." (about 6x: thirty to fifty
-times as many sentences or tokens as the ordinary answer, each with its fixed cost).
+``FACTOR`` times as much CPU plus ``SLACK``. Quadratic behaviour is 130-330x at this size
+(measured on efe4e1f), so the bound catches it with a wide margin while staying insensitive to
+a busy machine; a family that exceeds it once is measured again before it fails. The costliest
+linear family is one word per line: 6,667 one-word sentences, thirty times as many as the
+ordinary answer, each with the detectors' fixed cost per sentence (7-10x as of 4db20f5).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from pathological_inputs import (
 
 from mockinterview.packs.loader import load_pack
 
-FACTOR = 10.0
+FACTOR = 15.0
 SLACK = 0.05  # seconds
 
 PACK = load_pack()
@@ -68,7 +68,7 @@ units = st.lists(st.sampled_from(ATOMS) | st.sampled_from(VOCABULARY), min_size=
 
 
 @settings(
-    max_examples=12,
+    max_examples=6,
     derandomize=True,
     deadline=None,
     database=None,
