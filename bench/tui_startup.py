@@ -1,8 +1,17 @@
-"""Time from process start to the home screen painted and idle, against bare Textual apps.
+"""Time from process start to the home screen painted, idle and filled, against bare Textual
+apps in the same run.
 
-Each run is a fresh interpreter (so imports count), headless, 80x24. The child reports
-the wall-clock moment the first screen is mounted and the app has gone idle after its
-first refresh; the parent subtracts the moment it spawned the process.
+Each run is a fresh interpreter (so imports count), headless, 80x24. The child reports the
+wall-clock moments of
+
+- painted: the first screen's first refresh done;
+- idle: the screen has handled everything queued by then and refreshed again (it takes
+  keys; a key pressed before the form is filled runs once it is);
+- filled (mockinterview only): the form shows the config file's defaults, the packs and the
+  recent sessions, which load in a thread after the first paint without moving the form.
+
+The parent subtracts the moment it spawned the process. Runs are interleaved so machine
+load hits every app alike; medians are reported with the ratio to the bare app.
 
     .venv/bin/python bench/tui_startup.py [--runs 7]
 """
@@ -19,7 +28,7 @@ import tempfile
 import time
 
 CHILD = r"""
-import json, sys, time
+import asyncio, json, sys, time
 
 kind = sys.argv[1]
 first_paint = []  # when the first screen's first refresh completed
@@ -79,30 +88,34 @@ else:
     from mockinterview.tui.app import create_app
     from mockinterview.tui.screens.home import HomeScreen
 
-    # Home schedules its defaults loader for just after its first refresh: mark the
-    # paint there, before the loader thread starts competing for the interpreter.
-    load_defaults = HomeScreen._load_defaults
+    home_mounted = HomeScreen.on_mount
 
     def marked(self):
-        mark_paint()
-        load_defaults(self)
+        home_mounted(self)
+        self.call_after_refresh(mark_paint)
 
-    HomeScreen._load_defaults = marked
+    HomeScreen.on_mount = marked
     app = create_app()
     ready = lambda: isinstance(app.screen, HomeScreen) and app.screen.is_mounted
 
 
+async def refreshed(screen):
+    done = asyncio.get_running_loop().create_future()
+    screen.call_after_refresh(lambda: done.done() or done.set_result(time.time()))
+    return await done
+
+
 async def auto_pilot(pilot):
     while not (ready() and first_paint):
-        await pilot.pause(0.001)
-    info = {"t_paint": first_paint[0]}
+        await asyncio.sleep(0.001)
+    info = {"t_paint": first_paint[0], "t_idle": await refreshed(app.screen)}
     if kind == "mockinterview":
-        # The form's defaults (config file, packs, interrupted session) load in a thread
-        # after the first paint; the screen is idle once they are on it.
         while not app.screen.loaded:
-            await pilot.pause(0.001)
-    await pilot.pause()  # every pending message handled and the screen refreshed: idle
-    info.update(t_idle=time.time(), openai_loaded="openai" in sys.modules, modules=len(sys.modules))
+            await asyncio.sleep(0.001)
+        info["t_filled"] = await refreshed(app.screen)
+    else:
+        info["t_filled"] = info["t_idle"]
+    info.update(openai_loaded="openai" in sys.modules, modules=len(sys.modules))
     print(json.dumps(info))
     app.exit()
 
@@ -117,8 +130,8 @@ def one_run(kind: str, env: dict[str, str]) -> dict:
         [sys.executable, "-c", CHILD, kind], capture_output=True, text=True, env=env, timeout=60, check=True
     ).stdout
     info = json.loads(out.strip().splitlines()[-1])
-    info["paint_ms"] = (info["t_paint"] - t0) * 1000
-    info["idle_ms"] = (info["t_idle"] - t0) * 1000
+    for key in ("paint", "idle", "filled"):
+        info[f"{key}_ms"] = (info[f"t_{key}"] - t0) * 1000
     return info
 
 
@@ -139,18 +152,23 @@ def main() -> None:
     def med(kind: str, key: str) -> float:
         return statistics.median(r[key] for r in runs[kind])
 
-    print(f"process start -> first screen painted / idle, headless 80x24, median of {args.runs} runs (ms)")
-    print(f"{'app':<16}{'painted':>9}{'idle':>9}{'idle min':>10}{'idle max':>10}")
+    print(
+        f"process start -> first screen painted / idle / filled, headless 80x24, median of {args.runs} runs (ms)"
+    )
+    print(f"{'app':<16}{'painted':>9}{'idle':>9}{'filled':>9}{'idle min':>10}{'idle max':>10}")
     for kind in kinds:
         idle = [r["idle_ms"] for r in runs[kind]]
         print(
-            f"{kind:<16}{med(kind, 'paint_ms'):>9.0f}{med(kind, 'idle_ms'):>9.0f}{min(idle):>10.0f}{max(idle):>10.0f}"
+            f"{kind:<16}{med(kind, 'paint_ms'):>9.0f}{med(kind, 'idle_ms'):>9.0f}{med(kind, 'filled_ms'):>9.0f}"
+            f"{min(idle):>10.0f}{max(idle):>10.0f}"
         )
     for other in ("bare", "same-widgets"):
-        print(
-            f"mockinterview vs {other}: painted {med('mockinterview', 'paint_ms') - med(other, 'paint_ms'):+.0f} ms, "
-            f"idle (form filled) {med('mockinterview', 'idle_ms') - med(other, 'idle_ms'):+.0f} ms"
+        ratios = ", ".join(
+            f"{key} {med('mockinterview', f'{key}_ms') / med(other, f'{key}_ms'):.2f}x"
+            for key in ("paint", "idle")
         )
+        filled = med("mockinterview", "filled_ms") / med(other, "idle_ms")
+        print(f"mockinterview vs {other}: {ratios}, form filled {filled:.2f}x its idle")
     last = runs["mockinterview"][-1]
     print(
         f"openai SDK imported by then: {last['openai_loaded']}; modules: {last['modules']} "

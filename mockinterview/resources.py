@@ -27,3 +27,12 @@ def prompts_dir() -> Path:
 
 def rubrics_dir() -> Path:
     return _data_dir("rubrics")
+
+
+def pack_dirs(root: Path | None = None) -> list[Path]:
+    """The rubric pack directories under ``root`` (default: the bundled packs), by name.
+
+    Here rather than in ``packs.loader`` so that listing packs (the home screen does it
+    right after its first paint) does not import pydantic and the pack models."""
+    root = root or rubrics_dir()
+    return sorted(p for p in root.iterdir() if (p / "pack.toml").is_file())

@@ -327,7 +327,9 @@ def test_every_screen_stylesheet_is_in_the_package():
             css = getattr(obj, "CSS_PATH", None)
             if isinstance(obj, type) and obj.__module__ == module.__name__ and css:
                 assert (Path(module.__file__).parent / css).is_file(), (module.__name__, css)
-    assert (Path(app_module.__file__).parent / app_module.MockInterviewApp.CSS_PATH).is_file()
+    app_css = app_module.MockInterviewApp.CSS_PATH
+    for css in [app_css] if isinstance(app_css, str) else app_css:
+        assert (Path(app_module.__file__).parent / css).is_file(), css
 
 
 async def test_markup_like_names_and_ids_are_shown_literally(tmp_path, isolated_dirs):

@@ -69,8 +69,7 @@ class LintFinding:
 
 
 def _pack_dirs(path: str | None) -> list[Path]:
-    from mockinterview.packs.loader import pack_dirs
-    from mockinterview.resources import rubrics_dir
+    from mockinterview.resources import pack_dirs, rubrics_dir
 
     root = Path(path) if path is not None else rubrics_dir()
     if not root.exists():

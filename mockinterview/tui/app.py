@@ -16,6 +16,8 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from mockinterview.tui.screens.home import HomeScreen
+
 DEFAULT_THEME = "textual-dark"
 
 
@@ -44,7 +46,9 @@ def load_keymap(path: Path | None = None) -> dict[str, str]:
 class MockInterviewApp(App[int]):
     TITLE = "mockinterview"
     SUB_TITLE = "data-science interview coach"
-    CSS_PATH = "app.tcss"
+    # The first screen (home, or review when opening a file) is the default screen, whose
+    # own CSS_PATH Textual does not load: its stylesheet is the app's.
+    CSS_PATH = ["app.tcss", "screens/home.tcss", "screens/review.tcss"]
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [
@@ -79,6 +83,17 @@ class MockInterviewApp(App[int]):
         self._keymap = keymap
         self.theme = DEFAULT_THEME
 
+    def get_default_screen(self) -> Screen:
+        # The first screen is the bottom of the stack, not pushed over an empty default
+        # one: that saved a compose and a layout pass before the first paint.
+        if self.review_path is not None:
+            # Imported here: the review screen needs pydantic and the domain models, which
+            # the home screen's first paint does not wait for (bench/tui_startup.py).
+            from mockinterview.tui.screens.review import ReviewScreen
+
+            return ReviewScreen(self.review_path, author=self.author, standalone=True)
+        return HomeScreen()
+
     def on_mount(self) -> None:
         keymap = self._keymap
         if keymap is None:
@@ -88,22 +103,14 @@ class MockInterviewApp(App[int]):
                 keymap = {}
                 self.notify(str(exc), severity="warning", markup=False)
         self.set_keymap(keymap)
-        if self.review_path is not None:
-            from mockinterview.tui.screens.review import ReviewScreen
+        if self.review_path is None and (self.start_config is not None or self.resume_path is not None):
+            from mockinterview.tui.screens.interview import InterviewScreen
 
-            self.push_screen(ReviewScreen(self.review_path, author=self.author, standalone=True))
-        else:
-            from mockinterview.tui.screens.home import HomeScreen
-
-            self.push_screen(HomeScreen())
-            if self.start_config is not None or self.resume_path is not None:
-                from mockinterview.tui.screens.interview import InterviewScreen
-
-                self.push_screen(
-                    InterviewScreen(
-                        config=self.start_config, resume=self.resume_path, resume_models=self.resume_models
-                    )
+            self.push_screen(
+                InterviewScreen(
+                    config=self.start_config, resume=self.resume_path, resume_models=self.resume_models
                 )
+            )
 
     def action_help(self) -> None:
         from mockinterview.tui.screens.help import HelpScreen

@@ -3,20 +3,27 @@ the question timer. Rendering only; scores and groupings come from reports.view.
 
 from __future__ import annotations
 
+import contextlib
+import re
+import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
+from rich.markdown import CodeBlock
 from rich.markdown import Markdown as RichMarkdown
 from rich.markup import escape
 from rich.padding import Padding
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from mockinterview.domain.transcript import Turn
-from mockinterview.reports.view import AnswerView
+if TYPE_CHECKING:  # annotations only: the home screen paints before pydantic is imported
+    from mockinterview.domain.transcript import Turn
+    from mockinterview.reports.view import AnswerView
 
 # C0/C1 control characters (bar newline and tab) in text from a transcript would reach
 # the terminal as escape sequences; show them as visible symbols instead.
@@ -82,6 +89,148 @@ class ChatMessage(Static):
         title = Text(f"{label} · {turn.kind}", style="bold dim")
         super().__init__(Group(title, message_renderable(turn)), classes=f"msg {turn.speaker}", **kwargs)
         self.turn = turn
+
+
+class _UnhighlightedCodeBlock(CodeBlock):
+    @classmethod
+    def create(cls, markdown: RichMarkdown, token) -> CodeBlock:
+        return cls("text", markdown.code_theme)
+
+
+class _StreamingMarkdown(RichMarkdown):
+    """Markdown whose code blocks are drawn without a lexer. Pygments compiles a language's
+    lexer the first time it is used (~200 ms on this machine, on the event loop), so
+    while the reply streams that happens in a thread instead (``_warm_lexer``)."""
+
+    elements = {
+        **RichMarkdown.elements,
+        "fence": _UnhighlightedCodeBlock,
+        "code_block": _UnhighlightedCodeBlock,
+    }
+
+
+_FENCE_LANGUAGE = re.compile(r"^ {0,3}(?:```|~~~)[ \t]*([\w.+#-]+)[^\n]*\n", re.MULTILINE)
+_warmed_lexers: set[str] = set()
+
+
+def _warm_lexer(language: str) -> None:
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    with contextlib.suppress(ClassNotFound):
+        get_lexer_by_name(language)  # compiles the lexer's rules once per process
+
+
+class _RenderedLines:
+    """Lines already rendered by Rich, replayed as they are (drawing them costs nothing)."""
+
+    def __init__(self, lines: list[list[Segment]]) -> None:
+        self.lines = lines
+
+    def __rich_console__(self, console, options):
+        newline = Segment.line()
+        for line in self.lines:
+            yield from line
+            yield newline
+
+
+def settled_length(text: str) -> int:
+    """How much of a Markdown text being streamed is made of finished blocks: up to the
+    last blank line outside a code fence (what follows it can still change its look)."""
+    settled, position, in_fence = 0, 0, False
+    for line in text.splitlines(keepends=True):
+        position += len(line)
+        if not line.endswith("\n"):
+            break  # the line being written
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            in_fence = not in_fence
+        elif not stripped and not in_fence:
+            settled = position
+    return settled
+
+
+class StreamingReply(Static):
+    """The interviewer's reply while it streams, as Markdown, redrawn at most every
+    ``REDRAW_S`` seconds however fast the model sends tokens.
+
+    Textual's live ``Markdown`` widget re-parses and re-lays out its blocks on every write;
+    with a 150 tokens/s model it fell behind (the reply took 2x the model's time to show)
+    and stalled the event loop for 200+ ms (bench/tui_streaming.py). Here finished blocks
+    are rendered once and only the block being written is rendered again each frame, and
+    the widget reserves a few lines ahead so most frames repaint it without a layout pass
+    (which re-places every message of the chat).
+    """
+
+    REDRAW_S = 1 / 20
+    RESERVE_LINES = 4
+
+    DEFAULT_CSS = """
+    StreamingReply { height: auto; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self._parts: list[str] = []
+        self._last_drawn = 0.0
+        self._redraw_timer = None
+        self._reserved_lines = 0
+        self._settled = 0  # characters of text whose blocks are rendered in _settled_lines
+        self._settled_lines: list[list[Segment]] = []
+        self._width = 0
+
+    @property
+    def text(self) -> str:
+        return "".join(self._parts)
+
+    def append(self, text: str) -> None:
+        if not text:
+            return
+        self._parts.append(text)
+        if self._redraw_timer is not None:
+            return  # a redraw is already due; it will include this text
+        wait = self._last_drawn + self.REDRAW_S - time.monotonic()
+        if wait <= 0:
+            self._redraw()
+        else:
+            self._redraw_timer = self.set_timer(wait, self._redraw)
+
+    def _render_markdown(self, text: str, width: int) -> list[list[Segment]]:
+        options = self.app.console_options.update_width(width).update(highlight=False)
+        return self.app.console.render_lines(_StreamingMarkdown(text), options, pad=False)
+
+    def _redraw(self) -> None:
+        self._redraw_timer = None
+        self._last_drawn = time.monotonic()
+        text = clean(self.text)
+        for language in _FENCE_LANGUAGE.findall(text):
+            if language not in _warmed_lexers:  # ready by the time the finished reply is drawn
+                _warmed_lexers.add(language)
+                threading.Thread(target=_warm_lexer, args=(language,), daemon=True).start()
+        width = self.content_region.width
+        if not width:  # not laid out yet
+            self.update(_StreamingMarkdown(text))
+            return
+        if width != self._width:  # first frame, or the terminal was resized
+            self._width, self._settled, self._settled_lines = width, 0, []
+        settled = settled_length(text)
+        if settled > self._settled:
+            if self._settled_lines:
+                self._settled_lines.append([])  # the blank line between two blocks
+            self._settled_lines += self._render_markdown(text[self._settled : settled], width)
+            self._settled = settled
+        lines = list(self._settled_lines)
+        tail = text[self._settled :]
+        if tail.strip():
+            if lines:
+                lines.append([])
+            lines += self._render_markdown(tail, width)
+        if len(lines) > self._reserved_lines:
+            self._reserved_lines = len(lines) + self.RESERVE_LINES
+            self.styles.min_height = self._reserved_lines
+            self.update(_RenderedLines(lines))
+        else:
+            self.update(_RenderedLines(lines), layout=False)
 
 
 def answer_feedback(

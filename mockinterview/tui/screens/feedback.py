@@ -10,11 +10,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Collapsible, Footer, Header, Static
+from textual.widgets import Collapsible, Header, Static
 
 from mockinterview.domain.transcript import Transcript
 from mockinterview.reports.view import ReportView, build_view
-from mockinterview.tui.widgets import answer_feedback, fmt_score, score_bars, score_style, trend_table
+from mockinterview.tui.footer import KeysFooter
+from mockinterview.tui.widgets import (
+    answer_feedback,
+    fmt_score,
+    score_bars,
+    score_style,
+    trend_table,
+)
 
 
 class FeedbackScreen(Screen[None]):
@@ -84,7 +91,7 @@ class FeedbackScreen(Screen[None]):
                     if answer.reference_answer:
                         with Collapsible(title="Reference answer", collapsed=True):
                             yield Static(answer.reference_answer, markup=False, classes="reference")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "round feedback" if self.round_id else "session feedback"

@@ -6,10 +6,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
-from mockinterview.domain.pack import ROUND_ORDER
-from mockinterview.tui.screens.home import ROUND_SHORT
+from mockinterview.domain.rounds import ROUND_ORDER, ROUND_SHORT
+from mockinterview.tui.footer import KeysFooter
 from mockinterview.tui.widgets import fmt_score, safe_text, score_style, trend_table
 
 
@@ -32,7 +32,7 @@ class HistoryScreen(Screen[None]):
         yield Static("", id="history-trend")
         yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="history-empty", classes="muted")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "history"

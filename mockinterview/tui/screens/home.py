@@ -11,20 +11,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, Select, SelectionList, Static
+from textual.widgets import Button, Header, Input, Label, Select, SelectionList, Static
 from textual.worker import Worker, WorkerState
 
-# The same order as mockinterview.domain.pack.ROUND_ORDER (a test checks it). Kept here
-# so the first paint does not wait for pydantic and the domain models to import.
-ROUND_ORDER = ("basic", "technical", "advanced", "behavioral")
+from mockinterview.domain.rounds import DEFAULT_PACK_ID, ROUND_ORDER, ROUND_SHORT
+from mockinterview.tui.footer import KeysFooter
+
+# Until the pack is read (after the first paint), rounds show under these labels.
 ROUND_LABELS = {
     "basic": "Basic",
     "technical": "Technical",
     "advanced": "Advanced",
     "behavioral": "Behavioral",
 }
-ROUND_SHORT = {"basic": "Basic", "technical": "Tech", "advanced": "Adv", "behavioral": "Behav"}
-DEFAULT_PACK = "data-scientist"
+DEFAULT_PACK = DEFAULT_PACK_ID
 
 
 @dataclass
@@ -70,7 +70,7 @@ def recent_table(sessions) -> Table | str:
 
 
 def load_home_defaults(model_override: str | None) -> HomeDefaults:
-    from mockinterview.packs.loader import pack_dirs
+    from mockinterview.resources import pack_dirs
     from mockinterview.storage.config import ConfigError, InterviewSettings, load_settings
     from mockinterview.storage.transcripts import list_sessions
 
@@ -143,7 +143,7 @@ class HomeScreen(Screen[None]):
                 yield Button("Review file…", id="review")
             yield Static("", id="home-resume-info", classes="muted")
             yield Static("", id="home-recent")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "home"
@@ -151,8 +151,10 @@ class HomeScreen(Screen[None]):
             widget.cursor_blink = self.app.blink
         self.query_one("#start", Button).focus()
         # Reading the config, the packs and the sessions imports pydantic and the domain
-        # models: start it after the first paint, off the UI thread, so the screen never waits.
-        self.call_after_refresh(self._load_defaults)
+        # models: that runs in a thread once the screen is painted and has gone idle (a
+        # thread started sooner competes with the first frames for the interpreter). The
+        # form starts with the defaults, so loading fills values and never moves it.
+        self.call_after_refresh(self.call_after_refresh, self._load_defaults)
 
     def _load_defaults(self) -> None:
         self.run_worker(

@@ -3,13 +3,14 @@ editor, a per-question timer, round/question progress, tokens, cost and save sta
 
 Engine calls run in workers (group "engine", exit_on_error=False); the engine's events
 come back as ``EngineMessage``s so all UI updates happen in message handlers. Finished
-messages are one ``Static`` each; only the reply in progress is a live ``Markdown``
-widget fed by ``Markdown.get_stream()`` (DESIGN.md, "Speed").
+messages are one ``Static`` each; the reply in progress is a ``StreamingReply`` redrawn at
+most once a frame, so the view keeps pace with the model (docs/DESIGN.md, "Speed").
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Markdown, Static, TextArea
+from textual.widgets import Header, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from mockinterview.engine import events as ev
-from mockinterview.tui.widgets import ChatMessage, QuestionTimer
+from mockinterview.tui.footer import KeysFooter
+from mockinterview.tui.widgets import ChatMessage, QuestionTimer, StreamingReply
 
 ENGINE_GROUP = "engine"
 
@@ -79,8 +81,7 @@ class InterviewScreen(Screen[None]):
         self._waiting: tuple[str, float] | None = None
         self._waiting_timer = None
         self.session: Any = None  # engine.session.InterviewSession, imported lazily
-        self._stream = None
-        self._stream_widget: Markdown | None = None
+        self._stream_widget: StreamingReply | None = None
         self._round = (0, 0)  # (index, total)
         self._question = (0, 0)
         self._round_name = ""
@@ -101,7 +102,7 @@ class InterviewScreen(Screen[None]):
             yield Static("", id="status-tokens")
             yield Static("", id="status-saved")
         yield TextArea(id="answer", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "interview"
@@ -139,6 +140,10 @@ class InterviewScreen(Screen[None]):
             self.session = await InterviewSession.create(
                 InterviewConfig(**self.config), listener=self._listener
             )
+        # Everything alive now (modules, the pack, the token tables, Textual's styles) lives
+        # as long as the app. Frozen, a full collection no longer scans it: unfrozen, those
+        # ~130k objects made each one a 120-200 ms pause mid-stream (bench/tui_streaming.py).
+        gc.freeze()
         await self.session.begin()
 
     async def _show_history(self, turns) -> None:
@@ -228,11 +233,10 @@ class InterviewScreen(Screen[None]):
 
     async def _stream_chunk(self, text: str) -> None:
         chat = self.query_one("#chat", VerticalScroll)
-        if self._stream is None:
-            self._stream_widget = Markdown(classes="msg interviewer streaming")
+        if self._stream_widget is None:
+            self._stream_widget = StreamingReply(classes="msg interviewer streaming")
             await chat.mount(self._stream_widget)
-            self._stream = Markdown.get_stream(self._stream_widget)
-        await self._stream.write(text)
+        self._stream_widget.append(text)
         self._follow(chat)
 
     def _follow(self, chat: VerticalScroll) -> None:
@@ -251,9 +255,6 @@ class InterviewScreen(Screen[None]):
             chat.scroll_end(animate=False)
 
     async def _end_stream(self) -> None:
-        if self._stream is not None:
-            await self._stream.stop()
-            self._stream = None
         if self._stream_widget is not None:
             await self._stream_widget.remove()
             self._stream_widget = None

@@ -11,11 +11,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from mockinterview.domain.transcript import Transcript
 from mockinterview.reports.view import ReportView, TurnView, build_view
+from mockinterview.tui.footer import KeysFooter
 from mockinterview.tui.widgets import (
     SPEAKER_LABEL,
     answer_feedback,
@@ -45,15 +46,11 @@ def turn_renderable(tv: TurnView) -> RenderableType:
     return Group(*parts)
 
 
-def turn_options(view: ReportView) -> list[Option | None]:
-    """One option per turn (id = turn id), separated by rules."""
-    options: list[Option | None] = []
-    for r in view.rounds:
-        for tv in r.turns:
-            if options:
-                options.append(None)
-            options.append(Option(turn_renderable(tv), id=str(tv.turn.id)))
-    return options
+# Turns listed before the first paint; the rest follow a batch per frame. Listing a turn
+# renders it to measure its height: all 300 turns of a long session took a second
+# before the screen showed anything (bench/tui_review.py).
+FIRST_BATCH = 15
+BATCH = 30
 
 
 class ReviewScreen(Screen[None]):
@@ -73,6 +70,7 @@ class ReviewScreen(Screen[None]):
         self.standalone = standalone
         self.transcript: Transcript | None = None
         self.view: ReportView | None = None
+        self._unlisted: list[int] = []  # turn ids not in the list yet (see FIRST_BATCH)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -80,7 +78,7 @@ class ReviewScreen(Screen[None]):
         # An OptionList renders only the lines on screen, so a long transcript opens fast
         # and the cursor moves without re-laying out every turn (one widget per turn did).
         yield OptionList(id="review-turns")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         from mockinterview.storage.transcripts import TranscriptError, load_transcript
@@ -92,11 +90,28 @@ class ReviewScreen(Screen[None]):
             self.notify(str(exc), severity="error", timeout=10, markup=False)
             return
         self.view = build_view(self.transcript)
+        self._unlisted = [tv.turn.id for r in self.view.rounds for tv in r.turns]
+        self._list_more(FIRST_BATCH)
         turns = self.query_one(OptionList)
-        turns.add_options(turn_options(self.view))
         turns.highlighted = 0 if turns.option_count else None
         self._update_summary()
         turns.focus()
+
+    def _list_more(self, count: int = BATCH) -> None:
+        """List the next ``count`` turns, then the rest a batch at a time, a frame apart."""
+        if self.view is None:
+            return
+        batch, self._unlisted = self._unlisted[:count], self._unlisted[count:]
+        views = {tv.turn.id: tv for r in self.view.rounds for tv in r.turns}
+        turns = self.query_one(OptionList)
+        options: list[Option | None] = []
+        for turn_id in batch:
+            if turns.option_count or options:
+                options.append(None)
+            options.append(Option(turn_renderable(views[turn_id]), id=str(turn_id)))
+        turns.add_options(options)
+        if self._unlisted:
+            self.set_timer(1 / 60, self._list_more)
 
     def _update_summary(self) -> None:
         if self.view is None or self.transcript is None:
@@ -127,9 +142,11 @@ class ReviewScreen(Screen[None]):
             self.notify(f"Not saved: {exc}", severity="error", timeout=10, markup=False)
         self.view = build_view(self.transcript)
         turns = self.query_one(OptionList)
+        unlisted = set(self._unlisted)  # drawn from the new view when they are listed
         for r in self.view.rounds:
             for tv in r.turns:
-                if tv.comments or tv.answer is not None:  # only these can have changed
+                # only these can have changed
+                if (tv.comments or tv.answer is not None) and tv.turn.id not in unlisted:
                     turns.replace_option_prompt(str(tv.turn.id), turn_renderable(tv))
         self._update_summary()
 
