@@ -6,7 +6,6 @@ import stat
 
 import pytest
 
-from mockinterview.cli.errors import CliError
 from mockinterview.storage import config, paths
 
 
@@ -41,7 +40,7 @@ interviewer_model = "openai:gpt-4.1-mini"
     from_file = config.load_settings(env={})
     assert from_file.base_url == "http://from-file:8000/v1"
     assert from_file.openai.timeout_s == 12.5 and from_file.openai.max_retries == 5
-    assert from_file.price_table()["my-model"].output_per_mtok == 3.0
+    assert from_file.prices["my-model"].output_per_mtok == 3.0
     assert from_file.interview.rounds == ["basic", "behavioral"]
 
     env = {"OPENAI_BASE_URL": "http://from-env:1234/v1/", "OPENAI_API_KEY": "sk-env-key-0123456789abcdef"}
@@ -64,7 +63,7 @@ interviewer_model = "openai:gpt-4.1-mini"
 def test_a_bad_file_is_one_line_naming_the_file(content, reason):
     path = paths.config_dir() / "config.toml"
     path.write_text(content, encoding="utf-8")
-    with pytest.raises(CliError) as info:
+    with pytest.raises(config.ConfigError) as info:
         config.load_settings(env={})
     message = str(info.value)
     assert "\n" not in message

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from mockinterview.cli.common import load_pack_or_fail, open_input
 from mockinterview.cli.errors import CliError
+from mockinterview.errors import OneLineError
 
 if TYPE_CHECKING:
     from mockinterview.domain.grade import Grade
@@ -216,7 +217,7 @@ def _score_row(
             ) from None
     try:
         grade = grade_row(row, pack)
-    except CliError:
+    except OneLineError:  # already one line (a CliError, a ConfigError)
         raise
     except Exception as exc:  # a grader bug on one row: name the row, keep it to one line
         reason = f"{type(exc).__name__}: {exc}".splitlines()[0]

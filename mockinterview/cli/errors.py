@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
+from mockinterview.errors import OneLineError
 
-class CliError(Exception):
+
+class CliError(OneLineError):
     """Bad input or an unusable environment. ``str(exc)`` is the one-line reason."""
-
-    def __init__(self, message: str, exit_code: int = 2) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code

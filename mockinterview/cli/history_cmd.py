@@ -7,8 +7,7 @@ import json
 import sys
 
 from mockinterview.cli.errors import CliError
-
-ROUNDS = ("basic", "technical", "advanced", "behavioral")
+from mockinterview.domain.rounds import ROUND_ORDER as ROUNDS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import TextIO
 
 from mockinterview.cli.errors import CliError
+from mockinterview.domain.rounds import ROUND_ORDER as ROUND_NAMES
 
-ROUND_NAMES = ("basic", "technical", "advanced", "behavioral")
 BLOCK_SEPARATOR = "---"
 MAX_ANSWERS_BYTES = 5_000_000
 

@@ -13,7 +13,7 @@ import os
 import sys
 
 from mockinterview import __version__
-from mockinterview.cli.errors import CliError
+from mockinterview.errors import OneLineError
 
 # One module per command group; each defines register(subparsers).
 COMMAND_MODULES = (
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         if handler is None:
             return _open_tui(args)
         return int(handler(args) or 0)
-    except CliError as exc:
+    except OneLineError as exc:  # CliError, ConfigError, ...
         print(f"mockinterview: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:

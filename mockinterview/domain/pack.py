@@ -11,14 +11,14 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from mockinterview.domain.detectors import DetectorSpec
+from mockinterview.domain.rounds import ROUND_ORDER  # noqa: F401  (re-exported)
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
-# Rounds are declared by each pack (pack.toml [[rounds]]); these are the data-scientist
-# pack's, in its order, used where no pack is at hand.
+# Rounds are declared by each pack (pack.toml [[rounds]]); the default pack's, used where no
+# pack is at hand, are domain.rounds.ROUND_ORDER.
 RoundId = Slug
-ROUND_ORDER: tuple[RoundId, ...] = ("basic", "technical", "advanced", "behavioral")
 
 # The six ids every pack keeps with these names (DESIGN.md, "The common-mistake list").
 CANONICAL_MISTAKE_IDS: tuple[str, ...] = (

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from mockinterview.domain.pack import Question, RolePack
+from mockinterview.grading.match_rule import Decision, MatcherUnavailable
 from mockinterview.grading.text import content_stems
 
 MatcherChoice = Literal["auto", "tfidf", "semantic"]
@@ -70,19 +71,6 @@ ABBREVIATIONS: dict[str, str] = {
 _ABBREVIATION_RE = re.compile(r"\b(" + "|".join(ABBREVIATIONS) + r")\b", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Decision:
-    """Accept the best candidate when ``best >= threshold``, or when ``best >= floor`` and it
-    leads the runner-up by at least ``margin``."""
-
-    threshold: float
-    floor: float
-    margin: float
-
-    def accepts(self, best: float, runner_up: float) -> bool:
-        return best >= self.threshold or (best >= self.floor and best - runner_up >= self.margin)
-
-
 TFIDF_DECISION = Decision(threshold=0.325, floor=0.28, margin=0.2)
 
 _TEXT_CACHE_MAX_LEN = 2000
@@ -115,10 +103,6 @@ class QuestionMatch:
             "runner_up_similarity": self.runner_up_similarity,
             "matcher": self.matcher,
         }
-
-
-class MatcherUnavailable(RuntimeError):
-    """The matcher asked for cannot run in this installation (one-line reason)."""
 
 
 # ---------------------------------------------------------------------------------------------

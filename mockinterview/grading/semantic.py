@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mockinterview.grading.question_match import Decision
+from mockinterview.grading.match_rule import Decision, MatcherUnavailable
 
 if TYPE_CHECKING:
     import numpy as np
@@ -97,8 +97,6 @@ class Encoder:
 
         reason = unavailable_reason()
         if reason is not None:
-            from mockinterview.grading.question_match import MatcherUnavailable
-
             raise MatcherUnavailable(f"the semantic matcher cannot run: {reason}")
         self._np = np
         tokenizer = Tokenizer.from_file(str(TOKENIZER_PATH))

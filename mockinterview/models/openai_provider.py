@@ -105,8 +105,9 @@ class OpenAIProvider:
     def _has_key(self) -> bool:
         return self.settings.api_key is not None
 
-    def price_table(self):
-        return self.settings.price_table()
+    def price_table(self) -> dict[str, tokens.ModelPrice]:
+        prices = self.settings.prices  # [prices."MODEL"] in config.toml
+        return {name: tokens.ModelPrice(p.input_per_mtok, p.output_per_mtok) for name, p in prices.items()}
 
     def client(self) -> openai.AsyncOpenAI:
         if self._client is None:

@@ -23,9 +23,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from mockinterview.domain.pack import Mistake, PackLexicon, PackMeta, Question, RolePack
-from mockinterview.resources import rubrics_dir
+from mockinterview.domain.rounds import DEFAULT_PACK_ID  # noqa: F401  (re-exported)
+from mockinterview.resources import pack_dirs, rubrics_dir  # noqa: F401  (pack_dirs: re-exported)
 
-DEFAULT_PACK_ID = "data-scientist"
 MAX_PACK_FILE_BYTES = 2_000_000
 
 
@@ -191,11 +191,6 @@ def load_pack_dir(pack_dir: Path) -> RolePack:
             for msg in str(err["msg"]).removeprefix("Value error, ").split("; "):
                 problems.append(PackProblem("(pack)", _loc(err["loc"]), msg))
         raise PackLoadError(pack_dir, problems) from None
-
-
-def pack_dirs(root: Path | None = None) -> list[Path]:
-    root = root or rubrics_dir()
-    return sorted(p for p in root.iterdir() if (p / "pack.toml").is_file())
 
 
 def resolve_pack_dir(pack: str | Path | None) -> Path:

@@ -38,9 +38,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 
-from mockinterview.cli.errors import CliError
 from mockinterview.domain.pack import RoundId
-from mockinterview.models.tokens import ModelPrice
+from mockinterview.errors import OneLineError
 from mockinterview.storage import paths
 
 API_KEY_ENV = "OPENAI_API_KEY"
@@ -48,7 +47,7 @@ BASE_URL_ENV = "OPENAI_BASE_URL"
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
 
-class ConfigError(CliError):
+class ConfigError(OneLineError):
     """The config file cannot be read or is invalid; the message names the file."""
 
 
@@ -202,9 +201,6 @@ class Settings(_Section):
             if url.rstrip("/") == self.base_url:
                 merged = merged.model_copy(update=overrides.model_dump(exclude_none=True))
         return merged.resolved()
-
-    def price_table(self) -> dict[str, ModelPrice]:
-        return {name: ModelPrice(p.input_per_mtok, p.output_per_mtok) for name, p in self.prices.items()}
 
     def redact(self, text: str) -> str:
         return redact(text, self.api_key.get_secret_value() if self.api_key else None)
