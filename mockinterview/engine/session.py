@@ -25,7 +25,8 @@ from typing import Any, Literal
 
 from mockinterview.conversation import STEP_MAX_TOKENS, compose_question, finish_reply, interviewer_request
 from mockinterview.domain.grade import Grade
-from mockinterview.domain.pack import ROUND_ORDER, FollowUp, Question, RolePack, RoundId
+from mockinterview.domain.pack import FollowUp, Question, RolePack, RoundId
+from mockinterview.domain.rounds import DEFAULT_PACK_ID, ROUND_ORDER
 from mockinterview.domain.transcript import (
     GradeRecord,
     ModelCall,
@@ -74,7 +75,7 @@ class EngineError(Exception):
 
 @dataclass
 class InterviewConfig:
-    pack: str = "data-scientist"
+    pack: str = DEFAULT_PACK_ID
     rounds: list[RoundId] = field(default_factory=lambda: list(ROUND_ORDER))
     questions_per_round: int | None = None  # None: each round's default_questions
     time_limit_s: int | None = None  # per question; None: the question's own limit

@@ -39,6 +39,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 
 from mockinterview.domain.pack import RoundId
+from mockinterview.domain.rounds import DEFAULT_PACK_ID, ROUND_ORDER
 from mockinterview.errors import OneLineError
 from mockinterview.storage import paths
 
@@ -156,8 +157,8 @@ class PriceSettings(_Section):
 
 
 class InterviewSettings(_Section):
-    pack: str = "data-scientist"
-    rounds: list[RoundId] = Field(default_factory=lambda: ["basic", "technical", "advanced", "behavioral"])
+    pack: str = DEFAULT_PACK_ID
+    rounds: list[RoundId] = Field(default_factory=lambda: list(ROUND_ORDER))
     questions_per_round: int | None = Field(default=None, ge=1)
     time_limit_s: int | None = Field(default=None, ge=10)
     interviewer_model: str = "stub"
@@ -170,7 +171,7 @@ class InterviewSettings(_Section):
         # Rounds are declared by the pack; a round it does not have is a mistake in the file.
         from mockinterview.packs.loader import PackLoadError, load_pack  # config stays importable alone
 
-        pack = info.data.get("pack", "data-scientist")
+        pack = info.data.get("pack", DEFAULT_PACK_ID)
         try:
             declared = [r.id for r in load_pack(pack).meta.rounds]
         except PackLoadError:
