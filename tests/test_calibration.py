@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from mockinterview.cli import calibrate_cmd
 from mockinterview.cli.main import main
 from mockinterview.domain.grade import Grade, MistakeFinding
+from mockinterview.engine import calibrate as calibrate_service
 from mockinterview.grading.calibration import (
     METRIC_NAMES,
     LabelRowError,
@@ -221,7 +221,7 @@ def _stand_in_grader(row, pack):
 
 @pytest.fixture
 def stand_in(monkeypatch):
-    monkeypatch.setattr(calibrate_cmd, "_offline_grader", lambda: _stand_in_grader)
+    monkeypatch.setattr(calibrate_service, "offline_row_grader", lambda: _stand_in_grader)
 
 
 def _write(tmp_path: Path, rows: list[dict | str]) -> Path:
@@ -245,8 +245,10 @@ GOOD_ROWS = [
 
 
 def test_calibrate_file_with_stand_in_grader_computes_by_hand_figures(tmp_path):
-    report = calibrate_cmd.calibrate_file(
-        _write(tmp_path, GOOD_ROWS), load_pack(), grade_row=_stand_in_grader, worst=2
+    path = _write(tmp_path, GOOD_ROWS)
+    rows = calibrate_service.parse_label_rows(path.read_bytes(), str(path))
+    report = calibrate_service.calibrate(
+        rows, load_pack(), source=str(path), grade_row=_stand_in_grader, worst=2
     )
     # predicted 1.2, 2.2, 5.0 vs human 1, 3, 2
     assert report.rows == 3
@@ -329,7 +331,7 @@ def test_a_grader_crash_is_reported_against_its_row(tmp_path, capsys, monkeypatc
     def broken(row, pack):
         raise RuntimeError("boom\nsecond line")
 
-    monkeypatch.setattr(calibrate_cmd, "_offline_grader", lambda: broken)
+    monkeypatch.setattr(calibrate_service, "offline_row_grader", lambda: broken)
     code, line = _run_expecting_error(["calibrate", str(_write(tmp_path, GOOD_ROWS))], capsys)
     assert code == 1 and "line 1: the grader failed" in line and "boom" in line
 

@@ -92,7 +92,7 @@ def _use_everywhere(t, path: Path, crashes: dict[str, int]) -> None:
     """What the product does with a loaded transcript: summaries, reports, replay.
     Unexpected exceptions are tallied by where they happen rather than stopping the run,
     so one run reports every distinct crash."""
-    from mockinterview.cli.replay_cmd import replay_transcript
+    from mockinterview.engine.replay import replay_transcript
     from mockinterview.reports import export
 
     for use in (
@@ -253,7 +253,7 @@ KNOWN_CRASH_SITES: set[str] = set()
 
 
 def test_replay_of_a_grade_whose_turn_is_missing_reports_a_row_error(tmp_path, sample):
-    from mockinterview.cli.replay_cmd import replay_transcript
+    from mockinterview.engine.replay import replay_transcript
 
     data = json.loads(sample)
     graded = data["grades"][0]["turn_id"]

@@ -1,8 +1,8 @@
 """``mockinterview calibrate LABELLED.jsonl``: how well the grader agrees with human labels.
 
-Each row is graded exactly as ``mockinterview grade`` would grade it (bank question by
-id, or free-text question with an optional reference), then compared with the expert's
-score and mistake labels (statistics in ``mockinterview.grading.calibration``). With
+Parses the arguments, runs ``engine.calibrate`` (rows graded one at a time, with a progress
+bar on a terminal; Ctrl-C reports on the rows graded so far and exits 130) and renders the
+report. With
 ``--model openai:NAME`` bank-question rows are graded by that model through the model
 grader (guards, fallback), and the report adds the grades' uncertainty: how many rows
 came out "insufficient evidence", the mean agreement with the offline grader, and the
@@ -13,21 +13,18 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable, Iterator
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mockinterview.cli.common import load_pack_or_fail, open_input
 from mockinterview.cli.errors import CliError
-from mockinterview.errors import OneLineError
+from mockinterview.cli.progress import progress
 
 if TYPE_CHECKING:
     from mockinterview.domain.grade import Grade
     from mockinterview.domain.pack import RolePack
-    from mockinterview.grading.calibration import CalibrationReport, LabelRow, ScoredRow
-
-# Grades one label row against a pack; swapped for a stand-in in tests.
-RowGrader = Callable[["LabelRow", "RolePack"], "Grade"]
+    from mockinterview.grading.calibration import CalibrationReport, LabelRow
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -69,29 +66,34 @@ def _non_negative_int(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Here, not at the top: the grader and the statistics are not needed for `--help`.
+    from mockinterview.engine.calibrate import CalibrationRun, offline_row_grader, parse_label_rows
+
     model = (getattr(args, "model", None) or "stub").strip()
     if model != "stub" and not model.startswith("openai:"):
         # Silently measuring the stub while the user asked for another model would mislead.
         raise CliError(f"calibrate measures the offline grader or openai:NAME, not --model {model}")
     pack = load_pack_or_fail(args.pack)
-    grades: list[tuple[ScoredRow, Grade]] = []
+    path = Path(args.labelled)
+    with open_input(path, "a JSONL file") as fh:
+        rows = parse_label_rows(fh.read(), str(path))
     if model == "stub":
-        grade_row = _offline_grader()
-        closer = None
+        grade_row, closer = offline_row_grader(), None
     else:
         grade_row, closer = _model_grader(pack, model)
+    calibration = CalibrationRun(rows, pack, source=str(path), grade_row=grade_row)
+    interrupted = False
     try:
-        report = calibrate_file(
-            Path(args.labelled),
-            pack,
-            grade_row=grade_row,
-            worst=args.worst,
-            on_grade=lambda r, g: grades.append((r, g)),
-        )
+        with progress(calibration.total, "grading", "rows") as advance:
+            for _ in calibration.grade():
+                advance(1)
+    except KeyboardInterrupt:  # report on the rows graded so far
+        interrupted = True
     finally:
         if closer is not None:
             closer()
-    uncertainty = uncertainty_summary(grades) if model != "stub" else None
+    report = calibration.report(args.worst)
+    uncertainty = calibration.uncertainty() if model != "stub" else None
     if args.format == "json":
         payload = {"file": str(args.labelled), "pack": pack.id, "pack_version": pack.version, "grader": model}
         payload.update(report.to_dict())
@@ -100,6 +102,13 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
         print_report(report, source=str(args.labelled), pack=pack, grader=model, uncertainty=uncertainty)
+    if interrupted:
+        print(
+            f"mockinterview: interrupted after {len(calibration.graded)} of {calibration.total} rows; "
+            "the report covers those",
+            file=sys.stderr,
+        )
+        return 130
     return 0
 
 
@@ -107,9 +116,10 @@ def _model_grader(pack: RolePack, spec: str):
     """Bank-question rows graded by ``spec`` (the grade command's model grader); rows with
     a free-text question are graded offline, as ``grade --model`` does."""
     from mockinterview.cli.grade_cmd import _Grader
+    from mockinterview.engine.calibrate import offline_row_grader
 
     grader = _Grader(pack, spec)
-    offline = _offline_grader()
+    offline = offline_row_grader()
 
     def grade(row: LabelRow, pack: RolePack) -> Grade:
         if row.question_id:
@@ -117,124 +127,6 @@ def _model_grader(pack: RolePack, spec: str):
         return offline(row, pack)
 
     return grade, grader.close
-
-
-def uncertainty_summary(grades: list[tuple[ScoredRow, Grade]]) -> dict:
-    """How sure the model-graded rows are, and agreement with humans where evidence sufficed."""
-    from mockinterview.grading.calibration import build_report
-
-    insufficient = [r for r, g in grades if g.insufficient_evidence]
-    sufficient = [r for r, g in grades if not g.insufficient_evidence]
-    agreements = [g.agreement for _, g in grades if g.agreement is not None]
-    summary: dict = {
-        "rows": len(grades),
-        "insufficient_evidence": len(insufficient),
-        "fallback": sum(1 for _, g in grades if g.status == "fallback"),
-        "mean_agreement_with_offline": round(sum(agreements) / len(agreements), 3) if agreements else None,
-        "sufficient_rows": len(sufficient),
-        "spearman_sufficient": None,
-        "within_one_sufficient": None,
-    }
-    if len(sufficient) >= 3:
-        metrics = build_report(sufficient, worst=0).metrics
-        summary["spearman_sufficient"] = metrics.get("spearman")
-        summary["within_one_sufficient"] = metrics.get("within_one")
-    return summary
-
-
-# --------------------------------------------------------------------------- reading and grading
-
-
-def _offline_grader() -> RowGrader:
-    try:
-        from mockinterview.grading import grade_answer, grade_free_text
-    except ImportError:
-        raise CliError("the offline grader is not available in this installation") from None
-
-    def grade(row: LabelRow, pack: RolePack) -> Grade:
-        if row.question_id:
-            return grade_answer(row.answer, pack.question(row.question_id), pack)
-        return grade_free_text(row.answer, row.question or "", pack, reference=row.reference)
-
-    return grade
-
-
-def read_label_rows(path: Path) -> Iterator[tuple[int, LabelRow]]:
-    """(line number, row) for every non-blank line; CliError naming the line on bad input."""
-    from mockinterview.grading.calibration import LabelRowError, parse_label_line
-
-    with open_input(path, "a JSONL file") as fh:
-        raw = fh.read()
-    for number, line in enumerate(raw.split(b"\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            text = line.decode("utf-8")
-        except UnicodeDecodeError:
-            raise CliError(f"{path} line {number}: not UTF-8 text (binary data?)") from None
-        try:
-            yield number, parse_label_line(text)
-        except LabelRowError as exc:
-            raise CliError(f"{path} line {number}: {exc}") from None
-
-
-def calibrate_file(
-    path: Path, pack: RolePack, *, grade_row: RowGrader, worst: int = 10, on_grade=None
-) -> CalibrationReport:
-    """``on_grade(scored_row, grade)`` sees each row's grade (for its uncertainty)."""
-    from mockinterview.grading.calibration import build_report
-
-    scored: list[ScoredRow] = []
-    seen_ids: dict[str, int] = {}
-    for number, row in read_label_rows(path):
-        row_id = row.id or f"line-{number}"
-        if row_id in seen_ids:
-            raise CliError(
-                f"{path} line {number}: duplicate id {row_id!r} (first on line {seen_ids[row_id]})"
-            )
-        seen_ids[row_id] = number
-        scored_row, grade = _score_row(path, number, row_id, row, pack, grade_row)
-        scored.append(scored_row)
-        if on_grade is not None:
-            on_grade(scored_row, grade)
-    if not scored:
-        raise CliError(f"{path}: no labelled rows")
-    return build_report(scored, worst=worst)
-
-
-def _score_row(
-    path: Path, number: int, row_id: str, row: LabelRow, pack: RolePack, grade_row: RowGrader
-) -> tuple[ScoredRow, Grade]:
-    from mockinterview.grading.calibration import ScoredRow
-
-    round_id = "free-text"
-    if row.question_id:
-        try:
-            round_id = pack.question(row.question_id).round
-        except KeyError:
-            raise CliError(
-                f"{path} line {number}: unknown question_id {row.question_id!r} in pack {pack.id}"
-            ) from None
-    try:
-        grade = grade_row(row, pack)
-    except OneLineError:  # already one line (a CliError, a ConfigError)
-        raise
-    except Exception as exc:  # a grader bug on one row: name the row, keep it to one line
-        reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
-        raise CliError(
-            f"{path} line {number}: the grader failed on this row ({reason})", exit_code=1
-        ) from None
-    return ScoredRow(
-        id=row_id,
-        question=row.question_label,
-        answer=row.answer,
-        human=row.score,
-        predicted=grade.score,
-        human_mistakes=frozenset(row.mistakes) if row.mistakes is not None else None,
-        predicted_mistakes=frozenset(m.id for m in grade.mistakes),
-        tags=tuple(row.tags),
-        round=round_id,
-    ), grade
 
 
 # --------------------------------------------------------------------------- text output

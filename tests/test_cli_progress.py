@@ -1,0 +1,129 @@
+"""Long commands show a progress bar on stderr only when it is a terminal, and Ctrl-C ends
+them with what was done so far written out (real subprocesses, a real pseudo-terminal)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import time
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from mockinterview.cli.main import main
+from mockinterview.storage.transcripts import load_transcript, save_transcript
+
+
+def transcripts(directory: Path, count: int) -> list[str]:
+    """``count`` copies of one real stub session (a headless interview), each its own id."""
+    answers = directory / "answers.txt"
+    answers.write_text("I would check the data first.\n---\nThen a baseline, then a simple model.\n")
+    with redirect_stdout(io.StringIO()) as out:
+        argv = ["interview", "--no-tui", "--answers", str(answers), "--rounds", "basic", "--questions", "2"]
+        assert main(argv) == 0
+    base = load_transcript(out.getvalue().strip().splitlines()[-1])
+    assert base.grades
+    copies = []
+    for i in range(count):
+        meta = base.meta.model_copy(update={"id": f"p{i:03d}"})
+        copies.append(str(save_transcript(base.model_copy(update={"meta": meta}), directory / f"p{i:03d}.json")))
+    return copies
+
+
+def command(*argv: str) -> list[str]:
+    return [sys.executable, "-m", "mockinterview", *argv]
+
+
+def run_with_terminal_stderr(argv: list[str], env: dict) -> tuple[int, str, str]:
+    """Run with stdout a pipe and stderr a pseudo-terminal; (exit code, stdout, stderr)."""
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=follower, env=env)
+    os.close(follower)
+    err = b""
+    while True:
+        ready, _, _ = select.select([leader], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            err += chunk
+        elif proc.poll() is not None:
+            break
+    out = proc.stdout.read().decode()
+    proc.wait(timeout=60)
+    os.close(leader)
+    return proc.returncode, out, err.decode(errors="replace")
+
+
+def test_replay_draws_progress_on_a_terminal_and_nothing_when_piped(tmp_path):
+    paths = transcripts(tmp_path, 3)
+    env = dict(os.environ, COLUMNS="100")
+    code, out, err = run_with_terminal_stderr(command("replay", *paths, "--format", "json"), env)
+    assert code == 0, err
+    assert len(json.loads(out)) == 3  # stdout is still exactly the data
+    assert "regrading" in err and "transcripts/s" in err
+
+    piped = subprocess.run(command("replay", *paths, "--format", "json"), capture_output=True, text=True)
+    assert piped.returncode == 0
+    assert len(json.loads(piped.stdout)) == 3
+    assert piped.stderr == ""
+
+
+def test_ctrl_c_ends_a_replay_with_the_results_so_far_as_valid_json(tmp_path):
+    paths = transcripts(tmp_path, 400)
+    proc = subprocess.Popen(
+        command("replay", *paths, "--format", "json"), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    out = b""
+    deadline = time.monotonic() + 60
+    while b'"transcript"' not in out:  # the first result is out: interrupt mid-run
+        assert time.monotonic() < deadline, "no result within a minute"
+        ready, _, _ = select.select([proc.stdout], [], [], 0.1)
+        if ready:
+            out += os.read(proc.stdout.fileno(), 65536)
+    proc.send_signal(signal.SIGINT)
+    rest, err = proc.communicate(timeout=60)
+    out += rest
+    assert proc.returncode == 130, err
+    results = json.loads(out)
+    assert 1 <= len(results) < 400
+    assert [r["session_id"] for r in results] == [f"p{i:03d}" for i in range(len(results))]
+    assert b"interrupted" in err and b"Traceback" not in err
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_ctrl_c_ends_calibrate_with_the_report_on_the_rows_graded_so_far(tmp_path, fmt):
+    rows = Path(__file__).parent / "data" / "labelled_dev.jsonl"
+    many = tmp_path / "many.jsonl"
+    lines = [json.loads(line) for line in rows.read_text().splitlines() if line.strip()]
+    with many.open("w") as fh:
+        for copy in range(40):  # long enough to interrupt
+            for row in lines:
+                fh.write(json.dumps({**row, "id": f"{row.get('id', 'row')}-{copy}"}) + "\n")
+    total = 40 * len(lines)
+    proc = subprocess.Popen(
+        command("calibrate", str(many), "--format", fmt), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    time.sleep(4)  # imports and a few hundred rows graded
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert b"Traceback" not in err
+    message = err.decode().strip().splitlines()[-1]
+    assert "interrupted" in message and f"of {total} rows" in message
+    graded = int(message.split("after ")[1].split(" of")[0])
+    assert 0 < graded < total
+    if fmt == "json":
+        assert json.loads(out)["rows"] == graded
+    else:
+        assert b"Spearman" in out
