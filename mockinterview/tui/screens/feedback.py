@@ -55,9 +55,9 @@ class FeedbackScreen(Screen[None]):
         return Group(head, score_bars(rows, width=width))
 
     def _previous_panel(self):
-        from mockinterview.storage.transcripts import list_sessions
+        from mockinterview.engine.sessions import session_overview
 
-        summaries = [s for s in list_sessions() if not s.error and s.id != self.transcript.meta.id]
+        summaries = session_overview().others(self.transcript.meta.id)
         if not summaries:
             return Text("No earlier sessions to compare with yet.", style="dim")
         rounds = [r.id for r in self.view.rounds if r.answers]

@@ -45,9 +45,9 @@ class HistoryScreen(Screen[None]):
         table.focus()
 
     def reload(self) -> None:
-        from mockinterview.storage.transcripts import list_sessions
+        from mockinterview.engine.sessions import session_overview
 
-        self.summaries = list_sessions()
+        self.summaries = session_overview().sessions
         table = self.query_one(DataTable)
         table.clear()
         for s in reversed(self.summaries):  # newest first
@@ -96,14 +96,14 @@ class HistoryScreen(Screen[None]):
         return Path(key.value) if key.value else None
 
     def action_open(self) -> None:
-        from mockinterview.storage.transcripts import TranscriptError, load_transcript
+        from mockinterview.engine.sessions import TranscriptError, open_session
         from mockinterview.tui.screens.feedback import FeedbackScreen
 
         path = self._selected_path()
         if path is None:
             return
         try:
-            transcript = load_transcript(path)
+            _, transcript = open_session(path)
         except TranscriptError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
@@ -130,7 +130,7 @@ class HistoryScreen(Screen[None]):
             return
 
         def done(confirmed: bool | None) -> None:
-            from mockinterview.storage.transcripts import TranscriptError, delete_session
+            from mockinterview.engine.sessions import TranscriptError, delete_session
 
             if not confirmed:
                 return

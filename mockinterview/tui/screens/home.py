@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.table import Table
@@ -27,27 +26,7 @@ ROUND_LABELS = {
 DEFAULT_PACK = DEFAULT_PACK_ID
 
 
-@dataclass
-class HomeDefaults:
-    """What the form is filled with: the config file's [interview] table and the packs."""
-
-    packs: list[str]
-    pack: str
-    rounds: list[str]
-    questions_per_round: int | None
-    time_limit_s: int | None
-    model: str
-    settings_error: str | None = None
-    resumable: Path | None = None
-    recent: list = field(default_factory=list)  # storage SessionSummary, newest first
-
-
 RECENT = 4  # sessions listed under the form
-
-
-def _latest_in_progress(sessions) -> Path | None:
-    candidates = [x for x in sessions if not x.error and x.status == "in-progress" and x.updated]
-    return max(candidates, key=lambda x: x.updated).path if candidates else None
 
 
 def recent_table(sessions) -> Table | str:
@@ -69,32 +48,14 @@ def recent_table(sessions) -> Table | str:
     return table
 
 
-def load_home_defaults(model_override: str | None) -> HomeDefaults:
-    from mockinterview.resources import pack_dirs
-    from mockinterview.storage.config import ConfigError, InterviewSettings, load_settings
-    from mockinterview.storage.transcripts import list_sessions
+def load_home_defaults():
+    """The form's defaults and the sessions (``engine.sessions.InterviewDefaults``), read in a
+    thread after the first paint."""
+    # Imported here, in that thread: it needs pydantic and the domain models, which the
+    # first paint does not wait for (bench/tui_startup.py).
+    from mockinterview.engine.sessions import interview_defaults
 
-    error = None
-    try:
-        settings = load_settings().interview
-    except ConfigError as exc:
-        error, settings = str(exc), InterviewSettings()
-    try:
-        packs = [p.name for p in pack_dirs()] or [DEFAULT_PACK]
-    except OSError:
-        packs = [DEFAULT_PACK]
-    sessions = list_sessions()  # oldest first
-    return HomeDefaults(
-        packs=packs,
-        pack=settings.pack if settings.pack in packs else packs[0],
-        rounds=list(settings.rounds),
-        questions_per_round=settings.questions_per_round,
-        time_limit_s=settings.time_limit_s,
-        model=model_override if model_override and model_override != "stub" else settings.interviewer_model,
-        settings_error=error,
-        resumable=_latest_in_progress(sessions),
-        recent=[x for x in reversed(sessions) if not x.error][:RECENT],
-    )
+    return interview_defaults()
 
 
 class HomeScreen(Screen[None]):
@@ -158,7 +119,7 @@ class HomeScreen(Screen[None]):
 
     def _load_defaults(self) -> None:
         self.run_worker(
-            lambda: load_home_defaults(self.app.model_spec),
+            load_home_defaults,
             name="home-defaults",
             group="home",
             thread=True,
@@ -176,20 +137,21 @@ class HomeScreen(Screen[None]):
                 f"Could not read settings: {event.worker.error}", severity="warning", timeout=10, markup=False
             )
 
-    def _apply_defaults(self, d: HomeDefaults) -> None:
+    def _apply_defaults(self, d) -> None:  # engine.sessions.InterviewDefaults
         pack = self.query_one("#home-pack", Select)
         pack.set_options([(p, p) for p in d.packs])
         pack.value = d.pack
         self.query_one("#home-questions", Input).value = str(d.questions_per_round or "")
         self.query_one("#home-time", Input).value = str(d.time_limit_s or "")
-        self.query_one("#home-model", Input).value = d.model
+        model = self.app.model_spec  # a model named on the command line wins
+        self.query_one("#home-model", Input).value = model if model and model != "stub" else d.interviewer_model
         rounds = self.query_one("#home-rounds", SelectionList)
         for r in ROUND_ORDER:
             (rounds.select if r in d.rounds else rounds.deselect)(r)
         if d.settings_error:
             self.notify(d.settings_error, severity="warning", timeout=10, markup=False)
-        self._show_resumable(d.resumable)
-        self.query_one("#home-recent", Static).update(recent_table(d.recent))
+        self._show_resumable(d.overview.resumable)
+        self.query_one("#home-recent", Static).update(recent_table(d.overview.recent(RECENT)))
         self.loaded = True
         if self._pending_action:
             self.call_later(self.run_action, self._pending_action)
@@ -207,12 +169,11 @@ class HomeScreen(Screen[None]):
 
     def refresh_sessions(self) -> None:
         """Back from an interview or the history: the sessions may have changed."""
-        from mockinterview.storage.transcripts import list_sessions
+        from mockinterview.engine.sessions import session_overview
 
-        sessions = list_sessions()
-        self._show_resumable(_latest_in_progress(sessions))
-        recent = [x for x in reversed(sessions) if not x.error][:RECENT]
-        self.query_one("#home-recent", Static).update(recent_table(recent))
+        overview = session_overview()
+        self._show_resumable(overview.resumable)
+        self.query_one("#home-recent", Static).update(recent_table(overview.recent(RECENT)))
 
     def _show_resumable(self, path: Path | None) -> None:
         self.resumable = path
@@ -292,14 +253,13 @@ class HomeScreen(Screen[None]):
         from mockinterview.tui.screens.dialogs import TextPromptScreen
 
         def done(ref: str | None) -> None:
-            from mockinterview.storage.transcripts import TranscriptError, find_session, load_transcript
+            from mockinterview.engine.sessions import TranscriptError, open_session
             from mockinterview.tui.screens.review import ReviewScreen
 
             if not ref:
                 return
             try:
-                path = find_session(ref)
-                load_transcript(path)
+                path, _ = open_session(ref)
             except TranscriptError as exc:
                 self.notify(str(exc), severity="error", markup=False)
                 return

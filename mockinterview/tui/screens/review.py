@@ -81,11 +81,11 @@ class ReviewScreen(Screen[None]):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        from mockinterview.storage.transcripts import TranscriptError, load_transcript
+        from mockinterview.engine.sessions import TranscriptError, open_session
 
         self.sub_title = f"review {self.path.name}"
         try:
-            self.transcript = load_transcript(self.path)
+            _, self.transcript = open_session(self.path)
         except TranscriptError as exc:
             self.notify(str(exc), severity="error", timeout=10, markup=False)
             return

@@ -1,0 +1,106 @@
+"""Past sessions and the interview form's defaults, for the screens and commands that list,
+open and delete sessions: they call these instead of storage.
+
+Imported by the TUI after its first paint (it needs pydantic and the domain models).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mockinterview.domain.rounds import DEFAULT_PACK_ID
+from mockinterview.domain.transcript import Transcript
+from mockinterview.resources import pack_dirs
+from mockinterview.storage.config import ConfigError, InterviewSettings, load_settings
+from mockinterview.storage.transcripts import (
+    SessionSummary,
+    TranscriptError,
+    delete_session,
+    find_session,
+    list_sessions,
+    load_transcript,
+)
+
+__all__ = [
+    "InterviewDefaults",
+    "SessionOverview",
+    "TranscriptError",
+    "delete_session",
+    "interview_defaults",
+    "open_session",
+    "session_overview",
+]
+
+
+@dataclass
+class SessionOverview:
+    """Every saved session, oldest first (unreadable files listed with ``error`` set)."""
+
+    sessions: list[SessionSummary]
+
+    @property
+    def readable(self) -> list[SessionSummary]:
+        return [s for s in self.sessions if not s.error]
+
+    @property
+    def resumable(self) -> Path | None:
+        """The most recently updated interrupted session, if any."""
+        candidates = [s for s in self.readable if s.status == "in-progress" and s.updated]
+        return max(candidates, key=lambda s: s.updated).path if candidates else None
+
+    def recent(self, count: int) -> list[SessionSummary]:
+        """The ``count`` newest readable sessions, newest first."""
+        return list(reversed(self.readable))[:count]
+
+    def others(self, session_id: str) -> list[SessionSummary]:
+        """The readable sessions other than ``session_id``, oldest first (a score trend)."""
+        return [s for s in self.readable if s.id != session_id]
+
+
+def session_overview(directory: Path | None = None) -> SessionOverview:
+    return SessionOverview(list_sessions(directory))
+
+
+def open_session(ref: str | Path) -> tuple[Path, Transcript]:
+    """A session by path or id, loaded; TranscriptError with a one-line reason if it cannot be."""
+    path = find_session(ref)
+    return path, load_transcript(path)
+
+
+@dataclass
+class InterviewDefaults:
+    """What a new-interview form starts from: the config file's ``[interview]`` table and the packs."""
+
+    packs: list[str]
+    pack: str
+    rounds: list[str]
+    questions_per_round: int | None
+    time_limit_s: int | None
+    interviewer_model: str
+    settings_error: str | None = None  # the config file is unusable: its one-line reason
+    overview: SessionOverview = field(default_factory=lambda: SessionOverview([]))
+
+
+def interview_defaults() -> InterviewDefaults:
+    """The config file's interview defaults (built-in ones if it is unusable, with the reason),
+    the installed packs and the saved sessions."""
+    error = None
+    try:
+        settings = load_settings().interview
+    except ConfigError as exc:
+        error, settings = str(exc), InterviewSettings()
+    try:
+        packs = [p.name for p in pack_dirs()] or [DEFAULT_PACK_ID]
+    except OSError:
+        packs = [DEFAULT_PACK_ID]
+    return InterviewDefaults(
+        packs=packs,
+        pack=settings.pack if settings.pack in packs else packs[0],
+        rounds=list(settings.rounds),
+        questions_per_round=settings.questions_per_round,
+        time_limit_s=settings.time_limit_s,
+        interviewer_model=settings.interviewer_model,
+        settings_error=error,
+        overview=session_overview(),
+    )
