@@ -7,6 +7,7 @@ import io
 import json
 import os
 import pty
+import re
 import select
 import signal
 import subprocess
@@ -33,7 +34,9 @@ def transcripts(directory: Path, count: int) -> list[str]:
     copies = []
     for i in range(count):
         meta = base.meta.model_copy(update={"id": f"p{i:03d}"})
-        copies.append(str(save_transcript(base.model_copy(update={"meta": meta}), directory / f"p{i:03d}.json")))
+        copies.append(
+            str(save_transcript(base.model_copy(update={"meta": meta}), directory / f"p{i:03d}.json"))
+        )
     return copies
 
 
@@ -111,16 +114,43 @@ def test_ctrl_c_ends_calibrate_with_the_report_on_the_rows_graded_so_far(tmp_pat
             for row in lines:
                 fh.write(json.dumps({**row, "id": f"{row.get('id', 'row')}-{copy}"}) + "\n")
     total = 40 * len(lines)
+    # stderr on a terminal, so the progress bar says when rows are being graded
+    leader, follower = pty.openpty()
     proc = subprocess.Popen(
-        command("calibrate", str(many), "--format", fmt), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        command("calibrate", str(many), "--format", fmt),
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        env=dict(os.environ, COLUMNS="120"),
     )
-    time.sleep(4)  # imports and a few hundred rows graded
+    os.close(follower)
+    shown = b""
+    deadline = time.monotonic() + 120
+    while not re.search(rb"\b([1-9]\d*)/%d\b" % total, shown):  # at least one row graded
+        assert time.monotonic() < deadline and proc.poll() is None, shown[-500:]
+        ready, _, _ = select.select([leader], [], [], 0.1)
+        if ready:
+            shown += os.read(leader, 65536)
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=120)
-    assert proc.returncode == 130, err
-    assert b"Traceback" not in err
-    message = err.decode().strip().splitlines()[-1]
-    assert "interrupted" in message and f"of {total} rows" in message
+    out = proc.stdout.read()
+    proc.wait(timeout=120)
+    err = b""
+    while True:
+        ready, _, _ = select.select([leader], [], [], 0.2)
+        if not ready:
+            break
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        err += chunk
+    os.close(leader)
+    assert proc.returncode == 130, (shown + err)[-800:]
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", (shown + err).decode(errors="replace"))
+    assert "Traceback" not in text
+    message = next(line for line in reversed(text.splitlines()) if "interrupted" in line)
+    assert f"of {total} rows" in message
     graded = int(message.split("after ")[1].split(" of")[0])
     assert 0 < graded < total
     if fmt == "json":

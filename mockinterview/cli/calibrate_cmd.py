@@ -92,6 +92,9 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if closer is not None:
             closer()
+    if interrupted and not calibration.graded:
+        print("mockinterview: interrupted before any row was graded", file=sys.stderr)
+        return 130
     report = calibration.report(args.worst)
     uncertainty = calibration.uncertainty() if model != "stub" else None
     if args.format == "json":
