@@ -68,7 +68,11 @@ async def run(pace: float, live_markdown: bool, keys: int, earlier_count: int) -
     from mockinterview.engine.events import InterviewerChunk, TurnAdded
     from mockinterview.models.tokens import encoding_for_model
     from mockinterview.tui.app import create_app
-    from mockinterview.tui.screens.interview import EngineMessage, InterviewScreen
+    from mockinterview.tui.screens import interview as interview_screen
+    from mockinterview.tui.screens.interview import InterviewScreen
+
+    # One message per event (engine_message); the code before it had one catch-all class.
+    engine_message = getattr(interview_screen, "engine_message", None) or interview_screen.EngineMessage
     from mockinterview.tui.widgets import ChatMessage
 
     encoding = encoding_for_model("gpt-4o")
@@ -107,9 +111,9 @@ async def run(pace: float, live_markdown: bool, keys: int, earlier_count: int) -
                     delay = start + i / pace - time.perf_counter()
                     if delay > 0:
                         await asyncio.sleep(delay)
-                screen.post_message(EngineMessage(InterviewerChunk(tok)))
+                screen.post_message(engine_message(InterviewerChunk(tok)))
             final = Turn(id=turn_id, speaker="interviewer", kind="follow-up", text=REPLY)
-            screen.post_message(EngineMessage(TurnAdded(final)))
+            screen.post_message(engine_message(TurnAdded(final)))
             while not any(m.turn.id == turn_id for m in screen.query(ChatMessage)):
                 await asyncio.sleep(0.001)
             painted = asyncio.get_running_loop().create_future()

@@ -16,7 +16,7 @@ from mockinterview.engine import events as ev
 from mockinterview.reports.view import build_view
 from mockinterview.storage.transcripts import save_transcript
 from mockinterview.tui.app import create_app
-from mockinterview.tui.screens.interview import EngineMessage, InterviewScreen
+from mockinterview.tui.screens.interview import MESSAGE_FOR_EVENT, InterviewScreen, engine_message
 from mockinterview.tui.screens.review import FIRST_BATCH, ReviewScreen
 from mockinterview.tui.widgets import ChatMessage, StreamingReply, settled_length
 
@@ -71,7 +71,7 @@ async def test_a_streamed_reply_is_drawn_as_the_whole_text_then_becomes_one_mess
         screen = app.screen
         pieces = [REPLY[i : i + 3] for i in range(0, len(REPLY), 3)]
         for piece in pieces:
-            screen.post_message(EngineMessage(ev.InterviewerChunk(piece)))
+            screen.post_message(engine_message(ev.InterviewerChunk(piece)))
         await wait_for(pilot, lambda: bool(screen.query(StreamingReply)))
         live = screen.query_one(StreamingReply)
         await wait_for(pilot, lambda: live.text == REPLY)
@@ -83,7 +83,7 @@ async def test_a_streamed_reply_is_drawn_as_the_whole_text_then_becomes_one_mess
         assert shown.index("time-based split") < shown.index("train = df") < shown.index("monitor it")
 
         screen.post_message(
-            EngineMessage(ev.TurnAdded(Turn(id=900, speaker="interviewer", kind="follow-up", text=REPLY)))
+            engine_message(ev.TurnAdded(Turn(id=900, speaker="interviewer", kind="follow-up", text=REPLY)))
         )
         await wait_for(pilot, lambda: any(m.turn.id == 900 for m in screen.query(ChatMessage)))
         assert not screen.query(StreamingReply)  # the live view is gone, the message stays
@@ -167,3 +167,11 @@ async def test_the_footer_is_redrawn_once_for_a_burst_of_binding_changes():
         assert len(recomposed) == 1
         keys = {key.action for key in footer.query("FooterKey")}
         assert {"start", "history"} <= keys
+
+
+def test_every_engine_event_has_its_own_screen_message():
+    import typing
+
+    events = set(typing.get_args(ev.EngineEvent))
+    assert set(MESSAGE_FOR_EVENT) == events
+    assert len(set(MESSAGE_FOR_EVENT.values())) == len(events)  # one message class per event

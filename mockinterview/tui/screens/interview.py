@@ -1,10 +1,11 @@
 """The interview: the interviewer's turns stream in as Markdown, a multi-line answer
 editor, a per-question timer, round/question progress, tokens, cost and save state.
 
-Engine calls run in workers (group "engine", exit_on_error=False); the engine's events
-come back as ``EngineMessage``s so all UI updates happen in message handlers. Finished
-messages are one ``Static`` each; the reply in progress is a ``StreamingReply`` redrawn at
-most once a frame, so the view keeps pace with the model (docs/DESIGN.md, "Speed").
+Engine calls run in workers (group "engine", exit_on_error=False); each engine event comes
+back as its own message (``engine_message``) so all UI updates happen in message handlers,
+one per event. Finished messages are one ``Static`` each; the reply in progress is a
+``StreamingReply`` redrawn at most once a frame, so the view keeps pace with the model
+(docs/DESIGN.md, "Speed").
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -27,15 +28,88 @@ from mockinterview.engine import events as ev
 from mockinterview.tui.footer import KeysFooter
 from mockinterview.tui.widgets import ChatMessage, QuestionTimer, StreamingReply
 
+if TYPE_CHECKING:
+    from mockinterview.engine.session import InterviewSession
+
 ENGINE_GROUP = "engine"
 
 
 class EngineMessage(Message):
-    """An engine event, delivered to the screen's message queue (in order)."""
+    """An engine event, delivered to the screen's message queue (in order). One subclass
+    per kind of event, each with its own handler (``engine_message`` picks it)."""
 
-    def __init__(self, event: Any) -> None:
+    def __init__(self, event: ev.EngineEvent) -> None:
         super().__init__()
         self.event = event
+
+
+class ReplyChunk(EngineMessage):
+    event: ev.InterviewerChunk
+
+
+class ModelWaiting(EngineMessage):
+    event: ev.ModelCallStarted
+
+
+class ModelDone(EngineMessage):
+    event: ev.ModelCallFinished
+
+
+class TurnShown(EngineMessage):
+    event: ev.TurnAdded
+
+
+class RoundBegins(EngineMessage):
+    event: ev.RoundStarted
+
+
+class AnswerDue(EngineMessage):
+    event: ev.AwaitingAnswer
+
+
+class Graded(EngineMessage):
+    event: ev.GradeReady
+
+
+class TranscriptSaved(EngineMessage):
+    event: ev.Saved
+
+
+class TokensCounted(EngineMessage):
+    event: ev.TokensUpdated
+
+
+class ModelFailed(EngineMessage):
+    event: ev.ModelFault
+
+
+class RoundOver(EngineMessage):
+    event: ev.RoundEnded
+
+
+class SessionOver(EngineMessage):
+    event: ev.SessionEnded
+
+
+MESSAGE_FOR_EVENT: dict[type, type[EngineMessage]] = {
+    ev.InterviewerChunk: ReplyChunk,
+    ev.ModelCallStarted: ModelWaiting,
+    ev.ModelCallFinished: ModelDone,
+    ev.TurnAdded: TurnShown,
+    ev.RoundStarted: RoundBegins,
+    ev.AwaitingAnswer: AnswerDue,
+    ev.GradeReady: Graded,
+    ev.Saved: TranscriptSaved,
+    ev.TokensUpdated: TokensCounted,
+    ev.ModelFault: ModelFailed,
+    ev.RoundEnded: RoundOver,
+    ev.SessionEnded: SessionOver,
+}
+
+
+def engine_message(event: ev.EngineEvent) -> EngineMessage:
+    """The screen message for an engine event (a test checks every event has one)."""
+    return MESSAGE_FOR_EVENT[type(event)](event)
 
 
 class InterviewScreen(Screen[None]):
@@ -80,7 +154,7 @@ class InterviewScreen(Screen[None]):
         # "thinking… 12 s" while a model works: what it does and since when (app clock).
         self._waiting: tuple[str, float] | None = None
         self._waiting_timer = None
-        self.session: Any = None  # engine.session.InterviewSession, imported lazily
+        self.session: InterviewSession | None = None  # imported when the interview starts
         self._stream_widget: StreamingReply | None = None
         self._round = (0, 0)  # (index, total)
         self._question = (0, 0)
@@ -122,8 +196,8 @@ class InterviewScreen(Screen[None]):
 
     # -- engine plumbing --------------------------------------------------------------
 
-    def _listener(self, event: Any) -> None:
-        self.post_message(EngineMessage(event))
+    def _listener(self, event: ev.EngineEvent) -> None:
+        self.post_message(engine_message(event))
 
     def _run(self, coro, name: str) -> None:
         self.run_worker(coro, name=name, group=ENGINE_GROUP, exit_on_error=False, exclusive=False)
@@ -176,59 +250,89 @@ class InterviewScreen(Screen[None]):
         elif event.state == WorkerState.SUCCESS and self.session is not None:
             self._set_busy(self.session.state != "awaiting-answer")
 
-    @on(EngineMessage)
-    async def handle_engine_event(self, message: EngineMessage) -> None:
-        event = message.event
-        if isinstance(event, ev.InterviewerChunk):
-            if self._waiting is not None:
-                self._stop_waiting()
-                self.query_one("#answer", TextArea).border_title = "Interviewer is speaking…"
-            await self._stream_chunk(event.text)
-            return  # nothing in the status bar changes per chunk; skip its re-render
-        if isinstance(event, ev.ModelCallStarted):
-            self._start_waiting(event)
-            return
-        if isinstance(event, ev.ModelCallFinished):
+    # -- engine events, one handler each ----------------------------------------------
+
+    @on(ReplyChunk)
+    async def _reply_chunk(self, message: ReplyChunk) -> None:
+        if self._waiting is not None:
             self._stop_waiting()
-            return
-        if isinstance(event, ev.TurnAdded):
-            await self._add_turn(event)
-        elif isinstance(event, ev.RoundStarted):
-            self._round = (event.index + 1, event.total_rounds)
-            self._round_name = event.round
-            self._question = (0, event.questions)
-        elif isinstance(event, ev.AwaitingAnswer):
-            self._set_busy(False)
-            self.query_one(QuestionTimer).start(event.time_limit_s)
-        elif isinstance(event, ev.GradeReady):
-            pass  # grades are shown on the feedback screen, not mid-round
-        elif isinstance(event, ev.Saved):
-            self._saved = "✓ saved"
-        elif isinstance(event, ev.TokensUpdated):
-            self._tokens = f"{event.usage.total:,} tokens ≈ ${event.estimated_cost_usd:.4f}"
-        elif isinstance(event, ev.ModelFault):
-            await self._end_stream()
-            self._fault_retryable = event.retryable
-            self.refresh_bindings()  # the footer now offers ctrl+r Retry
-            hint = (
-                "Press ctrl+r to retry."
-                if event.retryable
-                else "Retrying will not help; check the model settings."
-            )
-            self.notify(
-                f"{event.message}\nThe session is saved. {hint}",
-                title="Model error",
-                severity="error",
-                timeout=30,
-                markup=False,
-            )
-        elif isinstance(event, ev.RoundEnded):
-            index, total = self._round
-            if index < total:  # the last round's feedback is the session's
-                self._show_feedback(event.round)
-        elif isinstance(event, ev.SessionEnded):
-            self.query_one(QuestionTimer).stop()
-            self._show_feedback(None, then_leave=True)
+            self.query_one("#answer", TextArea).border_title = "Interviewer is speaking…"
+        await self._stream_chunk(message.event.text)
+        # nothing in the status bar changes per chunk: no re-render of it
+
+    @on(ModelWaiting)
+    def _model_waiting(self, message: ModelWaiting) -> None:
+        self._start_waiting(message.event)
+
+    @on(ModelDone)
+    def _model_done(self, message: ModelDone) -> None:
+        self._stop_waiting()
+
+    @on(TurnShown)
+    async def _turn_shown(self, message: TurnShown) -> None:
+        await self._add_turn(message.event)
+        self._update_status()
+
+    @on(RoundBegins)
+    def _round_begins(self, message: RoundBegins) -> None:
+        event = message.event
+        self._round = (event.index + 1, event.total_rounds)
+        self._round_name = event.round
+        self._question = (0, event.questions)
+        self._update_status()
+
+    @on(AnswerDue)
+    def _answer_due(self, message: AnswerDue) -> None:
+        self._set_busy(False)
+        self.query_one(QuestionTimer).start(message.event.time_limit_s)
+        self._update_status()
+
+    @on(Graded)
+    def _graded(self, message: Graded) -> None:
+        self._update_status()  # grades are shown on the feedback screen, not mid-round
+
+    @on(TranscriptSaved)
+    def _transcript_saved(self, message: TranscriptSaved) -> None:
+        self._saved = "✓ saved"
+        self._update_status()
+
+    @on(TokensCounted)
+    def _tokens_counted(self, message: TokensCounted) -> None:
+        event = message.event
+        self._tokens = f"{event.usage.total:,} tokens ≈ ${event.estimated_cost_usd:.4f}"
+        self._update_status()
+
+    @on(ModelFailed)
+    async def _model_failed(self, message: ModelFailed) -> None:
+        event = message.event
+        await self._end_stream()
+        self._fault_retryable = event.retryable
+        self.refresh_bindings()  # the footer now offers ctrl+r Retry
+        hint = (
+            "Press ctrl+r to retry."
+            if event.retryable
+            else "Retrying will not help; check the model settings."
+        )
+        self.notify(
+            f"{event.message}\nThe session is saved. {hint}",
+            title="Model error",
+            severity="error",
+            timeout=30,
+            markup=False,
+        )
+        self._update_status()
+
+    @on(RoundOver)
+    def _round_over(self, message: RoundOver) -> None:
+        index, total = self._round
+        if index < total:  # the last round's feedback is the session's
+            self._show_feedback(message.event.round)
+        self._update_status()
+
+    @on(SessionOver)
+    def _session_over(self, message: SessionOver) -> None:
+        self.query_one(QuestionTimer).stop()
+        self._show_feedback(None, then_leave=True)
         self._update_status()
 
     async def _stream_chunk(self, text: str) -> None:
