@@ -5,6 +5,7 @@ from __future__ import annotations
 import stat
 
 import pytest
+from pydantic import BaseModel
 
 from mockinterview.storage import config, paths
 
@@ -152,3 +153,54 @@ timeout_s = 1
     again = config.save_settings(settings)
     reloaded = config.load_settings(again, env={})
     assert reloaded.endpoints == settings.endpoints and reloaded.endpoint() == endpoint
+
+
+# -- one settings object: precedence, the keymap, descriptions ---------------------------------
+
+
+def test_one_precedence_flags_then_environment_then_file_then_defaults():
+    path = paths.config_dir() / "config.toml"
+    path.write_text(
+        '[openai]\nbase_url = "http://file:1/v1"\ntimeout_s = 12\n\n[interview]\nmax_follow_ups = 2\nrounds = ["basic"]\n',
+        encoding="utf-8",
+    )
+    env = {
+        "OPENAI_BASE_URL": "http://env:2/v1",
+        "MOCKINTERVIEW_INTERVIEW__MAX_FOLLOW_UPS": "0",
+        "MOCKINTERVIEW_OPENAI__MAX_RETRIES": "7",
+    }
+    settings = config.load_settings(env=env)
+    assert settings.openai.base_url == "http://env:2/v1"  # environment over the file
+    assert settings.interview.max_follow_ups == 0
+    assert settings.openai.max_retries == 7  # environment over the default
+    assert settings.openai.timeout_s == 12  # the file over the default
+    assert settings.interview.rounds == ["basic"]  # the rest of the file's section stays
+    assert settings.interview.grader_model == "stub"  # the default
+    assert config.load_settings(env={}).interview.max_follow_ups == 2
+
+
+def test_a_bad_value_from_the_environment_is_one_line():
+    with pytest.raises(config.ConfigError, match="max_follow_ups"):
+        config.load_settings(env={"MOCKINTERVIEW_INTERVIEW__MAX_FOLLOW_UPS": "99"})
+
+
+def test_the_keymap_is_a_setting_and_the_older_keymap_file_still_counts():
+    directory = paths.config_dir()
+    (directory / "keymap.toml").write_text('"home.history" = "f6"\n"app.help" = "f9"\n', encoding="utf-8")
+    assert config.load_settings(env={}).keymap == {"home.history": "f6", "app.help": "f9"}
+    (directory / "config.toml").write_text('[keymap]\n"home.history" = "f7"\n', encoding="utf-8")
+    assert config.load_settings(env={}).keymap == {"home.history": "f7", "app.help": "f9"}  # config.toml wins
+
+
+def test_every_setting_says_what_it_is():
+    def undescribed(model, prefix=""):
+        for name, field in model.model_fields.items():
+            if not field.description:
+                yield prefix + name
+            inner = field.annotation
+            if isinstance(inner, type) and issubclass(inner, BaseModel):
+                yield from undescribed(inner, f"{prefix}{name}.")
+
+    assert list(undescribed(config.Settings)) == []
+    assert list(undescribed(config.EndpointOverrides)) == []
+    assert list(undescribed(config.PriceSettings)) == []

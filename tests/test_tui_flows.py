@@ -355,3 +355,13 @@ async def test_markup_like_names_and_ids_are_shown_literally(tmp_path, isolated_
         app.screen.query_one("#review-turns").highlighted = 2
         await pilot.press("o")
         await wait_for(pilot, lambda: isinstance(app.screen, OverrideScreen))
+
+
+async def test_the_keymap_setting_in_config_toml_remaps_a_binding(isolated_dirs):
+    (isolated_dirs["config"]).mkdir(parents=True, exist_ok=True)
+    (isolated_dirs["config"] / "config.toml").write_text('[keymap]\n"home.history" = "f6"\n', encoding="utf-8")
+    app = create_app(blink=False)  # no keymap given: the settings' one, read after the first paint
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app._keymap.get("home.history") == "f6")  # the settings are read
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))

@@ -1,4 +1,5 @@
-"""User settings: ``config.toml`` in the user's config dir, with the environment on top.
+"""User settings: one ``Settings`` object (pydantic-settings) from ``config.toml`` in the
+user's config dir and the environment, in one precedence (see ``Settings``).
 
 The API key is deliberately not a setting: it is read from ``OPENAI_API_KEY`` only,
 is never written to the config file, a transcript or a log, and ``redact`` scrubs
@@ -23,6 +24,9 @@ Example ``config.toml``::
     [interview]
     rounds = ["basic", "technical"]
     interviewer_model = "openai:gpt-4o-mini"
+
+    [keymap]
+    "interview.submit" = "ctrl+s,f5"
 """
 
 from __future__ import annotations
@@ -33,10 +37,18 @@ import re
 import tempfile
 import tomllib
 from collections.abc import Mapping
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
 
 from mockinterview.domain.pack import RoundId
 from mockinterview.domain.rounds import DEFAULT_PACK_ID, ROUND_ORDER
@@ -46,6 +58,10 @@ from mockinterview.storage import paths
 API_KEY_ENV = "OPENAI_API_KEY"
 BASE_URL_ENV = "OPENAI_BASE_URL"
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
+ENV_PREFIX = "MOCKINTERVIEW_"  # any setting from the environment: MOCKINTERVIEW_<SECTION>__<KEY>
+KEYMAP_FILE = "keymap.toml"
+# The file and environment of the load in progress (read by Settings' sources).
+_LOADING: ContextVar[tuple[Path, Mapping[str, str]]] = ContextVar("mockinterview_settings_source")
 
 
 class ConfigError(OneLineError):
@@ -53,39 +69,52 @@ class ConfigError(OneLineError):
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Unknown keys are mistakes in the file; each field's docstring is its description.
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+
+StructuredMode = Literal["auto", "json_schema", "json_object_schema", "json_object", "text"]
 
 
 class OpenAISettings(_Section):
-    """One OpenAI-compatible endpoint. ``None`` means "the default for this kind of
-    endpoint": a local server (localhost, a private address, ``*.local``) on a CPU
-    answers far slower than a hosted API and serves one request at a time, so it gets
-    longer timeouts, fewer retries and one call in flight (``LOCAL_DEFAULTS``)."""
+    """``[openai]``: one OpenAI-compatible endpoint. ``None`` means "the default for this kind
+    of endpoint": a local server (localhost, a private address, ``*.local``) on a CPU answers
+    far slower than a hosted API and serves one request at a time, so it gets longer
+    timeouts, fewer retries and one call in flight (``LOCAL_DEFAULTS``)."""
 
-    base_url: str | None = None  # None: the official endpoint
+    base_url: str | None = None
+    """The endpoint (``OPENAI_BASE_URL`` wins); None: the official API."""
     model: str = "gpt-4o-mini"
-    timeout_s: float | None = Field(default=None, gt=0)  # one HTTP request
-    max_retries: int | None = Field(default=None, ge=0, le=10)  # our retries; the SDK's own are off
-    max_total_s: float | None = Field(default=None, gt=0)  # one call including every retry and wait
-    backoff_base_s: float | None = Field(default=None, ge=0)  # first retry waits about this long
+    """A model name for this endpoint (the ``--model openai:NAME`` given wins)."""
+    timeout_s: float | None = Field(default=None, gt=0)
+    """Seconds for one HTTP request."""
+    max_retries: int | None = Field(default=None, ge=0, le=10)
+    """Our retries of a failed call (the SDK's own are off)."""
+    max_total_s: float | None = Field(default=None, gt=0)
+    """Seconds for one call including every retry and wait."""
+    backoff_base_s: float | None = Field(default=None, ge=0)
+    """The first retry waits about this long."""
     backoff_max_s: float | None = Field(default=None, ge=0)
-    max_concurrency: int | None = Field(default=None, ge=1, le=64)  # calls in flight to this endpoint
-    # Prompt tokens sent per request; None: REMOTE/LOCAL default, kept below the server's
-    # context window once the server has told it (``context_window`` overrides what it says).
+    """No retry waits longer than this (a server's Retry-After aside)."""
+    max_concurrency: int | None = Field(default=None, ge=1, le=64)
+    """Calls in flight to this endpoint."""
     context_budget_tokens: int | None = Field(default=None, ge=256)
+    """Prompt tokens sent per request; kept below the server's context window once it has told it."""
     context_window: int | None = Field(default=None, ge=512)
-    # An upper bound on every reply's tokens, below the per-step caps (a slow CPU server,
-    # a quick smoke test); None: the steps' own caps.
+    """The server's context window, overriding what it says."""
     max_output_tokens: int | None = Field(default=None, ge=8)
-    grading_concurrency: int = Field(default=4, ge=1, le=64)  # answers graded at once (batch grading)
-    # Checklists per answer from a model grader; with more than one, their agreement is
-    # recorded on the grade (an uncertainty figure) and each item goes by majority.
+    """An upper bound on every reply's tokens, below the per-step caps (a slow CPU server, a
+    quick smoke test); None: the steps' own caps."""
+    grading_concurrency: int = Field(default=4, ge=1, le=64)
+    """Answers graded at once (batch grading)."""
     grading_samples: int = Field(default=1, ge=1, le=5)
-    # "auto": json_schema, then llama-cpp-python's json_object+schema, then JSON mode, then
-    # plain text, stepping down when the server rejects a format; or one fixed mode.
-    structured_output: Literal["auto", "json_schema", "json_object_schema", "json_object", "text"] = "auto"
-    # Ask /v1/models once per session whether the model name is served (warns on a mismatch).
+    """Checklists per answer from a model grader; with more than one, their agreement is
+    recorded on the grade (an uncertainty figure) and each item goes by majority."""
+    structured_output: StructuredMode = "auto"
+    """"auto": json_schema, then llama-cpp-python's json_object+schema, then JSON mode, then
+    plain text, stepping down when the server rejects a format; or one fixed mode."""
     check_model: bool = True
+    """Ask /v1/models once per session whether the model name is served (warns on a mismatch)."""
 
     def resolved(self) -> OpenAISettings:
         """These settings with every ``None`` replaced by the default for the endpoint's kind."""
@@ -133,37 +162,60 @@ def is_local_url(url: str | None) -> bool:
 
 
 class EndpointOverrides(_Section):
-    """``[endpoints."URL"]``: settings for one base URL, on top of ``[openai]``."""
+    """``[endpoints."URL"]``: settings for one base URL, on top of ``[openai]`` (see there)."""
 
     timeout_s: float | None = Field(default=None, gt=0)
+    """As ``[openai]`` timeout_s, for this endpoint."""
     max_retries: int | None = Field(default=None, ge=0, le=10)
+    """As ``[openai]`` max_retries, for this endpoint."""
     max_total_s: float | None = Field(default=None, gt=0)
+    """As ``[openai]`` max_total_s, for this endpoint."""
     backoff_base_s: float | None = Field(default=None, ge=0)
+    """As ``[openai]`` backoff_base_s, for this endpoint."""
     backoff_max_s: float | None = Field(default=None, ge=0)
+    """As ``[openai]`` backoff_max_s, for this endpoint."""
     max_concurrency: int | None = Field(default=None, ge=1, le=64)
+    """As ``[openai]`` max_concurrency, for this endpoint."""
     context_budget_tokens: int | None = Field(default=None, ge=256)
+    """As ``[openai]`` context_budget_tokens, for this endpoint."""
     context_window: int | None = Field(default=None, ge=512)
+    """As ``[openai]`` context_window, for this endpoint."""
     max_output_tokens: int | None = Field(default=None, ge=8)
-    structured_output: Literal["auto", "json_schema", "json_object_schema", "json_object", "text"] | None = (
-        None
-    )
+    """As ``[openai]`` max_output_tokens, for this endpoint."""
+    structured_output: StructuredMode | None = None
+    """As ``[openai]`` structured_output, for this endpoint."""
     check_model: bool | None = None
+    """As ``[openai]`` check_model, for this endpoint."""
     grading_samples: int | None = Field(default=None, ge=1, le=5)
+    """As ``[openai]`` grading_samples, for this endpoint."""
 
 
 class PriceSettings(_Section):
+    """``[prices."MODEL"]``: what a model costs, for the cost estimate (USD per million tokens)."""
+
     input_per_mtok: float = Field(ge=0)
+    """USD per million prompt tokens."""
     output_per_mtok: float = Field(ge=0)
+    """USD per million completion tokens."""
 
 
 class InterviewSettings(_Section):
+    """``[interview]``: what a new interview starts with (command-line flags and the home form win)."""
+
     pack: str = DEFAULT_PACK_ID
+    """The rubric pack: an id or a directory."""
     rounds: list[RoundId] = Field(default_factory=lambda: list(ROUND_ORDER))
+    """The rounds to run, of the pack's."""
     questions_per_round: int | None = Field(default=None, ge=1)
+    """Questions per round; None: each round's default_questions."""
     time_limit_s: int | None = Field(default=None, ge=10)
+    """Seconds per question; None: the question's own limit."""
     interviewer_model: str = "stub"
+    """"stub" or "openai:NAME"."""
     grader_model: str = "stub"
+    """"stub" or "openai:NAME"."""
     max_follow_ups: int = Field(default=1, ge=0, le=5)
+    """Follow-up probes per question."""
 
     @field_validator("rounds")
     @classmethod
@@ -182,13 +234,37 @@ class InterviewSettings(_Section):
         return rounds
 
 
-class Settings(_Section):
+class Settings(BaseSettings):
+    """Every setting, in one object the CLI and the TUI both read (``load_settings``).
+
+    One precedence, highest first: values passed in code (command-line flags) > the
+    environment (``OPENAI_BASE_URL``, ``OPENAI_API_KEY``, and any setting as
+    ``MOCKINTERVIEW_<SECTION>__<KEY>``, e.g. ``MOCKINTERVIEW_INTERVIEW__MAX_FOLLOW_UPS=0``)
+    > ``config.toml`` > the defaults declared here (each defined once).
+    """
+
+    model_config = SettingsConfigDict(
+        extra="forbid",
+        use_attribute_docstrings=True,
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        nested_model_default_partial_update=True,
+    )
+
     openai: OpenAISettings = Field(default_factory=OpenAISettings)
+    """``[openai]``: the OpenAI-compatible endpoint and how calls to it behave."""
     endpoints: dict[str, EndpointOverrides] = Field(default_factory=dict)
+    """``[endpoints."URL"]``: per-endpoint settings on top of ``[openai]``."""
     prices: dict[str, PriceSettings] = Field(default_factory=dict)
+    """``[prices."MODEL"]``: model prices for the cost estimate (built-in table otherwise)."""
     interview: InterviewSettings = Field(default_factory=InterviewSettings)
-    # From the environment only; excluded from every dump so it cannot be saved.
+    """``[interview]``: what a new interview starts with."""
+    keymap: dict[str, str] = Field(default_factory=dict)
+    """``[keymap]``: binding id -> keys, e.g. ``"interview.submit" = "ctrl+s,f5"``, for keys that
+    clash with tmux or a terminal (``?`` in the app lists the ids). A ``keymap.toml`` next to
+    config.toml, the older place, is read too; config.toml wins."""
     api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
+    """From ``OPENAI_API_KEY`` only: never in the file, excluded from every dump."""
 
     @property
     def base_url(self) -> str:
@@ -206,6 +282,80 @@ class Settings(_Section):
     def redact(self, text: str) -> str:
         return redact(text, self.api_key.get_secret_value() if self.api_key else None)
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        loading = _LOADING.get(None)
+        if loading is None:  # built in code (tests, a copy): the values given and the defaults
+            return (init_settings,)
+        path, env = loading
+        return (
+            init_settings,
+            _OpenAIEnvironment(settings_cls, env),
+            _Environment(settings_cls, env),
+            TomlConfigSettingsSource(settings_cls, toml_file=path),
+            _KeymapFile(settings_cls, path.with_name(KEYMAP_FILE)),
+        )
+
+
+class _Environment(EnvSettingsSource):
+    """``MOCKINTERVIEW_<SECTION>__<KEY>`` from the given environment (not always os.environ)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], env: Mapping[str, str]) -> None:
+        self._given = env
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return {k.lower(): v for k, v in self._given.items() if k.upper().startswith(ENV_PREFIX)}
+
+
+class _OpenAIEnvironment(PydanticBaseSettingsSource):
+    """``OPENAI_BASE_URL`` and ``OPENAI_API_KEY``: the names every OpenAI client reads."""
+
+    def __init__(self, settings_cls: type[BaseSettings], env: Mapping[str, str]) -> None:
+        super().__init__(settings_cls)
+        self._env = env
+
+    def get_field_value(self, field, field_name):  # every value comes from __call__
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        base_url = self._env.get(BASE_URL_ENV, "").strip()
+        if base_url:
+            values["openai"] = {"base_url": base_url}
+        key = self._env.get(API_KEY_ENV, "").strip()
+        if key:
+            values["api_key"] = key
+        return values
+
+
+class _KeymapFile(PydanticBaseSettingsSource):
+    """``keymap.toml`` (binding id -> keys), the keymap's older home, as the ``keymap`` field."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path) -> None:
+        super().__init__(settings_cls)
+        self._path = path
+
+    def get_field_value(self, field, field_name):
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        try:
+            with open(self._path, "rb") as fh:
+                table = tomllib.load(fh)
+        except FileNotFoundError:
+            return {}
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{self._path}: cannot be read ({exc})") from None
+        return {"keymap": {str(k): v for k, v in table.items()}}
+
 
 def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
@@ -216,30 +366,37 @@ def _describe(error: ValidationError) -> str:
 
 
 def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
-    """Settings from ``path`` (default: the user's config.toml, which may be absent)
-    with ``OPENAI_BASE_URL`` and ``OPENAI_API_KEY`` from ``env`` on top."""
+    """The settings from ``path`` (default: the user's config.toml, which may be absent) and
+    ``env`` (default: the process environment), in ``Settings``' precedence; ConfigError with
+    a one-line reason naming the file when it cannot be read or holds a bad value."""
     env = os.environ if env is None else env
     path = paths.config_file() if path is None else path
-    data: dict[str, Any] = {}
+    token = _LOADING.set((path, env))
     try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        pass
+        # The file may not carry the key: a key there is refused, never read.
+        _refuse_key_in_file(path)
+        return Settings()
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.__class__.__name__}: {exc})") from None
-    try:
-        settings = Settings.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(f"{path}: {_describe(exc)}") from None
+    finally:
+        _LOADING.reset(token)
 
-    if env.get(BASE_URL_ENV):
-        settings.openai.base_url = env[BASE_URL_ENV].strip()
-    key = env.get(API_KEY_ENV, "").strip()
-    settings.api_key = SecretStr(key) if key else None
-    return settings
+
+def _refuse_key_in_file(path: Path) -> None:
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        return
+    for where, table in (("", data), ("openai.", data.get("openai"))):
+        if isinstance(table, dict) and "api_key" in table:
+            raise ConfigError(
+                f"{path}: {where}api_key is not allowed here; set the {API_KEY_ENV} environment variable instead"
+            )
 
 
 def _toml_value(value: Any) -> str:
@@ -262,6 +419,10 @@ def to_toml(settings: Settings) -> str:
     for model, price in data["prices"].items():
         lines.append(f"[prices.{_toml_value(model)}]")
         lines += [f"{key} = {_toml_value(value)}" for key, value in price.items()]
+        lines.append("")
+    if data["keymap"]:
+        lines.append("[keymap]")
+        lines += [f"{_toml_value(binding)} = {_toml_value(keys)}" for binding, keys in data["keymap"].items()]
         lines.append("")
     return "\n".join(lines)
 

@@ -8,39 +8,26 @@ calls the engine, storage and reports and renders what they return.
 from __future__ import annotations
 
 import time
-import tomllib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from mockinterview.tui.screens.home import HomeScreen
 
 DEFAULT_THEME = "textual-dark"
 
 
-def keymap_file() -> Path:
-    from mockinterview.storage.paths import config_dir
+def load_keymap() -> dict[str, str]:
+    """The ``keymap`` setting (config.toml ``[keymap]``, or the older keymap.toml): binding
+    id -> keys. ConfigError when the settings cannot be read."""
+    # Imported here, in a thread after the first paint: the settings need pydantic.
+    from mockinterview.storage.config import load_settings
 
-    return config_dir(create=False) / "keymap.toml"
-
-
-def load_keymap(path: Path | None = None) -> dict[str, str]:
-    """``keymap.toml`` next to config.toml: binding id -> keys, e.g. ``"interview.submit" = "ctrl+s,f5"``.
-
-    Lets users move keys that clash with tmux or their terminal. A broken file is
-    ignored with a warning at start-up: the app must still open.
-    """
-    try:
-        with open(path or keymap_file(), "rb") as fh:
-            table = tomllib.load(fh)
-    except FileNotFoundError:
-        return {}
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ValueError(f"{path or keymap_file()}: ignored ({exc})") from None
-    return {str(k): str(v) for k, v in table.items() if isinstance(v, str)}
+    return load_settings().keymap
 
 
 class MockInterviewApp(App[int]):
@@ -80,7 +67,7 @@ class MockInterviewApp(App[int]):
         self.author = author
         self.clock = clock
         self.blink = blink
-        self._keymap = keymap
+        self._given_keymap = keymap  # (Textual keeps its own in _keymap)
         self.theme = DEFAULT_THEME
 
     def get_default_screen(self) -> Screen:
@@ -95,14 +82,12 @@ class MockInterviewApp(App[int]):
         return HomeScreen()
 
     def on_mount(self) -> None:
-        keymap = self._keymap
-        if keymap is None:
-            try:
-                keymap = load_keymap()
-            except ValueError as exc:
-                keymap = {}
-                self.notify(str(exc), severity="warning", markup=False)
-        self.set_keymap(keymap)
+        if self._given_keymap is not None:
+            self.set_keymap(self._given_keymap)
+        else:  # from the settings, read after the first paint (keys pressed before: the defaults)
+            self.call_after_refresh(
+                self.run_worker, load_keymap, name="keymap", group="app", thread=True, exit_on_error=False
+            )
         if self.review_path is None and (self.start_config is not None or self.resume_path is not None):
             from mockinterview.tui.screens.interview import InterviewScreen
 
@@ -111,6 +96,15 @@ class MockInterviewApp(App[int]):
                     config=self.start_config, resume=self.resume_path, resume_models=self.resume_models
                 )
             )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.name != "keymap":
+            return
+        if event.state == WorkerState.SUCCESS:
+            self.set_keymap(event.worker.result)
+        elif event.state == WorkerState.ERROR and self.review_path is not None:
+            # (on the home screen the form's loader reports a broken config file)
+            self.notify(f"{event.worker.error}; the default keys apply", severity="warning", markup=False)
 
     def action_help(self) -> None:
         from mockinterview.tui.screens.help import HelpScreen

@@ -13,7 +13,7 @@ from textual.widgets import Static
 TIPS = (
     "Submit an answer with ctrl+s, ctrl+j or alt+enter (Shift+Enter reaches most terminals as plain Enter).\n"
     "ctrl+p opens the command palette: every action is there, and 'Change theme' switches themes.\n"
-    'Remap a key in keymap.toml next to config.toml: "interview.submit" = "ctrl+s,f5" (ids below).\n'
+    'Remap a key in config.toml under [keymap]: "interview.submit" = "ctrl+s,f5" (ids below).\n'
     "Copy actions use OSC 52: your terminal must allow clipboard writes (tmux: set -g set-clipboard on)."
 )
 
