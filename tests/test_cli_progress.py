@@ -157,3 +157,37 @@ def test_ctrl_c_ends_calibrate_with_the_report_on_the_rows_graded_so_far(tmp_pat
         assert json.loads(out)["rows"] == graded
     else:
         assert b"Spearman" in out
+
+
+def test_grade_batch_counts_rows_on_a_terminal_and_ctrl_c_keeps_the_rows_written(tmp_path):
+    row = {"question_id": "data-leakage", "answer": "I would check for leakage with a time-based split."}
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text("".join(json.dumps({**row, "id": f"r{i}"}) + "\n" for i in range(3)))
+    code, out, err = run_with_terminal_stderr(
+        command("grade", "--batch", str(rows)), dict(os.environ, COLUMNS="100")
+    )
+    assert code == 0, err
+    assert [json.loads(line)["id"] for line in out.splitlines()] == ["r0", "r1", "r2"]
+    assert "grading" in err and "rows/s" in err
+
+    many = tmp_path / "many.jsonl"
+    many.write_text("".join(json.dumps({**row, "id": f"r{i}"}) + "\n" for i in range(200_000)))
+    proc = subprocess.Popen(
+        command("grade", "--batch", str(many)), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    out = b""
+    deadline = time.monotonic() + 60
+    while out.count(b"\n") < 3:  # rows are coming out: interrupt mid-run
+        assert time.monotonic() < deadline, "no rows within a minute"
+        ready, _, _ = select.select([proc.stdout], [], [], 0.1)
+        if ready:
+            out += os.read(proc.stdout.fileno(), 65536)
+    proc.send_signal(signal.SIGINT)
+    rest, err = proc.communicate(timeout=60)
+    out += rest
+    assert proc.returncode == 130, err
+    lines = out.decode().splitlines()
+    assert 3 <= len(lines) < 200_000
+    assert [json.loads(line)["id"] for line in lines] == [
+        f"r{i}" for i in range(len(lines))
+    ]  # whole lines only

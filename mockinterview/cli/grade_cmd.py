@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import difflib
 import json
 import sys
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from mockinterview.cli.common import load_pack_or_fail, open_input
 from mockinterview.cli.errors import CliError
+from mockinterview.cli.progress import progress
 
 if TYPE_CHECKING:
     from mockinterview.domain.grade import Grade
@@ -532,6 +534,10 @@ def run_batch(source: str, pack: RolePack, grader: _Grader, out, *, workers: int
     failures = 0
     rows = 0
     stream = _open_batch(source)
+    # A progress bar on a terminal (streamed rows: a count and a rate, no total). Each line
+    # is flushed as it is written, so Ctrl-C leaves every row graded so far on stdout.
+    bar = contextlib.ExitStack()
+    advance = bar.enter_context(progress(None, "grading", "rows"))
 
     def lines():
         nonlocal rows
@@ -549,6 +555,7 @@ def run_batch(source: str, pack: RolePack, grader: _Grader, out, *, workers: int
             print(f"mockinterview: {source}: {problem}", file=sys.stderr, flush=True)
         out.write(line + "\n")
         out.flush()
+        advance(1)
 
     if workers > 1:
         from mockinterview.grading.heuristic import compiled
@@ -572,6 +579,7 @@ def run_batch(source: str, pack: RolePack, grader: _Grader, out, *, workers: int
             f"{source}: a grading worker process died; the rows after the last result were not graded"
         ) from None
     finally:
+        bar.close()
         if stream is not sys.stdin.buffer:
             stream.close()
     if rows == 0:
