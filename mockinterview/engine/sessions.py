@@ -79,15 +79,17 @@ class InterviewDefaults:
     time_limit_s: int | None
     interviewer_model: str
     settings_error: str | None = None  # the config file is unusable: its one-line reason
+    keymap: dict[str, str] = field(default_factory=dict)  # the settings' [keymap]
     overview: SessionOverview = field(default_factory=lambda: SessionOverview([]))
 
 
 def interview_defaults() -> InterviewDefaults:
     """The config file's interview defaults (built-in ones if it is unusable, with the reason),
     the installed packs and the saved sessions."""
-    error = None
+    error, keymap = None, {}
     try:
-        settings = load_settings().interview
+        loaded = load_settings()
+        settings, keymap = loaded.interview, loaded.keymap
     except ConfigError as exc:
         error, settings = str(exc), InterviewSettings()
     try:
@@ -102,5 +104,6 @@ def interview_defaults() -> InterviewDefaults:
         time_limit_s=settings.time_limit_s,
         interviewer_model=settings.interviewer_model,
         settings_error=error,
+        keymap=keymap,
         overview=session_overview(),
     )

@@ -44,6 +44,11 @@ class MockInterviewApp(App[int]):
         Binding("question_mark,f1", "help", "Help", id="app.help", key_display="?"),
     ]
 
+    def apply_keymap_setting(self, keymap: dict[str, str]) -> None:
+        """The settings' keymap, unless one was given to the app (tests, benchmarks)."""
+        if self._given_keymap is None:
+            self.set_keymap(keymap)
+
     def __init__(
         self,
         model: str | None = None,
@@ -84,7 +89,8 @@ class MockInterviewApp(App[int]):
     def on_mount(self) -> None:
         if self._given_keymap is not None:
             self.set_keymap(self._given_keymap)
-        else:  # from the settings, read after the first paint (keys pressed before: the defaults)
+        elif self.review_path is not None:  # (home applies it with the form's defaults)
+            # From the settings, read after the first paint; keys pressed before: the defaults.
             self.call_after_refresh(
                 self.run_worker, load_keymap, name="keymap", group="app", thread=True, exit_on_error=False
             )
@@ -102,8 +108,7 @@ class MockInterviewApp(App[int]):
             return
         if event.state == WorkerState.SUCCESS:
             self.set_keymap(event.worker.result)
-        elif event.state == WorkerState.ERROR and self.review_path is not None:
-            # (on the home screen the form's loader reports a broken config file)
+        elif event.state == WorkerState.ERROR:
             self.notify(f"{event.worker.error}; the default keys apply", severity="warning", markup=False)
 
     def action_help(self) -> None:

@@ -148,6 +148,7 @@ class HomeScreen(Screen[None]):
         rounds = self.query_one("#home-rounds", SelectionList)
         for r in ROUND_ORDER:
             (rounds.select if r in d.rounds else rounds.deselect)(r)
+        self.app.apply_keymap_setting(d.keymap)
         if d.settings_error:
             self.notify(d.settings_error, severity="warning", timeout=10, markup=False)
         self._show_resumable(d.overview.resumable)
