@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from mockinterview.cli.rubrics_cmd import lint_pack
+from mockinterview.engine.pack_lint import lint_pack
 from mockinterview.engine.session import InterviewConfig, InterviewSession, plan_questions
 from mockinterview.grading import grade_answer
 from mockinterview.packs.loader import load_pack_dir
