@@ -5,11 +5,9 @@ when stderr is a terminal. Piped or redirected, nothing is drawn and stdout stay
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TextIO, TypeVar
-
-T = TypeVar("T")
+from typing import TextIO
 
 
 @contextmanager
@@ -54,11 +52,3 @@ def progress(
     with bar:
         task = bar.add_task(what, total=total)
         yield lambda n=1: bar.advance(task, n)
-
-
-def tracked(items: Iterable[T], what: str, unit: str = "rows", total: int | None = None) -> Iterator[T]:
-    """``items``, advancing a progress bar as each one is done (when the next is asked for)."""
-    with progress(total, what, unit) as advance:
-        for item in items:
-            yield item
-            advance(1)
