@@ -17,7 +17,7 @@ from mockinterview.reports.view import build_view
 from mockinterview.storage.transcripts import save_transcript
 from mockinterview.tui.app import create_app
 from mockinterview.tui.screens.interview import MESSAGE_FOR_EVENT, InterviewScreen, engine_message
-from mockinterview.tui.screens.review import FIRST_BATCH, ReviewScreen
+from mockinterview.tui.screens.review import BATCH, FIRST_BATCH, ReviewScreen
 from mockinterview.tui.widgets import ChatMessage, StreamingReply, settled_length
 
 REPLY = """Thanks. Let me push on **validation**.
@@ -106,25 +106,34 @@ def test_the_live_view_draws_code_without_compiling_a_lexer():
     assert "python" not in calls
 
 
-async def test_a_long_review_lists_every_turn_after_the_first_screenful(tmp_path):
+async def test_a_long_review_lists_every_turn_after_the_first_screenful(tmp_path, monkeypatch):
     transcript = sample_transcript("long-review")
     base = list(transcript.turns)
     turns = []
-    for _ in range(12):  # several times the first batch
+    for _ in range(30):  # several batches' worth
         for turn in base:
             turns.append(turn.model_copy(update={"id": len(turns) + 1, "reply_to": None}))
     transcript = transcript.model_copy(update={"turns": turns, "grades": []})
     path = save_transcript(transcript, tmp_path / "long.json")
-    assert len(turns) > 3 * FIRST_BATCH
+    assert len(turns) > FIRST_BATCH + 2 * BATCH
 
+    listed: list[int] = []  # how many turns the list holds after each batch
+    list_more = ReviewScreen._list_more
+
+    def recording(self, count=BATCH):
+        list_more(self, count)
+        listed.append(self.query_one(OptionList).option_count)
+
+    monkeypatch.setattr(ReviewScreen, "_list_more", recording)
     app = app_for_test(review_path=path)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen) and app.screen.is_mounted)
         options = app.screen.query_one(OptionList)
-        await wait_for(pilot, lambda: options.option_count > 0)
-        listed_first = options.option_count
         await wait_for(pilot, lambda: options.option_count == len(turns))
-        assert listed_first < options.option_count
+        assert listed[0] == FIRST_BATCH  # before the first paint: one screenful
+        steps = [b - a for a, b in zip(listed, listed[1:], strict=False)]
+        assert all(0 < step <= BATCH for step in steps)  # then a batch at a time
+        assert listed[-1] == len(turns)
         ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
         view = build_view(transcript)  # the order the screen always used: round by round
         assert ids == [str(tv.turn.id) for r in view.rounds for tv in r.turns]

@@ -50,7 +50,7 @@ def turn_renderable(tv: TurnView) -> RenderableType:
 # renders it to measure its height: all 300 turns of a long session took a second
 # before the screen showed anything (bench/tui_review.py).
 FIRST_BATCH = 15
-BATCH = 40
+BATCH = 100
 
 
 class ReviewScreen(Screen[None]):
