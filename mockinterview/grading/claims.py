@@ -90,15 +90,19 @@ class PhraseIndex:
                 return n
         return 0
 
-    def spans(self, tokens: list[Token], start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-        end = len(tokens) if end is None else end
-        out: list[tuple[int, int]] = []
+    def spans(self, tokens: list[Token], where: dict[str, list[int]] | None = None) -> list[tuple[int, int]]:
+        """Every entry found in ``tokens`` as (start, end), in order. ``where`` (positions by
+        word, see ClaimReading) lets only the entries' first words be tried."""
         by_first = self._by_first
-        for i in range(start, end):
-            if tokens[i].text in by_first:
-                n = self.match_at(tokens, i)
-                if n:
-                    out.append((i, i + n))
+        if where is not None:
+            starts = sorted(i for w in by_first.keys() & where.keys() for i in where[w])
+        else:
+            starts = [i for i, t in enumerate(tokens) if t.text in by_first]
+        out: list[tuple[int, int]] = []
+        for i in starts:
+            n = self.match_at(tokens, i)
+            if n:
+                out.append((i, i + n))
         return out
 
     def words(self) -> frozenset[str]:
@@ -193,23 +197,28 @@ class ClaimReading:
         self.rules = rules
         tokens = analysis.tokens
         self._tokens = tokens
+        self._firsts = [s.first for s in analysis.sentences]
+        where: dict[str, list[int]] = {}
+        for i, t in enumerate(tokens):
+            where.setdefault(t.text, []).append(i)
+        self._where = where
         idioms: set[int] = set()
-        for i, j in rules.negation_idioms.spans(tokens):
+        for i, j in rules.negation_idioms.spans(tokens, where):
             idioms.update(range(i, j))
         self._negators = {
             i for i, t in enumerate(tokens) if (t.negation or t.text in rules.negations) and i not in idioms
         }
-        self._verbal_determiners = {i for i, _ in rules.verbal_determiners.spans(tokens)}
+        self._verbal_determiners = {i for i, _ in rules.verbal_determiners.spans(tokens, where)}
         self._determiners = {
             i
             for i in self._negators
             if tokens[i].text in rules.determiner_negations and i not in self._verbal_determiners
         }
-        self._phrasal_words = {k for i, j in rules.phrasal_verbs.spans(tokens) for k in range(i, j)}
+        self._phrasal_words = {k for i, j in rules.phrasal_verbs.spans(tokens, where) for k in range(i, j)}
         self._prepositions = rules.prepositions
         self._conditionals = rules.conditionals
         # A reversal counts once, at its last word (where a leftward walk meets it first).
-        self._reversal_ends: dict[int, int] = {j - 1: i for i, j in rules.reversals.spans(tokens)}
+        self._reversal_ends: dict[int, int] = {j - 1: i for i, j in rules.reversals.spans(tokens, where)}
         self._breaks = {i for i, t in enumerate(tokens) if t.text in rules.scope_breaks}
         self._qualified_negators = {
             n
@@ -227,22 +236,29 @@ class ClaimReading:
                 for k in range(n + 1, min(len(tokens), n + 1 + STANCE_REACH))
             )
         }
-        self._dismissal_starts = {i for i, _ in rules.dismissals.spans(tokens)}
-        self._worthless_starts = {i for i, _ in rules.worthless.spans(tokens)}
+        self._dismissal_starts = {i for i, _ in rules.dismissals.spans(tokens, where)}
+        self._worthless_starts = {i for i, _ in rules.worthless.spans(tokens, where)}
         self._doubted = self._doubted_sentences()
         self._retracted = self._retracted_spans()
+        # Sentences with nothing that can deny, dismiss or qualify a claim: every claim in
+        # them is asserted (most sentences of most answers).
+        marked = self._negators | set(self._reversal_ends) | self._dismissal_starts | self._worthless_starts
+        self._plain = {
+            s.index
+            for s in analysis.sentences
+            if not any(s.first + i in marked for i in range(len(s.tokens)))
+        }
 
     # ------------------------------------------------------------------ sentences
 
     def _sentence_of(self, token_index: int) -> Sentence | None:
         sentences = self.analysis.sentences
-        firsts = [s.first for s in sentences]
-        k = bisect_right(firsts, token_index) - 1
+        k = bisect_right(self._firsts, token_index) - 1
         return sentences[k] if k >= 0 else None
 
     def _doubted_sentences(self) -> frozenset[int]:
         out: set[int] = set()
-        for i, _ in self.rules.doubts.spans(self._tokens):
+        for i, _ in self.rules.doubts.spans(self._tokens, self._where):
             s = self._sentence_of(i)
             if s is not None:
                 out.add(s.index)
@@ -260,11 +276,11 @@ class ClaimReading:
         """Character spans withdrawn by a later retraction."""
         tokens = self._tokens
         spans: list[tuple[int, int]] = []
-        for i, _ in self.rules.retract_all.spans(tokens):
+        for i, _ in self.rules.retract_all.spans(tokens, self._where):
             if self._opens_clause(i):
                 spans.append((0, tokens[i].start))
-        markers = [i for i, _ in self.rules.retract_last.spans(tokens) if self._opens_clause(i)]
-        markers += [i for i, _ in self.rules.rejections.spans(tokens)]
+        markers = [i for i, _ in self.rules.retract_last.spans(tokens, self._where) if self._opens_clause(i)]
+        markers += [i for i, _ in self.rules.rejections.spans(tokens, self._where)]
         markers += self._built_rejections()
         for i in markers:
             s = self._sentence_of(i)
@@ -302,7 +318,16 @@ class ClaimReading:
         tokens = self._tokens
         rules = self.rules
         out: list[int] = []
+        # Only a clause with a negation, reversal or dismissal in it can refuse anything.
+        marked = sorted(
+            self._negators | set(self._reversal_ends) | self._dismissal_starts | self._worthless_starts
+        )
+        if not marked:
+            return out
         for start, end in self._clauses():
+            at = bisect_right(marked, start - 1)
+            if at >= len(marked) or marked[at] >= end:
+                continue
             content = sum(1 for k in range(start, end) if tokens[k].content)
             if content > 3:
                 continue
@@ -404,10 +429,12 @@ class ClaimReading:
         g0 = sentence.first + positions[0]
         g1 = sentence.first + positions[-1]
         own = {sentence.first + p for p in positions}
-        if self.is_retracted(tokens[g0].start):
+        if self._retracted and self.is_retracted(tokens[g0].start):
             return "retracted"
         if sentence.index in self._doubted:
             return "doubted"
+        if sentence.index in self._plain and not negative_phrase:
+            return "asserted"
         verbal = 1 if negative_phrase else 0  # negations and reversals that reach the claim
         determiners = 0  # "no", "without": they only cancel a verbal negation
         qualified = hypothetical = False

@@ -37,7 +37,7 @@ from mockinterview.grading import behavioral as behavioral_checks
 from mockinterview.grading import hostile
 from mockinterview.grading import reference as reference_grading
 from mockinterview.grading.claims import ClaimReading, read_claims
-from mockinterview.grading.detectors import CompiledMistake, compile_mistakes, detect
+from mockinterview.grading.detectors import CompiledMistakes, compile_mistakes, detect
 from mockinterview.grading.feedback import build_feedback
 from mockinterview.grading.matching import EVIDENCE_LIMIT, Match, Phrase, compile_all, find_matches
 from mockinterview.grading.normalise import answer_view
@@ -141,7 +141,7 @@ class CompiledQuestion:
 class CompiledPack:
     pack: RolePack
     questions: dict[str, CompiledQuestion]
-    mistakes: dict[str, CompiledMistake]
+    mistakes: CompiledMistakes
     topic_index: TfidfIndex
     # Stems an answer in the pack's world may use: general English, the pack's vocabulary
     # and every word of its texts (see _off_domain).
@@ -531,7 +531,8 @@ def _mistakes(
     flags: list[str],
 ) -> list[MistakeFinding]:
     applicable = [cm for cm in cp.mistakes.values() if cp.pack.applies(cm.mistake, round_id)]
-    return detect(said, claims, applicable, prone, story=story and not _NOT_A_STORY.intersection(flags))
+    story = story and not _NOT_A_STORY.intersection(flags)
+    return detect(said, claims, applicable, prone, story=story, bank=cp.mistakes.bank)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -50,46 +50,137 @@ def _compile(entry: str) -> tuple[str, ...]:
 
 
 class TermSet:
-    """A compiled word list."""
+    """A compiled word list.
+
+    Each entry is filed under its anchor, its longest word (the rarest, as a rule): a
+    sentence is tried only for entries whose anchor and other words it contains, at the
+    positions of their first word."""
 
     def __init__(self, entries: Iterable[str]) -> None:
         self.entries = tuple(entries)
-        self._by_first: dict[str, list[tuple[str, ...]]] = {}
+        self._by_anchor: dict[str, list[tuple[tuple[str, ...], frozenset[str], frozenset[str]]]] = {}
         for entry in self.entries:
             seq = _compile(entry)
-            if seq:
-                self._by_first.setdefault(seq[0], []).append(seq)
-        for seqs in self._by_first.values():
-            seqs.sort(key=len, reverse=True)
-        self._stemmed_firsts = frozenset(k for k in self._by_first if not k.startswith(_EXACT))
-        self._exact_firsts = frozenset(k for k in self._by_first if k.startswith(_EXACT))
+            if not seq:
+                continue
+            words = [part for part in seq if part != _GAP_MARK]
+            stems = frozenset(w for w in words if not w.startswith(_EXACT))
+            texts = frozenset(w[1:] for w in words if w.startswith(_EXACT))
+            anchor = max(words, key=lambda w: (len(w.lstrip(_EXACT)), w))
+            self._by_anchor.setdefault(anchor, []).append((seq, stems, texts))
+        self._stem_anchors = frozenset(k for k in self._by_anchor if not k.startswith(_EXACT))
+        self._text_anchors = frozenset(k[1:] for k in self._by_anchor if k.startswith(_EXACT))
+        # What Analysis.sentences_with looks up: the anchors, exact ones as "=word".
+        self.anchors = frozenset(self._by_anchor)
+        self.bank_id: int | None = None  # set when a TermBank matches this list with others
 
     def __bool__(self) -> bool:
-        return bool(self._by_first)
+        return bool(self._by_anchor)
 
-    def _match_at(self, tokens: list[Token], i: int) -> int:
-        """End (exclusive) of the longest entry starting at token ``i``, or 0."""
-        for key in (tokens[i].stem, _EXACT + tokens[i].text):
-            for seq in self._by_first.get(key, ()):
-                end = _match_seq(tokens, i, seq)
-                if end:
-                    return end
-        return 0
+    def _viable(self, sentence: Sentence) -> list[tuple[str, ...]]:
+        """Entries whose words all occur in the sentence."""
+        keys = list(sentence.all_stems & self._stem_anchors)
+        if self._text_anchors:
+            texts = sentence.positions_by_text()
+            keys += [_EXACT + t for t in self._text_anchors if t in texts]
+        if not keys:
+            return []
+        stems = sentence.all_stems
+        texts = sentence.positions_by_text() if any(k.startswith(_EXACT) for k in keys) or self._text_anchors else {}
+        return [
+            seq
+            for key in keys
+            for seq, needed, exact in self._by_anchor[key]
+            if needed <= stems and all(t in texts for t in exact)
+        ]
 
     def spans(self, sentence: Sentence) -> Iterator[Span]:
-        """Every place an entry matches in the sentence (longest first at each start)."""
-        if self._stemmed_firsts and sentence.all_stems.isdisjoint(self._stemmed_firsts) and not self._exact_firsts:
+        """Every place an entry matches in the sentence (the longest at each start), in order."""
+        viable = self._viable(sentence)
+        if not viable:
             return
+        by_start: dict[int, list[tuple[str, ...]]] = {}
+        by_stem = sentence.positions_by_stem()
+        by_text = sentence.positions_by_text()
+        for seq in viable:
+            first = seq[0]
+            places = by_text.get(first[1:], ()) if first.startswith(_EXACT) else by_stem.get(first, ())
+            for i in places:
+                by_start.setdefault(i, []).append(seq)
         tokens = sentence.tokens
-        by_first = self._by_first
-        for i, t in enumerate(tokens):
-            if t.stem in by_first or _EXACT + t.text in by_first:
-                end = self._match_at(tokens, i)
-                if end:
-                    yield Span(sentence, i, end)
+        for i in sorted(by_start):
+            ends = [end for seq in by_start[i] if (end := _match_seq(tokens, i, seq))]
+            if ends:
+                yield Span(sentence, i, max(ends))
 
     def in_sentence(self, sentence: Sentence) -> bool:
         return next(self.spans(sentence), None) is not None
+
+
+class TermBank:
+    """Many word lists matched together: one pass over an answer finds every list's spans
+    (the pack's detectors use some thirty lists, most of them absent from any one answer)."""
+
+    def __init__(self) -> None:
+        self.sets: list[TermSet] = []
+        self._index: dict[str, list[tuple[int, tuple[str, ...], frozenset[str], frozenset[str]]]] = {}
+        self._stem_keys: frozenset[str] = frozenset()
+        self._text_keys: frozenset[str] = frozenset()
+
+    def add(self, terms: TermSet) -> TermSet:
+        if terms.bank_id is None:
+            terms.bank_id = len(self.sets)
+            self.sets.append(terms)
+            for anchor, items in terms._by_anchor.items():
+                self._index.setdefault(anchor, []).extend((terms.bank_id, *item) for item in items)
+            self._stem_keys = frozenset(k for k in self._index if not k.startswith(_EXACT))
+            self._text_keys = frozenset(k[1:] for k in self._index if k.startswith(_EXACT))
+        return terms
+
+    def hits(self, sentences: list[Sentence]) -> list[dict[int, list[Span]]]:
+        """For every list, its spans by sentence (Sentence.index), in one pass."""
+        found: list[dict[int, list[Span]]] = [{} for _ in self.sets]
+        index = self._index
+        stem_keys, text_keys = self._stem_keys, self._text_keys
+        for sentence in sentences:
+            stems = sentence.all_stems
+            keys = stems & stem_keys
+            tokens = sentence.tokens
+            texts: frozenset[str] | None = None
+            if text_keys:
+                texts = frozenset(t.text for t in tokens)
+                exact_keys = [_EXACT + t for t in text_keys & texts]
+            else:
+                exact_keys = []
+            if not keys and not exact_keys:
+                continue
+            viable = []
+            for key in (*keys, *exact_keys):
+                for bank_id, seq, needed, exact in index[key]:
+                    # (one-word entries need nothing beyond their anchor)
+                    if len(seq) == 1 or (
+                        needed <= stems and (not exact or (texts is not None and exact <= texts))
+                    ):
+                        viable.append((bank_id, seq))
+            if not viable:
+                continue
+            wanted = {seq[0] for _, seq in viable}
+            places: dict[str, list[int]] = {}
+            for i, t in enumerate(tokens):
+                if t.stem in wanted:
+                    places.setdefault(t.stem, []).append(i)
+                exact_word = _EXACT + t.text
+                if exact_word in wanted:
+                    places.setdefault(exact_word, []).append(i)
+            starts: dict[tuple[int, int], list[tuple[str, ...]]] = {}
+            for bank_id, seq in viable:
+                for i in places.get(seq[0], ()):
+                    starts.setdefault((bank_id, i), []).append(seq)
+            for (bank_id, i), seqs in sorted(starts.items()):
+                ends = [end for seq in seqs if (end := _match_seq(tokens, i, seq))]
+                if ends:
+                    found[bank_id].setdefault(sentence.index, []).append(Span(sentence, i, max(ends)))
+        return found
 
 
 def _match_seq(tokens: list[Token], i: int, seq: tuple[str, ...]) -> int:

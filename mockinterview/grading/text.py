@@ -238,6 +238,24 @@ class Sentence:
     all_stems: frozenset[str] = field(default_factory=frozenset)
     index: int = 0  # position among the answer's sentences
     first: int = 0  # index of its first token in Analysis.tokens
+    # Token positions by stem and by word, built on first use (word lists look up the few
+    # words they start with instead of scanning every token).
+    _by_stem: dict[str, list[int]] | None = None
+    _by_text: dict[str, list[int]] | None = None
+
+    def positions_by_stem(self) -> dict[str, list[int]]:
+        if self._by_stem is None:
+            by_stem: dict[str, list[int]] = {}
+            by_text: dict[str, list[int]] = {}
+            for i, t in enumerate(self.tokens):
+                by_stem.setdefault(t.stem, []).append(i)
+                by_text.setdefault(t.text, []).append(i)
+            self._by_stem, self._by_text = by_stem, by_text
+        return self._by_stem
+
+    def positions_by_text(self) -> dict[str, list[int]]:
+        self.positions_by_stem()
+        return self._by_text  # type: ignore[return-value]
 
 
 @dataclass(slots=True)
@@ -255,6 +273,29 @@ class Analysis:
     # When ``text`` is a normalised view of the answer (grading/normalise.py), the view with
     # its map back: quotes are cut from the answer as typed. None: ``text`` is the answer.
     source: Normalised | None = None
+    _sentences_by_word: dict[str, list[int]] | None = None
+
+    def sentences_with(self, words: frozenset[str]) -> list[Sentence]:
+        """The sentences holding any of ``words`` (stems, or words written "=word"), in
+        order: an index built once per answer, so a word list costs what it finds, not
+        the answer's length."""
+        index = self._sentences_by_word
+        if index is None:
+            index = {}
+            for k, s in enumerate(self.sentences):
+                for st in s.all_stems:
+                    index.setdefault(st, []).append(k)
+                for t in s.tokens:
+                    where = index.setdefault("=" + t.text, [])
+                    if not where or where[-1] != k:
+                        where.append(k)
+            self._sentences_by_word = index
+        present = words & index.keys()
+        if not present:
+            return []
+        if len(present) == 1:
+            return [self.sentences[k] for k in index[next(iter(present))]]
+        return [self.sentences[k] for k in sorted({k for w in present for k in index[w]})]
 
     def sentences_matching(self, pattern: re.Pattern[str]) -> Iterator[Sentence]:
         """Sentences holding a match of ``pattern`` (run on ``lowered``), in order, each once.

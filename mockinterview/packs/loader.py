@@ -240,10 +240,20 @@ def _load_common_cached(name: str, model: type, path: str, stamp: tuple[float, i
 
 
 def load_common(name: str, model: type) -> Any:
-    """``rubrics/common/<name>.toml`` validated by ``model``; cached until the file changes."""
+    """``rubrics/common/<name>.toml`` validated by ``model``; read once per process (the
+    grader asks for it on every answer, and the shared language data does not change
+    while a process runs)."""
+    hit = _COMMON.get((name, model))
+    if hit is not None:
+        return hit
     path = rubrics_dir() / COMMON_DIR / f"{name}.toml"
     try:
         st = path.stat()
     except OSError as exc:
         raise PackLoadError(path.parent, [PackProblem(f"{COMMON_DIR}/{name}.toml", "", str(exc.strerror))]) from None
-    return _load_common_cached(name, model, str(path), (st.st_mtime, st.st_size))
+    loaded = _load_common_cached(name, model, str(path), (st.st_mtime, st.st_size))
+    _COMMON[(name, model)] = loaded
+    return loaded
+
+
+_COMMON: dict[tuple[str, type], Any] = {}

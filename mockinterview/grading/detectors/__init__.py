@@ -28,7 +28,7 @@ from mockinterview.grading.detectors.base import Context, Detector, ListResolver
 from mockinterview.grading.detectors.phrase import PhraseDetector
 from mockinterview.grading.detectors.scores import ScoreDetector
 from mockinterview.grading.detectors.story import StoryDetector
-from mockinterview.grading.terms import TermSet
+from mockinterview.grading.terms import TermBank, TermSet
 from mockinterview.grading.text import Analysis
 
 # Each kind's settings (domain/detectors.py) and the mechanism that runs them.
@@ -38,7 +38,7 @@ REGISTRY: dict[type, type[Detector]] = {
     StorySpec: StoryDetector,
 }
 
-__all__ = ["REGISTRY", "CompiledMistake", "Context", "compile_mistakes", "detect"]
+__all__ = ["REGISTRY", "CompiledMistake", "CompiledMistakes", "Context", "compile_mistakes", "detect"]
 
 
 @dataclass(frozen=True)
@@ -56,15 +56,30 @@ def _compile_one(mistake: Mistake, resolver: ListResolver) -> CompiledMistake:
     detectors = [REGISTRY[type(spec)](spec, resolver) for spec in mistake.detectors]
     if mistake.cues:
         detectors.append(PhraseDetector(PhraseSpec(kind="phrase", terms=list(mistake.cues)), resolver))
-    remedies = TermSet(mistake.counter_cues) if mistake.counter_cues else None
+    remedies = resolver.bank.add(TermSet(mistake.counter_cues)) if mistake.counter_cues else None
     return CompiledMistake(mistake, tuple(detectors), remedies)
 
 
-def compile_mistakes(pack: RolePack) -> dict[str, CompiledMistake]:
+@dataclass(frozen=True)
+class CompiledMistakes:
+    """The pack's mistakes with their detectors built, and the bank of every list they use."""
+
+    by_id: dict[str, CompiledMistake]
+    bank: TermBank
+
+    def values(self):
+        return self.by_id.values()
+
+    def __getitem__(self, mistake_id: str) -> CompiledMistake:
+        return self.by_id[mistake_id]
+
+
+def compile_mistakes(pack: RolePack) -> CompiledMistakes:
     """The pack's mistakes with their detectors built (the pack checked its settings when
     it loaded)."""
     resolver = ListResolver(pack.lexicon.lists)
-    return {m.id: _compile_one(m, resolver) for m in pack.mistakes}
+    by_id = {m.id: _compile_one(m, resolver) for m in pack.mistakes}
+    return CompiledMistakes(by_id, resolver.bank)
 
 
 def detect(
@@ -75,11 +90,14 @@ def detect(
     *,
     story: bool = False,
     question_text: str = "",
+    bank: TermBank | None = None,
 ) -> list[MistakeFinding]:
     """Findings for ``mistakes`` in what the candidate stands by (``analysis``), one per
     mistake, each quoting the answer. ``story``: the question asks for one (behavioral)."""
     findings: list[MistakeFinding] = []
-    base = Context(analysis=analysis, claims=claims, prone=False, story=story, question_text=question_text)
+    base = Context(
+        analysis=analysis, claims=claims, prone=False, story=story, question_text=question_text, bank=bank
+    )
     for cm in mistakes:
         is_prone = cm.id in prone
         if cm.mistake.prone_only and not is_prone:

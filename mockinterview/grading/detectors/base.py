@@ -8,7 +8,7 @@ from typing import Any
 
 from mockinterview.domain.detectors import ListRef
 from mockinterview.grading.claims import ClaimReading
-from mockinterview.grading.terms import Span, TermSet
+from mockinterview.grading.terms import Span, TermBank, TermSet
 from mockinterview.grading.text import Analysis, Sentence
 
 
@@ -18,15 +18,16 @@ class ListResolver:
     def __init__(self, lists: dict[str, list[str]]) -> None:
         self._lists = lists
         self._compiled: dict[str, TermSet] = {}
+        self.bank = TermBank()  # every list the pack's detectors use, matched in one pass
 
     def __call__(self, ref: ListRef | None, setting: str) -> TermSet | None:
         if ref is None:
             return None
         if isinstance(ref, list):
-            return TermSet(ref)
+            return self.bank.add(TermSet(ref))
         # (A pack checks on load that every list it names exists.)
         if ref not in self._compiled:
-            self._compiled[ref] = TermSet(self._lists[ref])
+            self._compiled[ref] = self.bank.add(TermSet(self._lists[ref]))
         return self._compiled[ref]
 
 
@@ -39,6 +40,7 @@ class Context:
     prone: bool  # the question lists this mistake as one it is prone to
     story: bool = False  # the question asks for a story (behavioral)
     question_text: str = ""
+    bank: TermBank | None = None  # the pack's lists, matched together
     _cache: dict[Any, Any] = field(default_factory=dict)
 
     def for_question(self, *, prone: bool) -> Context:
@@ -56,11 +58,38 @@ class Context:
         status = self.claims.status(span.sentence, span.positions, reversals=False)
         return status in ("negated", "dismissed", "worthless")
 
+    def hits(self, terms: TermSet) -> dict[int, list[Span]]:
+        """Where the list matches, by sentence (Sentence.index); found once per answer."""
+        if self.bank is not None and terms.bank_id is not None and terms.bank_id < len(self.bank.sets):
+            all_hits = self._cache.get("bank")
+            if all_hits is None:
+                all_hits = self._cache["bank"] = self.bank.hits(self.analysis.sentences)
+            if terms.bank_id < len(all_hits):
+                return all_hits[terms.bank_id]
+        key = ("hits", id(terms))
+        found = self._cache.get(key)
+        if found is None:
+            found = {}
+            for sentence in self.analysis.sentences_with(terms.anchors):
+                spans = list(terms.spans(sentence))
+                if spans:
+                    found[sentence.index] = spans
+            self._cache[key] = found
+        return found
+
+    def sentences_hit(self, terms: TermSet) -> list[Sentence]:
+        """The sentences where the list matches, in order."""
+        hits = self.hits(terms)
+        return [s for s in self.analysis.sentences if s.index in hits] if hits else []
+
+    def _spans_in(self, terms: TermSet, sentence: Sentence) -> list[Span]:
+        return self.hits(terms).get(sentence.index, [])
+
     def denied_spans(self, terms: TermSet, sentence: Sentence) -> Iterator[Span]:
-        return (s for s in terms.spans(sentence) if self.denied(s))
+        return (s for s in self._spans_in(terms, sentence) if self.denied(s))
 
     def spans(self, terms: TermSet, sentence: Sentence, *, strict: bool = False) -> Iterator[Span]:
-        return (s for s in terms.spans(sentence) if self.asserted(s, strict=strict))
+        return (s for s in self._spans_in(terms, sentence) if self.asserted(s, strict=strict))
 
     def stated(self, terms: TermSet, sentence: Sentence) -> Iterator[Span]:
         """What shows a mistake: said outright."""
@@ -71,13 +100,13 @@ class Context:
 
     def mentioned_in(self, terms: TermSet, sentence: Sentence) -> bool:
         """Said in any way at all (a doubt counts even when negated: "I wouldn't trust it")."""
-        return terms.in_sentence(sentence)
+        return bool(self._spans_in(terms, sentence))
 
     def asserted_anywhere(self, terms: TermSet) -> bool:
         key = ("anywhere", id(terms))
         hit = self._cache.get(key)
         if hit is None:
-            hit = self._cache[key] = any(self.asserted_in(terms, s) for s in self.analysis.sentences)
+            hit = self._cache[key] = any(self.asserted_in(terms, s) for s in self.sentences_hit(terms))
         return hit
 
     def remedied(
@@ -91,7 +120,7 @@ class Context:
         if where is None:
             where = self._cache[key] = [
                 (s.index, span.start, span.end)
-                for s in self.analysis.sentences
+                for s in self.sentences_hit(remedies)
                 if not self.claims.defines(s)
                 for span in self.spans(remedies, s)
             ]

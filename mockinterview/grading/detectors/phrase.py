@@ -41,7 +41,7 @@ class PhraseDetector(Detector):
             return None
         terms = self.resolved("terms")
         cleared = self.resolved("cleared_by")
-        if terms is None:
+        if terms is None or not ctx.hits(terms):
             return None
         company = self.resolved("with_terms")
         if company is not None and self.spec.with_optional_when_prone and ctx.prone:
@@ -50,7 +50,7 @@ class PhraseDetector(Detector):
             return None
         unless = self.resolved("unless_in_sentence")
         found = ctx.denied_spans if self.spec.polarity == "denied" else ctx.stated
-        for sentence in ctx.analysis.sentences:
+        for sentence in ctx.sentences_hit(terms):
             spans = list(found(terms, sentence))
             if self.spec.needs_number:
                 spans = [s for s in spans if ctx.number_near(s)]

@@ -30,22 +30,30 @@ class ScoreDetector(Detector):
         if cleared is not None and ctx.remedied(cleared):
             return None
         metrics = self.resolved("metrics")
-        for sentence in ctx.analysis.sentences:
+        near = self.resolved("near_perfect")
+        results = self.resolved("results")
+        approval = self.resolved("approval")
+        # Every finding needs a metric, a near-perfect phrase or approval in its sentence.
+        seen: set[int] = set()
+        candidates = []
+        for terms in (metrics, near, approval):
+            for sentence in ctx.sentences_hit(terms) if terms is not None else ():
+                if sentence.index not in seen:
+                    seen.add(sentence.index)
+                    candidates.append(sentence)
+        for sentence in sorted(candidates, key=lambda s: s.index):
             if self._doubted(ctx, sentence):
                 continue
             scores = _scores(ctx, sentence)
-            named = metrics is not None and metrics.in_sentence(sentence)
+            named = metrics is not None and ctx.mentioned_in(metrics, sentence)
             if named and any(v >= self.spec.threshold for _, v in scores):
                 return sentence
             if named and self._jump(ctx, sentence):
                 return sentence
-            near = self.resolved("near_perfect")
-            if near is not None and next(ctx.stated(near, sentence), None) is not None:
-                results = self.resolved("results")
-                if named or (results is not None and results.in_sentence(sentence)):
-                    return sentence
-            approval = self.resolved("approval")
-            approved = approval is not None and approval.in_sentence(sentence)
+            near_perfect = near is not None and next(ctx.stated(near, sentence), None) is not None
+            if near_perfect and (named or (results is not None and ctx.mentioned_in(results, sentence))):
+                return sentence
+            approved = approval is not None and ctx.mentioned_in(approval, sentence)
             if not named and approved and any(v >= self.spec.threshold for _, v in scores):
                 return sentence
         return None
@@ -56,7 +64,7 @@ class ScoreDetector(Detector):
         if doubt is not None and ctx.asserted_in(doubt, sentence):
             return True
         training = self.resolved("training")
-        return training is not None and training.in_sentence(sentence)
+        return training is not None and ctx.mentioned_in(training, sentence)
 
     def _jump(self, ctx: Context, sentence: Sentence) -> bool:
         """"from X to Y" with Y - X >= jump and Y >= jump_to (numbers over 1 read as percent)."""
