@@ -806,11 +806,6 @@ async def test_the_packs_own_rounds_run_in_the_engine(tmp_path):
     await session.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="interview --rounds accepts only basic/technical/advanced/behavioral (cli/interview_cmd.py "
-    "ROUND_NAMES), not the rounds a pack declares; remove this marker when the CLI reads them from the pack",
-)
 def test_the_packs_own_rounds_from_the_command_line(tmp_path, capsys):
     from mockinterview.cli.main import main
 
@@ -857,3 +852,19 @@ def test_the_rubric_text_is_written_in_its_own_words(pack):
         if _shingles(text, n) & borrowed
     ]
     assert not copied, copied
+
+
+def test_without_rounds_an_interview_on_another_pack_runs_that_packs_rounds(tmp_path, monkeypatch, capsys):
+    from mockinterview.cli.main import main
+
+    monkeypatch.setenv("MOCKINTERVIEW_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("MOCKINTERVIEW_CONFIG_DIR", str(tmp_path / "config"))
+    answers_file = tmp_path / "answers.txt"
+    answers_file.write_text("/end\n", encoding="utf-8")
+    code = main(["interview", "--pack", PACK_ID, "--questions", "1", "--no-tui", "--answers", str(answers_file)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    # an unknown round names the pack's own
+    code = main(["interview", "--pack", PACK_ID, "--rounds", "basic", "--no-tui", "--answers", str(answers_file)])
+    err = capsys.readouterr().err
+    assert code == 2 and "choose from technical, metrics, data-quality, behavioral" in err

@@ -33,7 +33,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "a block starting with '?' is a clarifying question, '/skip' skips, '/end-round' ends the round, "
         "'/end' ends the session. Prints the transcript path last.",
     )
-    p.add_argument("--rounds", default=None, help="comma-separated rounds (default: all four in order)")
+    p.add_argument(
+        "--rounds", default=None, help="comma-separated rounds of the pack (default: all its rounds, in order)"
+    )
     # SUPPRESS keeps the top-level `mockinterview --model X interview` value when not given here.
     p.add_argument(
         "--model", default=argparse.SUPPRESS, help="interviewer model: stub (default) or openai:NAME"
@@ -121,14 +123,24 @@ def _answer_lines(spec: str) -> Iterable[str]:
 # Command
 
 
-def _parse_rounds(value: str | None) -> list[str]:
+def _pack_rounds(pack: str) -> list[str]:
+    """The rounds the pack declares, in its order (rounds are the pack's, not the code's)."""
+    from mockinterview.packs.loader import PackLoadError, load_pack
+
+    try:
+        return [r.id for r in load_pack(pack).meta.rounds]
+    except PackLoadError as exc:
+        raise CliError(exc.one_line()) from None
+
+
+def _parse_rounds(value: str | None, declared: list[str]) -> list[str]:
     if value is None:
-        return list(ROUND_NAMES)
+        return list(declared)
     rounds = [r.strip() for r in value.split(",") if r.strip()]
-    unknown = [r for r in rounds if r not in ROUND_NAMES]
+    unknown = [r for r in rounds if r not in declared]
     if unknown or not rounds:
         raise CliError(
-            f"--rounds: unknown round {unknown[0] if unknown else value!r} (choose from {', '.join(ROUND_NAMES)})"
+            f"--rounds: unknown round {unknown[0] if unknown else value!r} (choose from {', '.join(declared)})"
         )
     if len(set(rounds)) != len(rounds):
         raise CliError("--rounds: a round is listed twice")
@@ -177,7 +189,14 @@ def run(args: argparse.Namespace) -> int:
     defaults = load_settings().interview
     model = _check_model(getattr(args, "model", None) or defaults.interviewer_model, "--model")
     grader = _check_model(args.grader or defaults.grader_model, "--grader")
-    rounds = _parse_rounds(args.rounds) if args.rounds is not None else list(defaults.rounds)
+    pack = args.pack or defaults.pack
+    declared = _pack_rounds(pack)
+    if args.rounds is not None:
+        rounds = _parse_rounds(args.rounds, declared)
+    elif pack == defaults.pack:
+        rounds = [r for r in defaults.rounds if r in declared] or declared
+    else:
+        rounds = declared  # another pack than the configured one: all of its rounds
     questions = args.questions if args.questions is not None else defaults.questions_per_round
     follow_ups = args.max_follow_ups if args.max_follow_ups is not None else defaults.max_follow_ups
     if questions is not None and not 1 <= questions <= 50:
@@ -192,7 +211,7 @@ def run(args: argparse.Namespace) -> int:
     from mockinterview.engine.session import InterviewConfig
 
     config = InterviewConfig(
-        pack=args.pack or defaults.pack,
+        pack=pack,
         rounds=rounds,  # type: ignore[arg-type]
         questions_per_round=questions,
         time_limit_s=defaults.time_limit_s,
