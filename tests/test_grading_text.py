@@ -136,3 +136,13 @@ def test_definitional_verbs_carry_no_content():
     assert stems == {stem("overfitting"), stem("something")}
     # "mean" the statistic stays a content word.
     assert [t.content for t in tokenize("the mean")] == [False, True]
+
+
+def test_a_word_on_a_line_of_its_own_is_read_with_the_next_line():
+    a = analyze("Approach:\nsplit by time and fit the scaler inside each fold.\nDone")
+    assert [a.text[s.start : s.end].strip() for s in a.sentences] == [
+        "Approach:\nsplit by time and fit the scaler inside each fold.",
+        "Done",
+    ]
+    # one word per line for thousands of lines makes a handful of sentences, not thousands
+    assert len(analyze("on\n" * 5000).sentences) < 100

@@ -408,6 +408,9 @@ def _negated_positions(tokens: list[Token]) -> frozenset[int]:
     return frozenset(out)
 
 
+MIN_LINE_WORDS = 2  # a line of fewer words (one), not closed by . ! ?, joins the line after it
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     pos = 0
@@ -417,7 +420,24 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         pos = m.end()
     if pos < len(text):
         spans.append((pos, len(text)))
-    return [(s, e) for s, e in spans if text[s:e].strip()]
+    spans = [(s, e) for s, e in spans if text[s:e].strip()]
+    # A heading or a fragment on a line of its own ("Approach:", a single word per line) is
+    # read with what follows it, not as a sentence of its own.
+    out: list[tuple[int, int]] = []
+    carry: int | None = None
+    for k, (s, e) in enumerate(spans):
+        start = s if carry is None else carry
+        fragment = (
+            k + 1 < len(spans)
+            and text[e - 1] not in ".!?"
+            and len(text[s:e].split(None, MIN_LINE_WORDS)) < MIN_LINE_WORDS
+        )
+        if fragment:
+            carry = start
+            continue
+        out.append((start, e))
+        carry = None
+    return out
 
 
 # The longest run of tokens read as one sentence. Every check that works per sentence may
