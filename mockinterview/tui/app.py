@@ -95,6 +95,7 @@ class MockInterviewApp(App[int]):
                 self.run_worker, load_keymap, name="keymap", group="app", thread=True, exit_on_error=False
             )
         if self.review_path is None and (self.start_config is not None or self.resume_path is not None):
+            # Here: the interview screen imports the engine, which home's first paint does not wait for.
             from mockinterview.tui.screens.interview import InterviewScreen
 
             self.push_screen(
@@ -112,7 +113,7 @@ class MockInterviewApp(App[int]):
             self.notify(f"{event.worker.error}; the default keys apply", severity="warning", markup=False)
 
     def action_help(self) -> None:
-        from mockinterview.tui.screens.help import HelpScreen
+        from mockinterview.tui.screens.help import HelpScreen  # only when asked for: not on the start path
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))

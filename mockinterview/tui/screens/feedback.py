@@ -13,6 +13,8 @@ from textual.screen import Screen
 from textual.widgets import Collapsible, Header, Static
 
 from mockinterview.domain.transcript import Transcript
+from mockinterview.engine.sessions import session_overview
+from mockinterview.reports import export, save_report
 from mockinterview.reports.view import ReportView, build_view
 from mockinterview.tui.footer import KeysFooter
 from mockinterview.tui.widgets import (
@@ -55,8 +57,6 @@ class FeedbackScreen(Screen[None]):
         return Group(head, score_bars(rows, width=width))
 
     def _previous_panel(self):
-        from mockinterview.engine.sessions import session_overview
-
         summaries = session_overview().others(self.transcript.meta.id)
         if not summaries:
             return Text("No earlier sessions to compare with yet.", style="dim")
@@ -98,8 +98,6 @@ class FeedbackScreen(Screen[None]):
         self.query_one("#feedback-body").focus()
 
     def _feedback_markdown(self) -> str:
-        from mockinterview.reports import export
-
         return export(self.transcript, "md")
 
     def action_copy_feedback(self) -> None:
@@ -107,8 +105,6 @@ class FeedbackScreen(Screen[None]):
         self.notify("Feedback copied as Markdown (OSC 52)", markup=False)
 
     def action_export(self) -> None:
-        from mockinterview.reports import save_report
-
         try:
             target = save_report(self.transcript, "html")
         except OSError as exc:

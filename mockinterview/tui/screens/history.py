@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,7 +11,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from mockinterview.domain.rounds import ROUND_ORDER, ROUND_SHORT
+from mockinterview.engine.sessions import TranscriptError, delete_session, open_session, session_overview
 from mockinterview.tui.footer import KeysFooter
+from mockinterview.tui.screens.dialogs import ConfirmScreen
+from mockinterview.tui.screens.feedback import FeedbackScreen
+from mockinterview.tui.screens.review import ReviewScreen
 from mockinterview.tui.widgets import fmt_score, safe_text, score_style, trend_table
 
 
@@ -45,8 +51,6 @@ class HistoryScreen(Screen[None]):
         table.focus()
 
     def reload(self) -> None:
-        from mockinterview.engine.sessions import session_overview
-
         self.summaries = session_overview().sessions
         table = self.query_one(DataTable)
         table.clear()
@@ -87,8 +91,6 @@ class HistoryScreen(Screen[None]):
         )
 
     def _selected_path(self):
-        from pathlib import Path
-
         table = self.query_one(DataTable)
         if table.row_count == 0:
             return None
@@ -96,9 +98,6 @@ class HistoryScreen(Screen[None]):
         return Path(key.value) if key.value else None
 
     def action_open(self) -> None:
-        from mockinterview.engine.sessions import TranscriptError, open_session
-        from mockinterview.tui.screens.feedback import FeedbackScreen
-
         path = self._selected_path()
         if path is None:
             return
@@ -114,8 +113,6 @@ class HistoryScreen(Screen[None]):
         self.action_open()
 
     def action_review(self) -> None:
-        from mockinterview.tui.screens.review import ReviewScreen
-
         path = self._selected_path()
         if path is not None:
             self.app.push_screen(
@@ -123,15 +120,11 @@ class HistoryScreen(Screen[None]):
             )
 
     def action_delete(self) -> None:
-        from mockinterview.tui.screens.dialogs import ConfirmScreen
-
         path = self._selected_path()
         if path is None:
             return
 
         def done(confirmed: bool | None) -> None:
-            from mockinterview.engine.sessions import TranscriptError, delete_session
-
             if not confirmed:
                 return
             try:

@@ -14,6 +14,9 @@ from textual.widgets import Button, Header, Input, Label, Select, SelectionList,
 from textual.worker import Worker, WorkerState
 
 from mockinterview.domain.rounds import DEFAULT_PACK_ID, ROUND_ORDER, ROUND_SHORT
+
+# The other screens and the engine's services are imported where they are first used: the
+# home screen paints before pydantic and the domain models are imported (bench/tui_startup.py).
 from mockinterview.tui.footer import KeysFooter
 
 # Until the pack is read (after the first paint), rounds show under these labels.

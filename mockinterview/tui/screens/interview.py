@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import gc
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -25,11 +24,11 @@ from textual.widgets import Header, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from mockinterview.engine import events as ev
+from mockinterview.engine.session import InterviewConfig, InterviewSession
 from mockinterview.tui.footer import KeysFooter
+from mockinterview.tui.screens.dialogs import ConfirmScreen
+from mockinterview.tui.screens.feedback import FeedbackScreen
 from mockinterview.tui.widgets import ChatMessage, QuestionTimer, StreamingReply
-
-if TYPE_CHECKING:
-    from mockinterview.engine.session import InterviewSession
 
 ENGINE_GROUP = "engine"
 
@@ -154,7 +153,7 @@ class InterviewScreen(Screen[None]):
         # "thinking… 12 s" while a model works: what it does and since when (app clock).
         self._waiting: tuple[str, float] | None = None
         self._waiting_timer = None
-        self.session: InterviewSession | None = None  # imported when the interview starts
+        self.session: InterviewSession | None = None
         self._stream_widget: StreamingReply | None = None
         self._round = (0, 0)  # (index, total)
         self._question = (0, 0)
@@ -203,8 +202,6 @@ class InterviewScreen(Screen[None]):
         self.run_worker(coro, name=name, group=ENGINE_GROUP, exit_on_error=False, exclusive=False)
 
     async def _start(self) -> None:
-        from mockinterview.engine.session import InterviewConfig, InterviewSession
-
         if self.resume_path is not None:
             self.session = await InterviewSession.resume(
                 self.resume_path, listener=self._listener, **self.resume_models
@@ -374,8 +371,6 @@ class InterviewScreen(Screen[None]):
         self._follow(chat)
 
     def _show_feedback(self, round_id: str | None, *, then_leave: bool = False) -> None:
-        from mockinterview.tui.screens.feedback import FeedbackScreen
-
         def leave(_: object) -> None:
             self.dismiss(None)
 
@@ -507,8 +502,6 @@ class InterviewScreen(Screen[None]):
             self._run(self.session.skip(), "skip")
 
     def action_end_round(self) -> None:
-        from mockinterview.tui.screens.dialogs import ConfirmScreen
-
         if not self._ready(after_fault=True):
             return
 
@@ -538,8 +531,6 @@ class InterviewScreen(Screen[None]):
         self.notify("Answer copied (OSC 52)", timeout=3, markup=False)
 
     def action_leave(self) -> None:
-        from mockinterview.tui.screens.dialogs import ConfirmScreen
-
         if self.session is not None and self.session.state == "finished":
             self.dismiss(None)
             return

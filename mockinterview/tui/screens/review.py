@@ -15,8 +15,12 @@ from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from mockinterview.domain.transcript import Transcript
+from mockinterview.engine.review import ReviewError, add_comment, override_grade, save_review
+from mockinterview.engine.sessions import TranscriptError, open_session
+from mockinterview.reports import save_report
 from mockinterview.reports.view import ReportView, TurnView, build_view
 from mockinterview.tui.footer import KeysFooter
+from mockinterview.tui.screens.dialogs import OverrideScreen, TextPromptScreen
 from mockinterview.tui.widgets import (
     SPEAKER_LABEL,
     answer_feedback,
@@ -81,8 +85,6 @@ class ReviewScreen(Screen[None]):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        from mockinterview.engine.sessions import TranscriptError, open_session
-
         self.sub_title = f"review {self.path.name}"
         try:
             _, self.transcript = open_session(self.path)
@@ -133,8 +135,6 @@ class ReviewScreen(Screen[None]):
         return next(tv for r in self.view.rounds for tv in r.turns if tv.turn.id == turn_id)
 
     def _save_and_refresh(self) -> None:
-        from mockinterview.engine.review import save_review
-
         assert self.transcript is not None
         try:
             save_review(self.transcript, self.path)
@@ -151,16 +151,12 @@ class ReviewScreen(Screen[None]):
         self._update_summary()
 
     def action_comment(self) -> None:
-        from mockinterview.tui.screens.dialogs import TextPromptScreen
-
         current = self._current()
         if current is None or self.transcript is None:
             return
         turn_id = current.turn.id
 
         def done(text: str | None) -> None:
-            from mockinterview.engine.review import ReviewError, add_comment
-
             if text is None or self.transcript is None:
                 return
             try:
@@ -174,8 +170,6 @@ class ReviewScreen(Screen[None]):
         self.app.push_screen(TextPromptScreen(f"Comment on turn {turn_id}"), done)
 
     def action_override(self) -> None:
-        from mockinterview.tui.screens.dialogs import OverrideScreen
-
         current = self._current()
         if current is None or self.transcript is None:
             return
@@ -190,8 +184,6 @@ class ReviewScreen(Screen[None]):
         turn_id = answer.turn.id
 
         def done(result: tuple[float, str] | None) -> None:
-            from mockinterview.engine.review import ReviewError, override_grade
-
             if result is None or self.transcript is None:
                 return
             try:
@@ -205,8 +197,6 @@ class ReviewScreen(Screen[None]):
         self.app.push_screen(OverrideScreen(answer.original_score), done)
 
     def action_export(self) -> None:
-        from mockinterview.reports import save_report
-
         if self.transcript is None:
             return
         try:
