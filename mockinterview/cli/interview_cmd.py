@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TextIO
 
 from mockinterview.cli.errors import CliError
-from mockinterview.domain.rounds import ROUND_ORDER as ROUND_NAMES
 
 BLOCK_SEPARATOR = "---"
 MAX_ANSWERS_BYTES = 5_000_000
