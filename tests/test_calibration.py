@@ -278,6 +278,20 @@ def test_text_output_shows_every_figure_and_treats_answers_as_plain_text(tmp_pat
     assert "[bold]AUC[/]" in out  # printed literally, not interpreted as markup
 
 
+def test_the_per_tag_table_is_readable_at_80_columns(tmp_path, capsys, stand_in, monkeypatch):
+    long_tag = "wrong-but-fluent-answers-with-a-long-descriptive-tag"
+    rows = [{**row, "tags": [long_tag, "short"]} for row in GOOD_ROWS]
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["calibrate", str(_write(tmp_path, rows)), "--worst", "0"]) == 0
+    out = capsys.readouterr().out
+    by_tag = out[out.index("By tag") :]
+    assert "…" not in by_tag  # no score cut to "2…"
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert long_tag in "".join(line.strip("│ ").split("│")[0].strip() for line in by_tag.splitlines())
+    for heading in ("rows", "human", "grader", "MAE", "Spearman"):
+        assert heading in by_tag
+
+
 def test_json_output(tmp_path, capsys, stand_in):
     assert main(["calibrate", str(_write(tmp_path, GOOD_ROWS)), "--format", "json", "--worst", "1"]) == 0
     data = json.loads(capsys.readouterr().out)

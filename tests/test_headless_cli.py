@@ -199,16 +199,64 @@ def test_history_lists_sessions_with_trend_and_deletes(tmp_path, capsys):
         )
     capsys.readouterr()
     assert main(["history", "--format", "json"]) == 0
-    rows = json.loads(capsys.readouterr().out)
+    rows = json.loads(capsys.readouterr().out)[::-1]  # newest first: oldest is last
     assert len(rows) == 2 and rows[0]["trend"] is None
     assert rows[1]["trend"] == pytest.approx(rows[1]["overall"] - rows[0]["overall"], abs=0.01)
     assert rows[1]["overall"] > rows[0]["overall"]
     assert main(["history"]) == 0
-    assert rows[0]["id"] in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert rows[0]["id"] in out and out.index(rows[1]["id"]) < out.index(rows[0]["id"])  # newest first
     assert main(["history", "--delete", rows[0]["id"]]) == 0
     assert "deleted" in capsys.readouterr().out
     assert main(["history", "--delete", rows[0]["id"]]) == 2
     assert "no such session" in capsys.readouterr().err
+
+
+def _history_at(columns: int, monkeypatch, capsys) -> str:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    assert main(["history"]) == 0
+    return capsys.readouterr().out
+
+
+def test_history_at_80_columns_keeps_every_score_whole_and_marks_overrides(tmp_path, capsys, monkeypatch):
+    from mockinterview.engine.review import override_grade, save_review
+
+    monkeypatch.setenv("MOCKINTERVIEW_INTERVIEW__MAX_FOLLOW_UPS", "0")
+    answers = write_answers(tmp_path, [ANSWER] * 8)  # four rounds of two questions
+    for _ in range(2):
+        assert main(["interview", "--no-tui", "--answers", str(answers), "--questions", "2"]) == 0
+    path = Path(capsys.readouterr().out.strip().splitlines()[-1])
+    t = load_transcript(path)
+    override_grade(t, t.grades[0].turn_id, 4.5, "clearer than the grader thought")
+    save_review(t, path)
+    capsys.readouterr()
+    for columns in (80, 120):
+        out = _history_at(columns, monkeypatch, capsys)
+        assert "…" not in out, out
+        assert max(len(line) for line in out.splitlines()) <= columns
+        assert t.meta.id in out
+        for header in ("basic", "tech", "adv", "behav", "overall"):
+            assert header in out
+        assert "*" in out and "mentor's override" in out
+    assert "model" not in _history_at(80, monkeypatch, capsys)  # low-value columns make way
+    assert "model" in _history_at(120, monkeypatch, capsys)
+
+
+def test_an_unfinished_session_is_named_and_can_be_discarded_without_losing_it(tmp_path, capsys, monkeypatch):
+    answers = write_answers(tmp_path, [ANSWER])  # runs out of answers: the session stays unfinished
+    main(["interview", "--no-tui", "--answers", str(answers), "--rounds", "basic", "--questions", "2"])
+    path = Path(capsys.readouterr().out.strip().splitlines()[-1])
+    assert load_transcript(path).meta.status == "in-progress"
+    out = _history_at(80, monkeypatch, capsys)
+    assert "unfinished" in out and "--discard" in out
+    session_id = path.stem
+    assert main(["history", "--discard", session_id]) == 0
+    t = load_transcript(path)
+    assert t.meta.status == "ended-early" and t.turns[-1].kind == "note"
+    assert [x.text for x in t.turns if x.kind == "answer"] == [ANSWER]  # nothing lost
+    capsys.readouterr()
+    assert main(["history", "--discard", session_id]) == 2  # not unfinished any more: bad input
+    assert "not unfinished" in capsys.readouterr().err
 
 
 def test_a_model_fault_exits_nonzero_with_the_session_saved_for_resume(tmp_path, capsys):

@@ -125,8 +125,13 @@ def test_stub_regrade_shows_old_vs_new_and_what_changed(session_path, capsys, fr
 def test_unreadable_transcript_and_bad_model_fail_cleanly(tmp_path, capsys):
     bad = tmp_path / "bad.json"
     bad.write_text("{")
-    assert main(["replay", str(bad)]) == 1
-    assert "not valid JSON" in capsys.readouterr().err
+    assert main(["replay", str(bad)]) == 2  # bad input, as every command
+    captured = capsys.readouterr()
+    assert "not valid JSON" in captured.err and len(captured.err.strip().splitlines()) == 1
+    assert "not valid JSON" not in captured.out  # said once
+    assert main(["replay", str(tmp_path / "missing-session")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and len(captured.err.strip().splitlines()) == 1
     assert main(["replay", str(bad), "--model", "openai:gpt-4o"]) == 2
 
 

@@ -87,6 +87,21 @@ def test_list_shows_rounds_counts_version_and_hash(capsys):
     assert "data-scientist" in out and "behavioral" in out and pack["content_hash"][:16] in out
 
 
+def test_list_names_every_question_id_readably_at_80_columns(capsys, monkeypatch):
+    code, out, _ = run(capsys, "rubrics", "list", "--format", "json")
+    (pack,) = [p for p in json.loads(out) if p["id"] == "data-scientist"]
+    ids = [q for r in pack["rounds"] for q in r["question_ids"]]
+    assert len(ids) == pack["questions"] and "data-leakage" in ids
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = run(capsys, "rubrics", "list")
+    assert code == 0 and "…" not in out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    shown = " ".join(out.split())  # an id may wrap only after its comma
+    for question_id in ids:
+        assert question_id in shown, question_id
+    assert "--question-id" in out
+
+
 def test_lint_runs_every_example_and_an_example_the_grader_gets_wrong_is_an_error(pack_copy, capsys):
     mistakes = pack_copy / "mistakes.toml"
     text = mistakes.read_text()

@@ -157,9 +157,10 @@ def _group_table(title: str, groups: dict[str, dict]):
     from rich.text import Text
 
     table = Table(title=title, title_justify="left")
-    table.add_column("group", no_wrap=True)
-    for column in ("rows", "mean human", "mean grader", "max grader", "MAE", "Spearman"):
-        table.add_column(column, justify="right")
+    # A long tag folds; a number never wraps or is cut (headings take two lines instead).
+    table.add_column("group", overflow="fold")
+    for column in ("rows", "mean\nhuman", "mean\ngrader", "max\ngrader", "MAE", "Spearman"):
+        table.add_column(column, justify="right", no_wrap=True)
     for name, stats in groups.items():
         table.add_row(
             Text(name),
@@ -181,12 +182,13 @@ def print_report(
     grader: str = "stub",
     uncertainty: dict | None = None,
 ) -> None:
-    from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
     from rich.text import Text
 
-    console = Console()
+    from mockinterview.cli.tables import text_console
+
+    console = text_console()
     who = "the offline grader" if grader == "stub" else escape(grader)
     console.print(
         f"[bold]Calibration[/bold] of {who} on [cyan]{escape(source)}[/cyan] "

@@ -8,17 +8,32 @@ import sys
 
 from mockinterview.cli.errors import CliError
 from mockinterview.domain.rounds import ROUND_ORDER as ROUNDS
+from mockinterview.domain.rounds import ROUND_SHORT
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("history", help="past sessions with scores and trend")
+    p = subparsers.add_parser(
+        "history",
+        help="past sessions with scores and trend, newest first",
+        description="Past sessions, newest first. An unfinished session can be resumed "
+        "(mockinterview interview --resume ID) or discarded (--discard ID).",
+    )
     p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--delete", metavar="ID", default=None, help="delete one session (id, id prefix or path)")
+    action = p.add_mutually_exclusive_group()
+    action.add_argument(
+        "--delete", metavar="ID", default=None, help="delete one session (id, id prefix or path)"
+    )
+    action.add_argument(
+        "--discard",
+        metavar="ID",
+        default=None,
+        help="close an unfinished session without deleting it (it is no longer offered for resuming)",
+    )
     p.set_defaults(func=run)
 
 
 def with_trend(summaries) -> list[tuple[object, float | None]]:
-    """Each session with the change of its overall score since the previous scored one."""
+    """Each session (oldest first) with the change of its overall score since the previous scored one."""
     out = []
     previous: float | None = None
     for s in summaries:
@@ -32,7 +47,8 @@ def with_trend(summaries) -> list[tuple[object, float | None]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mockinterview.storage.transcripts import TranscriptError, delete_session, find_session, list_sessions
+    from mockinterview.engine.sessions import TranscriptError, delete_session, discard_session, find_session
+    from mockinterview.storage.transcripts import list_sessions
 
     if args.delete is not None:
         try:
@@ -42,8 +58,15 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from None
         print(f"deleted {path}")
         return 0
+    if args.discard is not None:
+        try:
+            path = discard_session(args.discard)
+        except TranscriptError as exc:
+            raise CliError(str(exc)) from None
+        print(f"discarded {path.stem}: marked ended early, its answers are kept")
+        return 0
 
-    rows = with_trend(list_sessions())
+    rows = list(reversed(with_trend(list_sessions())))  # newest first
     if args.format == "json":
         payload = [{**s.to_json(), "trend": trend} for s, trend in rows]
         json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
@@ -53,48 +76,92 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_table(rows) -> None:
-    from rich.console import Console
+STATUS_LABEL = {"in-progress": "unfinished", "ended-early": "ended early"}
+OVERRIDE_MARK = "*"
+
+
+def _score(value: float | None, overridden: bool, digits: int = 1) -> str:
+    if value is None:
+        return ""
+    return f"{value:.{digits}f}" + (OVERRIDE_MARK if overridden else "")
+
+
+def history_table(rows, dropped: set[str]):
+    """The history table (newest first) without the ``dropped`` columns."""
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(highlight=False)
-    if not console.is_terminal:
-        console.width = 130  # piped or captured: don't squeeze the table into 80 columns
+    shown_rounds = [r for r in ROUNDS if any(r in s.round_scores for s, _ in rows if not s.error)]
+    table = Table(title="Interview history (newest first)", title_justify="left", box=box.SIMPLE_HEAD)
+    if "date" not in dropped:
+        table.add_column("date", no_wrap=True)
+    table.add_column("session", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    if "rounds" not in dropped:
+        table.add_column("rounds")
+    if "model" not in dropped:
+        table.add_column("model", overflow="fold")
+    for r in shown_rounds:
+        table.add_column(ROUND_SHORT.get(r, r).lower(), justify="right", no_wrap=True)
+    table.add_column("overall", justify="right", no_wrap=True)
+    if "trend" not in dropped:
+        table.add_column("trend", justify="right", no_wrap=True)
+    for s, trend in rows:
+        cells: list = []
+        if "date" not in dropped:
+            cells.append(s.created.strftime("%Y-%m-%d %H:%M") if s.created else "")
+        cells.append(Text(s.id))
+        if s.error:
+            cells.append(Text("unreadable", style="red"))
+            n = len(table.columns) - len(cells)
+            table.add_row(*cells, *[""] * n)
+            continue
+        cells.append(
+            Text(STATUS_LABEL.get(s.status, s.status), style="yellow" if s.status == "in-progress" else "")
+        )
+        if "rounds" not in dropped:
+            cells.append(Text(" ".join(ROUND_SHORT.get(r, r).lower() for r in s.rounds)))
+        if "model" not in dropped:
+            cells.append(Text(s.model))
+        for r in shown_rounds:
+            cells.append(_score(s.round_scores.get(r), r in s.overridden_rounds))
+        cells.append(Text(_score(s.overall, s.overridden, 2) or "-", style="bold"))
+        if "trend" not in dropped:
+            trend_text = Text("")
+            if trend is not None:
+                style = "green" if trend > 0 else "red" if trend < 0 else "dim"
+                arrow = "▲" if trend > 0 else "▼" if trend < 0 else "="
+                trend_text = Text(f"{arrow}{trend:+.2f}", style=style)
+            cells.append(trend_text)
+        table.add_row(*cells)
+    return table
+
+
+def _print_table(rows) -> None:
+    from rich.text import Text
+
+    from mockinterview.cli.tables import fit_table, text_console
+
+    console = text_console()
     if not rows:
         console.print("No sessions yet. Start one with: mockinterview interview")
         return
-    table = Table(title="Interview history (oldest first)", title_justify="left")
-    for name, justify in (
-        ("date", "left"),
-        ("session", "left"),
-        ("rounds", "left"),
-        ("model", "left"),
-        ("status", "left"),
-    ):
-        table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
-    for r in ROUNDS:
-        table.add_column(r[:5], justify="right")
-    table.add_column("overall", justify="right")
-    table.add_column("trend", justify="right")
-    for s, trend in rows:
-        if s.error:
-            table.add_row("", s.id, "", "", Text("unreadable", style="red"), *[""] * len(ROUNDS), "", "")
-            continue
-        per_round = [f"{s.round_scores[r]:.1f}" if r in s.round_scores else "" for r in ROUNDS]
-        trend_text = Text("")
-        if trend is not None:
-            style = "green" if trend > 0 else "red" if trend < 0 else "dim"
-            arrow = "▲" if trend > 0 else "▼" if trend < 0 else "="
-            trend_text = Text(f"{arrow} {trend:+.2f}", style=style)
-        table.add_row(
-            s.created.strftime("%Y-%m-%d %H:%M") if s.created else "",
-            s.id,
-            ",".join(r[:4] for r in s.rounds),
-            s.model,
-            s.status,
-            *per_round,
-            f"{s.overall:.2f}" if s.overall is not None else "-",
-            trend_text,
+    # At 80 columns the planned rounds, the model and the date (the session id starts with
+    # it) make way for the scores, which are never cut.
+    console.print(
+        fit_table(console, lambda dropped: history_table(rows, dropped), ("rounds", "model", "trend", "date"))
+    )
+    notes = []
+    if any(s.overridden for s, _ in rows if not s.error):
+        notes.append(
+            f"{OVERRIDE_MARK} includes a mentor's override (the report shows the grader's score too)"
         )
-    console.print(table)
+    unfinished = [s for s, _ in rows if not s.error and s.status == "in-progress"]
+    if unfinished:
+        notes.append(
+            f"{len(unfinished)} unfinished: `mockinterview interview --resume ID` continues one, "
+            "`mockinterview history --discard ID` closes it"
+        )
+    for note in notes:
+        console.print(Text(note, style="dim"))

@@ -40,19 +40,26 @@ def run(args: argparse.Namespace) -> int:
     if spec not in ("stub", "replay"):
         raise CliError(f"--model: replay regrades offline with 'stub' or 'replay', not {spec!r}")
     failures = asyncio.run(_replay_all(args.transcripts, spec, args.pack, args.format))
-    for source, reason in failures:
+    for source, reason, _ in failures:
         print(f"mockinterview: error: {source}: {reason}", file=sys.stderr)
-    return 1 if failures else 0
+    if not failures:
+        return 0
+    # As every command: 2 when only the input was bad (a missing or unreadable transcript),
+    # 1 when a regrade failed (a replay miss, a grade that cannot be redone).
+    return 2 if all(bad_input for *_, bad_input in failures) else 1
 
 
-async def _replay_all(sources: list[str], spec: str, pack_ref: str | None, fmt: str) -> list[tuple[str, str]]:
+async def _replay_all(
+    sources: list[str], spec: str, pack_ref: str | None, fmt: str
+) -> list[tuple[str, str, bool]]:
     """Replay and print one transcript at a time, so memory stays flat however many
-    there are and results show as they come. Returns (source, reason) per failure."""
+    there are and results show as they come. Returns (source, reason, bad input) per
+    failure; the caller prints each reason once, on stderr."""
     # Here, not at the top: the engine, the grader and the pack loader are not needed for
     # `mockinterview --help` or the TUI's start, which import every command module.
     from mockinterview.engine.replay import replay_many
 
-    failures: list[tuple[str, str]] = []
+    failures: list[tuple[str, str, bool]] = []
     console = _text_console() if fmt != "json" else None
     if fmt == "json":
         sys.stdout.write("[")
@@ -66,10 +73,10 @@ async def _replay_all(sources: list[str], spec: str, pack_ref: str | None, fmt: 
                     sys.stdout.flush()
                 else:
                     _print_text(result, console)
-                if result.error or result.misses:
-                    failures.append(
-                        (result.source, result.error or next(r.error for r in result.rows if r.error))
-                    )
+                if result.error:  # the transcript could not be read: bad input
+                    failures.append((result.source, result.error, True))
+                elif result.misses:
+                    failures.append((result.source, next(r.error for r in result.rows if r.error), False))
                 index += 1
                 advance(1)
     finally:  # also on Ctrl-C: what was printed stays a valid JSON array
@@ -80,12 +87,9 @@ async def _replay_all(sources: list[str], spec: str, pack_ref: str | None, fmt: 
 
 
 def _text_console():
-    from rich.console import Console
+    from mockinterview.cli.tables import text_console
 
-    console = Console(highlight=False)
-    if not console.is_terminal:
-        console.width = 130  # piped or captured: don't squeeze the table into 80 columns
-    return console
+    return text_console()
 
 
 def _fmt(score: float | None) -> str:
@@ -97,8 +101,7 @@ def _print_text(r: ReplayResult, console) -> None:
     from rich.text import Text
 
     if r.error:
-        console.print(Text(f"{r.source}: {r.error}", style="red"))
-        return
+        return  # said once, on stderr, by run()
     table = Table(title=f"{r.session_id} - regraded with {r.model}", title_justify="left")
     table.add_column("turn", justify="right")
     table.add_column("question")

@@ -6,7 +6,7 @@ packs by default), and prints every problem as ``pack/file: location: message``;
 exit code is 1 if any pack has a problem. Warnings (content the offline grader will
 handle badly) do not fail the lint.
 
-``list`` shows each pack's version, content hash, rounds and question counts.
+``list`` shows each pack's version, content hash, rounds, question counts and question ids.
 """
 
 from __future__ import annotations
@@ -89,22 +89,33 @@ def run_list(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(summaries, indent=2, ensure_ascii=False))
         return 0
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(highlight=False)
+    from mockinterview.cli.tables import text_console
+
+    console = text_console()
     for s in summaries:
         if "error" in s:
             console.print(Text(f"{s['id']}: cannot be loaded ({s['error']})", style="red"))
             continue
-        table = Table(title=Text(f"{s['name']} ({s['id']}) v{s['version']}"), title_justify="left")
-        table.add_column("round")
-        table.add_column("title")
-        table.add_column("questions", justify="right")
+        table = Table(
+            title=Text(f"{s['name']} ({s['id']}) v{s['version']}"),
+            title_justify="left",
+            caption="grade one answer: mockinterview grade --question-id ID --answer-file FILE",
+            caption_justify="left",
+        )
+        table.add_column("round", max_width=20)
+        table.add_column("questions", justify="right", no_wrap=True)
+        # The ids are what `grade --question-id` and `interview` take: they wrap, never cut.
+        table.add_column("question ids", ratio=1, overflow="fold")
         for r in s["rounds"]:
-            table.add_row(Text(r["id"]), Text(r["title"]), str(r["questions"]))
-        table.add_row(Text("total", style="bold"), Text(""), Text(str(s["questions"]), style="bold"))
+            table.add_row(
+                Text(r["id"]) + Text(f"\n{r['title']}", style="dim"),
+                str(r["questions"]),
+                Text(", ".join(r["question_ids"])),
+            )
+        table.add_row(Text("total", style="bold"), Text(str(s["questions"]), style="bold"), Text(""))
         console.print(table)
         console.print(
             Text(

@@ -131,6 +131,7 @@ def pack_summary(pack_dir: Path) -> dict[str, Any]:
             "id": r.id,
             "title": r.title,
             "questions": len(pack.questions_for(r.id)),
+            "question_ids": [q.id for q in pack.questions_for(r.id)],
             "default_questions": r.default_questions,
         }
         for r in pack.meta.rounds

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mockinterview.domain.rounds import DEFAULT_PACK_ID
-from mockinterview.domain.transcript import Transcript
+from mockinterview.domain.transcript import Transcript, Turn, utcnow
 from mockinterview.resources import pack_dirs
 from mockinterview.storage.config import ConfigError, InterviewSettings, load_settings
 from mockinterview.storage.transcripts import (
@@ -20,13 +20,17 @@ from mockinterview.storage.transcripts import (
     find_session,
     list_sessions,
     load_transcript,
+    save_transcript,
 )
+
+DISCARD_NOTE = "The candidate discarded this unfinished session; its answers are kept."
 
 __all__ = [
     "InterviewDefaults",
     "SessionOverview",
     "TranscriptError",
     "delete_session",
+    "discard_session",
     "interview_defaults",
     "open_session",
     "session_overview",
@@ -49,6 +53,16 @@ class SessionOverview:
         candidates = [s for s in self.readable if s.status == "in-progress" and s.updated]
         return max(candidates, key=lambda s: s.updated).path if candidates else None
 
+    @property
+    def newest_first(self) -> list[SessionSummary]:
+        """Every session, newest first (how both history views list them)."""
+        return list(reversed(self.sessions))
+
+    @property
+    def unfinished(self) -> list[SessionSummary]:
+        """Interrupted sessions, newest first: each can be resumed or discarded."""
+        return [s for s in self.newest_first if not s.error and s.status == "in-progress"]
+
     def recent(self, count: int) -> list[SessionSummary]:
         """The ``count`` newest readable sessions, newest first."""
         return list(reversed(self.readable))[:count]
@@ -66,6 +80,32 @@ def open_session(ref: str | Path) -> tuple[Path, Transcript]:
     """A session by path or id, loaded; TranscriptError with a one-line reason if it cannot be."""
     path = find_session(ref)
     return path, load_transcript(path)
+
+
+def discard_session(ref: str | Path) -> Path:
+    """Close an unfinished session for good without deleting it: it is marked ended early
+    (its answers and grades stay, and count in history) and no longer offered for resuming.
+    TranscriptError when it cannot be read or is not unfinished."""
+    path, transcript = open_session(ref)
+    if transcript.meta.status != "in-progress":
+        raise TranscriptError(f"session {transcript.meta.id} is {transcript.meta.status}, not unfinished")
+    now = utcnow()
+    last = transcript.turns[-1] if transcript.turns else None
+    transcript.turns.append(
+        Turn(
+            id=(last.id + 1) if last else 1,
+            speaker="system",
+            kind="note",
+            text=DISCARD_NOTE,
+            round=last.round if last else None,
+            started_at=now,
+            ended_at=now,
+        )
+    )
+    transcript.meta.status = "ended-early"
+    transcript.meta.ended_at = transcript.meta.updated_at = now
+    save_transcript(transcript, path)
+    return path
 
 
 @dataclass

@@ -284,7 +284,13 @@ class SessionSummary:
     answers: int = 0
     round_scores: dict[str, float] = field(default_factory=dict)
     overall: float | None = None
+    # Rounds whose score includes a mentor's override (the grader's own score differs).
+    overridden_rounds: list[str] = field(default_factory=list)
     error: str | None = None  # set when the file could not be read
+
+    @property
+    def overridden(self) -> bool:
+        return bool(self.overridden_rounds)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -299,8 +305,20 @@ class SessionSummary:
             "answers": self.answers,
             "round_scores": self.round_scores,
             "overall": self.overall,
+            "overridden_rounds": self.overridden_rounds,
             "error": self.error,
         }
+
+
+def overridden_rounds(t: Transcript) -> list[str]:
+    """The rounds in which a mentor overrode a grade that counts toward the score."""
+    overridden = {o.turn_id for o in t.review.overrides}
+    out: list[str] = []
+    for record in final_grades(t):
+        round_id = record.round or "?"
+        if record.turn_id in overridden and round_id not in out:
+            out.append(round_id)
+    return out
 
 
 def summarize(t: Transcript, path: Path) -> SessionSummary:
@@ -317,6 +335,7 @@ def summarize(t: Transcript, path: Path) -> SessionSummary:
         answers=sum(1 for turn in t.turns if turn.kind == "answer"),
         round_scores=scores,
         overall=overall,
+        overridden_rounds=overridden_rounds(t),
     )
 
 
