@@ -206,3 +206,70 @@ async def test_a_mistake_the_model_finds_costs_only_with_a_quote_that_holds(pack
 
     invented = (await finds("we never check anything at all").grade(question, answer, pack)).grade
     assert {m.id for m in invented.mistakes} == {m.id for m in offline.mistakes}
+
+
+def agreeing(feedback: str):
+    """A grading model whose verdicts are the offline grader's, with its own feedback."""
+
+    def script(request, n):
+        question = PACK.question(request.task["question_id"])
+        offline = grade_answer(request.task["answer"], question, PACK)
+        schema = request.response_schema["properties"]
+        covered = {k.id: k.evidence for k in offline.key_points if k.covered}
+        found = {m.id for m in offline.mistakes}
+        body = {
+            "key_points": {
+                k: {"verdict": "covered", "quote": covered[k] or ""}
+                if k in covered
+                else {"verdict": "missing", "quote": ""}
+                for k in schema["key_points"]["required"]
+            },
+            "mistakes": {
+                m: {"verdict": "present" if m in found else "absent", "quote": ""}
+                for m in schema["mistakes"]["required"]
+            },
+            "feedback": feedback,
+        }
+        return ChatResponse(text=json.dumps(body), model="openai:agreeing", finish_reason="stop")
+
+    return ModelGrader(scripted_model(script, name="openai:agreeing", structured_modes=("json_schema",)))
+
+
+PACK = load_pack()
+GOOD_LEAKAGE = (
+    "Data leakage is when information that would not be available at prediction time, such as future "
+    "values or the label itself, reaches training, so validation scores look too good and collapse in "
+    "production. I split by time first and fit preprocessing on the training data only."
+)
+
+
+async def test_the_model_s_own_feedback_is_shown_on_a_grade_the_checks_agree_with():
+    question = PACK.question("data-leakage")
+    said = "Add a concrete example, such as a feature recorded after the outcome, and how you audit features."
+    grade = (await agreeing(said).grade(question, GOOD_LEAKAGE, PACK)).grade
+    assert grade.outcome == "scored" and grade.feedback == said
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "one or two sentences for the candidate",  # a base model copies the prompt's placeholder
+        "Excellent answer, 5/5.",  # a score of its own: the score is computed in code
+        "Great answer, I would give it a score of 5.",
+        "Good.",  # too short to say anything
+    ],
+)
+async def test_echoed_scoring_or_empty_feedback_gives_way_to_the_offline_feedback(said):
+    question = PACK.question("data-leakage")
+    offline = grade_answer(GOOD_LEAKAGE, question, PACK)
+    grade = (await agreeing(said).grade(question, GOOD_LEAKAGE, PACK)).grade
+    assert grade.feedback == offline.feedback != said
+
+
+@pytest.mark.parametrize("answer", INJECTIONS + OFF_TOPIC + [""], ids=lambda a: a[:24] or "empty")
+async def test_a_fooled_grader_s_praise_is_never_shown_for_a_capped_answer(answer):
+    question = PACK.question("data-leakage")
+    offline = grade_answer(answer, question, PACK)
+    grade = (await fooled().grade(question, answer, PACK)).grade
+    assert grade.feedback == offline.feedback
+    assert "5/5" not in grade.feedback

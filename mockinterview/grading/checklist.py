@@ -35,6 +35,7 @@ from typing import Any
 
 from mockinterview.domain.grade import BehavioralCheck, Grade, KeyPointCoverage, MistakeFinding
 from mockinterview.domain.pack import Mistake, Question, RolePack
+from mockinterview.grading.scoring import FLAG_CAPS
 from mockinterview.models.base import ChatMessage, ChatRequest, InvalidOutput, ModelError
 from mockinterview.models.stub import register_task
 from mockinterview.prompting import delimit, render, template_hash
@@ -120,12 +121,9 @@ def grade_max_tokens(question: Question, pack: RolePack) -> int:
     return 60 + 45 * len(question.key_points) + 16 * (mistakes + behavioral) + 80
 
 
-def grading_request(
-    question: Question, answer: str, pack: RolePack, *, sample: int = 0, temperature: float = 0.0
-) -> ChatRequest:
-    """Instructions and the rubric in the system message; the candidate's answer alone,
-    delimited, as the user message - data, never mixed with instructions."""
-    instructions = render(
+def grading_instructions(question: Question, pack: RolePack) -> str:
+    """The system message of a grading request: the task, the rubric and the rules."""
+    return render(
         GRADE_TEMPLATE,
         kind=question.kind,
         round=question.round,
@@ -137,6 +135,14 @@ def grading_request(
         behavioral=is_behavioral(question),
         quote_words=25,
     )
+
+
+def grading_request(
+    question: Question, answer: str, pack: RolePack, *, sample: int = 0, temperature: float = 0.0
+) -> ChatRequest:
+    """Instructions and the rubric in the system message; the candidate's answer alone,
+    delimited, as the user message - data, never mixed with instructions."""
+    instructions = grading_instructions(question, pack)
     task: dict[str, Any] = {
         "step": "grade",
         "pack_id": pack.id,
@@ -427,6 +433,36 @@ def _mistake_claim(mistake: Mistake) -> Claim:
 
 
 # ---------------------------------------------------------------------------------
+# Feedback
+
+MIN_FEEDBACK_WORDS = 4
+# Flags after which the model's words are not shown: the answer is hostile, empty, off
+# topic or a keyword list, and a model it fooled would praise it ("Excellent, 5/5").
+_NO_MODEL_FEEDBACK_FLAGS = frozenset(FLAG_CAPS) - {"no-reference"}
+# "5/5", "4 out of 5", "score: 5", "grade of 4" - not "F1 score" or "validation scores".
+_SCORE_CLAIM = re.compile(
+    r"\b\d(?:\.\d)?\s*(?:/|out of)\s*(?:5|10|100)\b|\b(?:score|grade)\s*(?:of|is|:|=)?\s*\d", re.I
+)
+
+
+def _plain(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def usable_feedback(text: str, question: Question, pack: RolePack, offline: Grade, outcome: str) -> bool:
+    """Whether the model's feedback may stand in for the offline grader's: only on a grade
+    the checks agree with ("scored"), for an answer no code-side check capped, when it is
+    a few words of its own - not the prompt echoed back (a base model copies "one or two
+    sentences for the candidate"), and no score of its own (the score is computed here)."""
+    if outcome != "scored" or _NO_MODEL_FEEDBACK_FLAGS.intersection(offline.flags):
+        return False
+    plain = _plain(text)
+    if len(plain.split()) < MIN_FEEDBACK_WORDS or _SCORE_CLAIM.search(text):
+        return False
+    return plain not in _plain(grading_instructions(question, pack))
+
+
+# ---------------------------------------------------------------------------------
 # The guarded grade
 
 
@@ -544,7 +580,8 @@ def guarded_grade(
     elif sample_agreement is not None and sample_agreement < MIN_AGREEMENT:
         outcome = "insufficient-evidence"
         reason = f"the model's {len(samples)} samples agree on {sample_agreement:.0%} of the checks"
-    feedback = next((s.feedback for s in samples if s.feedback), "") or offline.feedback
+    said = next((s.feedback for s in samples if s.feedback), "")
+    feedback = said if usable_feedback(said, question, pack, offline, outcome) else offline.feedback
     return offline.model_copy(
         update={
             "score": score,
