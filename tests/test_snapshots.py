@@ -53,6 +53,7 @@ def test_interview_awaiting_first_answer(snap_compare, size, monkeypatch):
     import mockinterview.engine.session as session_module
 
     monkeypatch.setattr(session_module, "new_session_id", lambda: "20260115-093000-snap")
+    monkeypatch.setattr(session_module, "new_seed", lambda: 0)  # the fresh draw, pinned for the picture
 
     async def run_before(pilot):
         await settle_home(pilot)

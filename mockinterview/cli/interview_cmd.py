@@ -41,7 +41,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--grader", default=None, help="grader model: stub (default) or openai:NAME")
     p.add_argument("--questions", type=int, default=None, metavar="N", help="questions per round")
-    p.add_argument("--seed", type=int, default=0, help="question selection seed (default 0)")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="pin the question draw to this seed (default: a fresh seed each session, preferring questions "
+        "not asked recently and topics you scored low on; the seed is recorded in the transcript)",
+    )
     p.add_argument("--pack", default=None, help="rubric pack id or directory (default data-scientist)")
     p.add_argument(
         "--max-follow-ups", type=int, default=None, metavar="N", help="follow-ups per question (default 1)"
@@ -172,8 +178,9 @@ def _run_tui(args, model, grader, rounds, questions, follow_ups) -> int:
         "interviewer_model": model,
         "grader_model": grader,
         "max_follow_ups": follow_ups,
-        "seed": args.seed,
     }
+    if args.seed is not None:
+        config["seed"] = args.seed
     if args.pack:
         config["pack"] = args.pack
     if questions is not None:
@@ -344,6 +351,7 @@ def _json_result(session, leftover: int) -> dict:
         "session_id": t.meta.id,
         "path": str(session.path),
         "status": t.meta.status,
+        "seed": t.meta.seed,
         "resumable": t.meta.status == "in-progress",
         "error": session.fault.message if session.fault else None,
         "unused_answers": leftover,
@@ -495,7 +503,7 @@ class _TextPrinter:
 
     def finish(self, session, leftover: int) -> None:
         self._stop_waiting()
-        from mockinterview.storage.transcripts import round_scores
+        from mockinterview.storage.transcripts import UNANSWERED_SCORE, question_outcomes, round_scores
 
         per_round, overall = round_scores(session.transcript)
         c = self.console
@@ -503,8 +511,16 @@ class _TextPrinter:
         for r, score in per_round.items():
             c.print(f"  {r}: {score:.2f}/5")
         c.print(f"  overall: {overall:.2f}/5" if overall is not None else "  overall: no graded answers")
-        c.print(f"  status: {session.transcript.meta.status}")
         t = session.transcript
+        unanswered = [o for o in question_outcomes(t) if o.unanswered]
+        if unanswered:
+            c.print(
+                f"  {len(unanswered)} question{'s' if len(unanswered) != 1 else ''} skipped or unanswered, "
+                f"each counted as {UNANSWERED_SCORE:.1f}"
+            )
+        c.print(f"  status: {t.meta.status}")
+        if t.meta.seed is not None:
+            c.print(f"  seed: {t.meta.seed} (mockinterview interview --seed {t.meta.seed} asks the same questions)")
         calls = len(t.model_calls)
         c.print(
             f"  tokens: {t.tokens.total:,} ({t.tokens.prompt_tokens:,} prompt + {t.tokens.completion_tokens:,} "

@@ -131,6 +131,10 @@ class SessionMeta(_Model):
     rounds: list[RoundId]
     questions_per_round: int
     question_plan: dict[str, list[str]] = Field(default_factory=dict)  # round -> question ids, fixed at start
+    # The question-selection seed (None in transcripts written before it was recorded), and
+    # whether the draw also weighed past sessions (questions seen recently, weak topics).
+    seed: int | None = None
+    plan_from_history: bool = False
     time_limit_s: int | None = None
     # Follow-ups allowed per question, so a resumed session keeps its settings
     # (None in transcripts written before this field existed: the default, 1).

@@ -52,6 +52,7 @@ from mockinterview.engine.events import (
     TokensUpdated,
     TurnAdded,
 )
+from mockinterview.engine.sessions import QuestionMemory, question_memory
 from mockinterview.grading.model_grader import ModelGrader
 from mockinterview.models import CallLog, Model
 from mockinterview.models.base import ContextTooLong, ModelError
@@ -82,7 +83,11 @@ class InterviewConfig:
     interviewer_model: str = "stub"  # "stub" | "openai:NAME"
     grader_model: str = "stub"
     max_follow_ups: int = 1
-    seed: int = 0  # question selection is deterministic given the seed
+    # Question selection. None (the default): a fresh seed for every session, and the
+    # draw prefers questions the candidate has not seen recently and topics where past
+    # sessions scored low. A number pins the draw to that seed alone, so a seed names one
+    # interview. Either way the seed and the plan are recorded in the transcript.
+    seed: int | None = None
     # Record time-limit overruns as notes. Headless runs turn this off: scripted
     # answers arrive instantly or after arbitrary pauses, so wall time means nothing.
     track_time: bool = True
@@ -176,10 +181,26 @@ def new_session_id() -> str:
     return f"{utcnow():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
 
 
+def new_seed() -> int:
+    """A fresh question-selection seed (recorded in the transcript)."""
+    return secrets.randbelow(2**31)
+
+
 def plan_questions(
-    pack: RolePack, rounds: list[RoundId], per_round: int | None, seed: int
+    pack: RolePack,
+    rounds: list[RoundId],
+    per_round: int | None,
+    seed: int,
+    memory: QuestionMemory | None = None,
 ) -> dict[str, list[str]]:
-    """Which questions each round asks, fixed at the start: same pack and seed, same plan."""
+    """Which questions each round asks, fixed at the start: same pack, seed and memory,
+    same plan.
+
+    Without ``memory`` (or with an empty one) it is a uniform draw. With it, questions asked in the last
+    ``memory.recent`` sessions come last (the longest ago first among them), and within
+    each of those tiers a question is more likely the lower the candidate's mean score on
+    its topic: weight ``1 + max(0, 3.5 - mean)`` (weighted sampling without replacement,
+    keys ``u ** (1 / weight)``)."""
     declared = {r.id: r for r in pack.meta.rounds}
     plan: dict[str, list[str]] = {}
     for round_id in rounds:
@@ -190,7 +211,11 @@ def plan_questions(
             raise EngineError(f"rubric pack {pack.id!r} has no questions for round {round_id!r}")
         wanted = per_round or declared[round_id].default_questions
         rng = random.Random(f"{seed}:{pack.id}:{round_id}")
-        plan[round_id] = [q.id for q in rng.sample(pool, min(wanted, len(pool)))]
+        if memory is None or memory.empty:
+            plan[round_id] = [q.id for q in rng.sample(pool, min(wanted, len(pool)))]
+            continue
+        keyed = [(memory.tier(q.id), -(rng.random() ** (1.0 / memory.weight(q.topic))), q.id) for q in pool]
+        plan[round_id] = [qid for _, _, qid in sorted(keyed)[:wanted]]
     return plan
 
 
@@ -284,7 +309,11 @@ class InterviewSession:
             raise EngineError("no rounds selected")
         pack = _load_pack(config.pack)
         remember_pack(pack)
-        plan = plan_questions(pack, list(config.rounds), config.questions_per_round, config.seed)
+        directory = sessions_dir or default_sessions_dir()
+        seed, memory = config.seed, None
+        if seed is None:
+            seed, memory = new_seed(), question_memory(pack, directory)
+        plan = plan_questions(pack, list(config.rounds), config.questions_per_round, seed, memory)
         interviewer = _model(_check_spec(config.interviewer_model))
         grader = (
             interviewer
@@ -302,12 +331,13 @@ class InterviewSession:
             rounds=list(config.rounds),
             questions_per_round=config.questions_per_round or 0,
             question_plan=plan,
+            seed=seed,
+            plan_from_history=memory is not None and bool(memory.sessions),
             time_limit_s=config.time_limit_s,
             max_follow_ups=config.max_follow_ups,
             grading_samples=_samples(config, grader),
         )
         transcript = Transcript(meta=meta)
-        directory = sessions_dir or default_sessions_dir()
         path = Path(directory) / f"{meta.id}.json"
         session = cls(transcript, path, pack, config, listener, interviewer, grader)
         session._save()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mockinterview.domain.pack import RolePack
 from mockinterview.domain.rounds import DEFAULT_PACK_ID
 from mockinterview.domain.transcript import Transcript, Turn, utcnow
 from mockinterview.resources import pack_dirs
@@ -27,12 +28,14 @@ DISCARD_NOTE = "The candidate discarded this unfinished session; its answers are
 
 __all__ = [
     "InterviewDefaults",
+    "QuestionMemory",
     "SessionOverview",
     "TranscriptError",
     "delete_session",
     "discard_session",
     "interview_defaults",
     "open_session",
+    "question_memory",
     "session_overview",
 ]
 
@@ -106,6 +109,58 @@ def discard_session(ref: str | Path) -> Path:
     transcript.meta.ended_at = transcript.meta.updated_at = now
     save_transcript(transcript, path)
     return path
+
+
+# How many of the latest sessions count as "recent" when questions are drawn.
+RECENT_SESSIONS = 3
+# A topic whose mean score is below this is weighted up when questions are drawn.
+WEAK_TOPIC_BELOW = 3.5
+
+
+@dataclass(frozen=True)
+class QuestionMemory:
+    """What the candidate's past sessions of one pack say to the question draw
+    (engine.session.plan_questions): how many sessions ago each question was last asked
+    (0: the latest session) and the mean score per topic (a skipped or unanswered question
+    counts as it does in the scores)."""
+
+    last_asked: dict[str, int] = field(default_factory=dict)
+    topic_scores: dict[str, float] = field(default_factory=dict)
+    sessions: int = 0  # past sessions of the pack that were read
+    recent: int = RECENT_SESSIONS
+
+    @property
+    def empty(self) -> bool:
+        return not self.last_asked and not self.topic_scores
+
+    def tier(self, question_id: str) -> int:
+        """0 for a question not asked in the last ``recent`` sessions; else the higher,
+        the more recently it was asked (drawn last)."""
+        ago = self.last_asked.get(question_id)
+        return 0 if ago is None or ago >= self.recent else self.recent - ago
+
+    def weight(self, topic: str) -> float:
+        """1, plus how far below ``WEAK_TOPIC_BELOW`` the topic's mean score is."""
+        mean = self.topic_scores.get(topic)
+        return 1.0 if mean is None else 1.0 + max(0.0, WEAK_TOPIC_BELOW - mean)
+
+
+def question_memory(pack: RolePack, directory: Path | None = None) -> QuestionMemory:
+    """The memory of the saved sessions of ``pack`` (newest first), read from their summaries."""
+    topics = {q.id: q.topic for q in pack.questions}
+    past = [s for s in session_overview(directory).readable if s.pack_id == pack.id and s.question_scores]
+    last_asked: dict[str, int] = {}
+    per_topic: dict[str, list[float]] = {}
+    for ago, summary in enumerate(reversed(past)):
+        for qid, score in summary.question_scores.items():
+            last_asked.setdefault(qid, ago)
+            if score is not None and qid in topics:
+                per_topic.setdefault(topics[qid], []).append(score)
+    return QuestionMemory(
+        last_asked=last_asked,
+        topic_scores={t: sum(v) / len(v) for t, v in per_topic.items()},
+        sessions=len(past),
+    )
 
 
 @dataclass

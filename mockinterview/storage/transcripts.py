@@ -256,16 +256,73 @@ def final_grades(t: Transcript) -> list[GradeRecord]:
     return sorted(latest.values(), key=lambda r: order[r.turn_id])
 
 
+# What a question asked and left without an answer scores in the round and session means:
+# the floor of the scale, so a hard question cannot be dodged for free (README, "Scores").
+UNANSWERED_SCORE = 1.0
+
+
+@dataclass(frozen=True)
+class QuestionOutcome:
+    """One question the session asked: its final grade (None when it has no answer), its
+    effective score (mentor overrides win; ``UNANSWERED_SCORE`` when unanswered), and how
+    it ended without one: "skipped", "unanswered" (the round or session ended while it was
+    open), or "" when answered."""
+
+    question_id: str
+    round: str | None
+    record: GradeRecord | None
+    score: float | None  # None: still open in an in-progress session
+    unanswered: str = ""
+
+
+def question_outcomes(t: Transcript) -> list[QuestionOutcome]:
+    """Every question asked, in the order asked, with what counts toward the scores."""
+    finals = {r.question_id or f"turn-{r.turn_id}": r for r in final_grades(t)}
+    asked: dict[str, str | None] = {}
+    skipped: set[str] = set()
+    for turn in t.turns:
+        if turn.kind == "question" and turn.question_id:
+            asked.setdefault(turn.question_id, turn.round)
+        elif turn.kind == "skip" and turn.question_id:
+            skipped.add(turn.question_id)
+    out: list[QuestionOutcome] = []
+    for qid, round_id in asked.items():
+        record = finals.pop(qid, None)
+        if record is not None:
+            out.append(QuestionOutcome(qid, record.round or round_id, record, t.effective_score(record.turn_id)))
+        elif qid in skipped:
+            out.append(QuestionOutcome(qid, round_id, None, UNANSWERED_SCORE, "skipped"))
+        elif t.meta.status != "in-progress" or _question_closed(t, qid):
+            out.append(QuestionOutcome(qid, round_id, None, UNANSWERED_SCORE, "unanswered"))
+        else:
+            out.append(QuestionOutcome(qid, round_id, None, None))
+    for record in finals.values():  # a grade without a question turn (hand-written files)
+        out.append(QuestionOutcome(record.question_id or "", record.round, record, t.effective_score(record.turn_id)))
+    return out
+
+
+def _question_closed(t: Transcript, question_id: str) -> bool:
+    """Whether the session moved past ``question_id`` (a later question or round began)."""
+    seen = False
+    for turn in t.turns:
+        if turn.kind == "question" and turn.question_id == question_id:
+            seen = True
+        elif seen and turn.kind in ("question", "round-intro", "closing"):
+            return True
+    return False
+
+
 def round_scores(t: Transcript) -> tuple[dict[str, float], float | None]:
-    """Mean effective score (mentor overrides win) per round, and overall."""
+    """Mean score per round, and overall, over every question asked: an answered one
+    counts its effective score (mentor overrides win), a skipped or unanswered one counts
+    ``UNANSWERED_SCORE``; a question still open in an in-progress session does not count yet."""
     per_round: dict[str, list[float]] = {}
     all_scores: list[float] = []
-    for record in final_grades(t):
-        score = t.effective_score(record.turn_id)
-        if score is None:
+    for outcome in question_outcomes(t):
+        if outcome.score is None:
             continue
-        per_round.setdefault(record.round or "?", []).append(score)
-        all_scores.append(score)
+        per_round.setdefault(outcome.round or "?", []).append(outcome.score)
+        all_scores.append(outcome.score)
     means = {r: round(sum(v) / len(v), 2) for r, v in per_round.items()}
     overall = round(sum(all_scores) / len(all_scores), 2) if all_scores else None
     return means, overall
@@ -287,6 +344,9 @@ class SessionSummary:
     # Rounds whose score includes a mentor's override (the grader's own score differs).
     overridden_rounds: list[str] = field(default_factory=list)
     error: str | None = None  # set when the file could not be read
+    pack_id: str = ""
+    # The questions asked, in order, with what each scored (None: still open).
+    question_scores: dict[str, float | None] = field(default_factory=dict)
 
     @property
     def overridden(self) -> bool:
@@ -336,6 +396,8 @@ def summarize(t: Transcript, path: Path) -> SessionSummary:
         round_scores=scores,
         overall=overall,
         overridden_rounds=overridden_rounds(t),
+        pack_id=t.meta.pack_id,
+        question_scores={o.question_id: o.score for o in question_outcomes(t)},
     )
 
 

@@ -93,8 +93,15 @@ class HomeScreen(Screen[None]):
                         with Vertical():
                             yield Label("Seconds / question")
                             yield Input(placeholder="default", id="home-time", type="integer")
-                    yield Label("Model (stub or openai:NAME)")
-                    yield Input(self.app.model_spec, id="home-model")
+                    with Horizontal(classes="home-pair"):
+                        with Vertical():
+                            yield Label("Model (stub or openai:NAME)")
+                            yield Input(self.app.model_spec, id="home-model")
+                        with Vertical(id="home-seed-box"):
+                            yield Label("Seed")
+                            # Blank: a fresh draw that remembers past sessions; a number
+                            # pins the questions (shown in the feedback of every session).
+                            yield Input(placeholder="new", id="home-seed", type="integer")
                 with Vertical(id="home-right"):
                     yield Label("Rounds")
                     yield SelectionList[str](
@@ -200,6 +207,7 @@ class HomeScreen(Screen[None]):
         for key, widget_id, low in (
             ("questions_per_round", "#home-questions", 1),
             ("time_limit_s", "#home-time", 10),
+            ("seed", "#home-seed", 0),
         ):
             raw = self.query_one(widget_id, Input).value.strip()
             if raw:
