@@ -757,6 +757,8 @@ def test_a_headless_interview_runs_end_to_end_on_the_pack(tmp_path, pack):
             ",".join(rounds),
             "--questions",
             "1",
+            "--seed",
+            "0",  # the plan above: a default run draws a fresh seed
             "--max-follow-ups",
             "0",
             "--no-tui",
