@@ -51,7 +51,8 @@ async def _run_to_end(session: InterviewSession, answer: str = GOOD, limit: int 
 
 
 def _config(**kw) -> InterviewConfig:
-    base = {"rounds": ["basic", "behavioral"], "questions_per_round": 2, "track_time": False}
+    # seed 0: the questions GOOD answers (a default session draws a fresh seed)
+    base = {"rounds": ["basic", "behavioral"], "questions_per_round": 2, "track_time": False, "seed": 0}
     base.update(kw)
     return InterviewConfig(**base)
 

@@ -53,6 +53,8 @@ def session_path(tmp_path, capsys, frozen_pack) -> Path:
         "basic,behavioral",
         "--questions",
         "2",
+        "--seed",
+        "0",  # the questions ANSWERS are written for (a default run draws a fresh seed)
     ]
     code = main([*argv, "--pack", str(frozen_pack)])
     out = capsys.readouterr().out
