@@ -191,10 +191,13 @@ def _normal(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def compose_question(lead_in: str, question: Question) -> str:
+def compose_question(lead_in: str, question: Question, *, cut_off: bool = False) -> str:
     """The question turn: the model's lead-in (if any) and then the bank question,
-    verbatim - whatever the model wrote, the candidate sees the real question. A
-    lead-in that restates the question is cut where the restatement starts."""
+    verbatim - whatever the model wrote, the candidate sees the real question and only
+    it. A lead-in that restates the question is cut where the restatement starts; a
+    lead-in cut at the token limit keeps its whole sentences (nothing shown is then
+    cut off, so the turn is not marked); sentences of the lead-in that ask something
+    are dropped, so the model's own question never stands beside the bank question."""
     lead = lead_in.strip()
     head = _normal(question.text)[:40]
     at = _normal(lead).find(head) if head else -1
@@ -209,6 +212,23 @@ def compose_question(lead_in: str, question: Question) -> str:
             kept.append(word)
             length += len(word) + 1
         lead = " ".join(kept).rstrip(" :-–—")
+        cut_off = False  # what is kept ends where the question starts, not at the limit
     if lead.endswith(CUT_OFF_MARK.strip()):
-        lead = ""  # half a lead-in adds nothing in front of the question
+        lead, cut_off = lead.removesuffix(CUT_OFF_MARK.strip()), True  # marked earlier
+    lead = _statements(lead, whole_only=cut_off)
     return f"{lead} {question.text}" if lead else question.text
+
+
+def _statements(text: str, *, whole_only: bool) -> str:
+    """``text`` without its questions (sentences ending in "?"); with ``whole_only``
+    also without an unfinished last sentence."""
+    kept, start = [], 0
+    for end in _SENTENCE_END.finditer(text):
+        sentence = text[start : end.end()].strip()
+        start = end.end()
+        if sentence and "?" not in sentence[-3:]:
+            kept.append(sentence)
+    rest = text[start:].strip()
+    if rest and not whole_only:
+        kept.append(rest)
+    return " ".join(kept)

@@ -15,6 +15,8 @@ from mockinterview.storage.config import save_settings
 from mockinterview.storage.transcripts import load_transcript
 
 SPOKEN = "Thanks. Next question: how would you detect data leakage in a feature pipeline?"
+# What of SPOKEN a question turn shows before the bank question: the model's own question goes.
+LEAD_IN = "Thanks."
 ANSWER = (
     "I would first look at the data and check for missing values and outliers, then "
     "fit a simple baseline and compare it against a stronger model with cross-validation."
@@ -115,7 +117,7 @@ async def test_interviewer_fault_is_clear_saved_and_retryable(
     saved = load_transcript(session.path)
     assert kinds(saved)[-2:] == ["note", "question"]
     bank = session.pack.question(saved.turns[-1].question_id).text
-    assert saved.turns[-1].text == f"{SPOKEN} {bank}"  # the model's lead-in, then the bank question
+    assert saved.turns[-1].text == f"{LEAD_IN} {bank}"  # the model's lead-in, then the bank question
     assert [t.text for t in saved.turns if t.kind == "answer"] == [ANSWER]
     if name == "stream-cut":
         streamed = "".join(e.text for e in events if isinstance(e, InterviewerChunk))
@@ -133,7 +135,7 @@ async def test_interviewer_chunks_stream_to_the_listener(engine_settings, fake_o
     assert len(chunks) > 10
     assert "".join(chunks).endswith(SPOKEN)
     asked = session.transcript.turns[-1]
-    assert asked.text == f"{SPOKEN} {session.pack.question(asked.question_id).text}"
+    assert asked.text == f"{LEAD_IN} {session.pack.question(asked.question_id).text}"
     await session.close()
 
 

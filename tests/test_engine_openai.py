@@ -113,7 +113,7 @@ async def test_server_error_during_grading_falls_back_and_the_interview_goes_on(
     fake_openai.enqueue(Reply.ok("Hi."), Reply.ok("Question one?"))
     session = await start(rec)
     await session.begin()
-    fake_openai.enqueue(*[Reply.server_error(500)] * 4, Reply.ok("Question two?"))  # first try + 3 retries
+    fake_openai.enqueue(*[Reply.server_error(500)] * 4, Reply.ok("Moving on."))  # first try + 3 retries
     await session.submit_answer(ANSWER)
     assert not rec.of(ev.ModelFault) and session.state == "awaiting-answer"
     t = load_transcript(session.path)
@@ -123,7 +123,7 @@ async def test_server_error_during_grading_falls_back_and_the_interview_goes_on(
     assert answers_on_disk(session) == [ANSWER]
     grading = [c for c in t.model_calls if c.purpose == "grade"]
     assert [c.attempts for c in grading] == [4] and grading[0].error_type == "ModelUnavailable"
-    assert t.turns[-1].text.startswith("Question two?")
+    assert t.turns[-1].text.startswith("Moving on. ")
 
 
 async def test_rate_limit_with_retry_after_is_waited_out(openai_settings, fake_openai):
@@ -180,7 +180,7 @@ async def test_grader_output_that_stays_invalid_falls_back_offline_flagged(
     fake_openai.enqueue(Reply.ok("Hi."), Reply.ok("Question one?"))
     session = await start(rec)
     await session.begin()
-    fake_openai.enqueue(*[bad] * attempts, Reply.ok("Question two?"))
+    fake_openai.enqueue(*[bad] * attempts, Reply.ok("Moving on."))
     await session.submit_answer(ANSWER)
     assert not rec.of(ev.ModelFault)
     record = session.transcript.grades[-1]
@@ -188,9 +188,7 @@ async def test_grader_output_that_stays_invalid_falls_back_offline_flagged(
     assert record.grade.score >= 1.0 and record.grade.grader == "stub"
     steps = [c.ladder_step for c in session.transcript.model_calls if c.id in record.model_call_ids]
     assert steps == ["json_schema", "re-ask"][:attempts]
-    assert session.state == "awaiting-answer" and session.transcript.turns[-1].text.startswith(
-        "Question two?"
-    )
+    assert session.state == "awaiting-answer" and session.transcript.turns[-1].text.startswith("Moving on. ")
     assert fake_openai.pending == 0
 
 
@@ -225,3 +223,28 @@ async def test_wrong_key_is_a_fault_that_never_reaches_disk(
     fault = rec.of(ev.ModelFault)[-1]
     assert not fault.retryable and wrong not in fault.message
     assert files_containing(wrong, isolated_dirs["data"], isolated_dirs["config"]) == []
+
+
+async def test_replies_cut_at_the_token_limit_are_marked_and_never_hide_the_bank_question(
+    openai_settings, fake_openai
+):
+    """A small model runs to max_tokens: the cut reply is trimmed and marked, never stored
+    as if meant; in a question turn only the lead-in's whole statements come before the
+    bank question (the model's own question and the half sentence go), so nothing shown
+    is cut. The call keeps what the model wrote."""
+    rec = Recorder()
+    fake_openai.enqueue(
+        Reply.ok("Welcome to the round. We start with", finish_reason="length"),
+        Reply.ok("Thanks. What is your name? Now think about the", finish_reason="length"),
+    )
+    session = await start(rec, grader="stub")
+    await session.begin()
+    question = session.current_question
+    await session.close()
+
+    t = load_transcript(session.path)
+    intro, asked = (turn for turn in t.turns if turn.speaker == "interviewer")
+    assert intro.text == "Welcome to the round. […]" and intro.cut_off
+    assert asked.text == f"Thanks. {question.text}" and not asked.cut_off
+    (call,) = [c for c in t.model_calls if c.id in asked.model_call_ids]
+    assert call.response["finish_reason"] == "length" and "What is your name?" in call.response["text"]

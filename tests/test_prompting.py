@@ -204,7 +204,15 @@ def test_the_bank_question_is_always_shown_verbatim(pack):
     restated = f"Next up: {question.text.upper()} Take your time."
     assert compose_question(restated, question) == f"Next up {question.text}"
     # ... and half a lead-in is dropped rather than shown in front of the question.
-    assert compose_question("So, about the […]".replace(" […]", " […]"), question) == question.text
+    assert compose_question("So, about the […]", question) == question.text
+    assert compose_question("So, about the", question, cut_off=True) == question.text
+    # A lead-in cut at the token limit keeps its whole sentences, unmarked: nothing shown is cut.
+    cut = compose_question("Thanks for that. Now, about the next", question, cut_off=True)
+    assert cut == f"Thanks for that. {question.text}"
+    # The model's own questions never stand beside the bank question.
+    asked = compose_question("Good. What is your favourite model? Let's continue.", question)
+    assert asked == f"Good. Let's continue. {question.text}"
+    assert compose_question("Can you tell me about yourself?", question) == question.text
 
 
 def test_interviewer_messages_alternate_for_strict_chat_templates(pack):

@@ -21,7 +21,8 @@ from mockinterview.storage.transcripts import load_transcript
 
 A1 = "I would check how the data was collected and compare against a simple rules baseline first."
 A2 = "I would validate out of time, pick the metric from the cost of errors and monitor drift."
-TEXT = "Let's move on. How would you evaluate the model before launch?"
+# A whole lead-in (statements only: a question turn drops the model's own questions).
+TEXT = "Let's move on. The next one is about evaluating a model before launch."
 
 
 @pytest.fixture

@@ -792,10 +792,12 @@ class InterviewSession:
                 raise
             await self._emit(ModelCallFinished(purpose=step, model=model.name, ok=True))
             break
-        text = finish_reply(response.text, response.cut_off)
         if step == "question":
-            text = compose_question(text, question)
-        elif not text:
+            # The bank question, verbatim, after whatever whole lead-in the model wrote:
+            # nothing cut is shown (the call keeps the reply and its finish_reason).
+            return _Reply(compose_question(response.text, question, cut_off=response.cut_off), call.id, False)
+        text = finish_reply(response.text, response.cut_off)
+        if not text:
             raise ModelError(f"{model.name} returned an empty reply", retryable=True)
         return _Reply(text, call.id, response.cut_off)
 
