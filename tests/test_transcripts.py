@@ -259,10 +259,12 @@ def test_session_ids_that_would_leave_the_sessions_dir_are_refused(bad_id, tmp_p
 
 
 def _minimal_transcript_for_id(session_id: str):
+    """A transcript with this id, built around validation (which refuses it since the ids of
+    loaded files are checked): the save-time path check is the second line of defence."""
     from mockinterview.domain.transcript import SessionMeta, Transcript
 
     meta = SessionMeta(
-        id=session_id,
+        id="placeholder",
         pack_id="data-scientist",
         pack_version="1.0.0",
         pack_hash="x",
@@ -271,4 +273,4 @@ def _minimal_transcript_for_id(session_id: str):
         rounds=["basic"],
         questions_per_round=1,
     )
-    return Transcript(meta=meta)
+    return Transcript(meta=meta.model_copy(update={"id": session_id}))

@@ -4,6 +4,8 @@ from history with confirmation, help and the command palette."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from textual.widgets import DataTable, SelectionList, TextArea
 from tui_sample import sample_transcript
@@ -334,7 +336,11 @@ def test_every_screen_stylesheet_is_in_the_package():
 
 async def test_markup_like_names_and_ids_are_shown_literally(tmp_path, isolated_dirs):
     sessions = isolated_dirs["data"] / "sessions"
-    save_transcript(sample_transcript("[bold red]evil[b"), sessions / "evil.json")  # a hand-made file
+    # A hand-made file whose id is markup: refused at load (ids are checked), listed by its name.
+    evil = sample_transcript().model_dump(mode="json")
+    evil["meta"]["id"] = "[bold red]evil[b"
+    sessions.mkdir(parents=True, exist_ok=True)
+    (sessions / "[bold red]evil[b.json").write_text(json.dumps(evil))
     (sessions / "broken [x].json").write_text("{oops")
     odd = save_transcript(sample_transcript("odd"), tmp_path / "we[ird] [/b].json")
     app = app_for_test()

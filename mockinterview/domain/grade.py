@@ -6,13 +6,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mockinterview.domain.ids import SafeId, SafeIdOrEmpty
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
 class KeyPointCoverage(_Model):
-    id: str
+    id: SafeId
     text: str
     covered: bool
     # Verbatim substring of the answer that shows the point (None when missed).
@@ -29,7 +31,7 @@ class KeyPointCoverage(_Model):
 
 
 class MistakeFinding(_Model):
-    id: str
+    id: SafeId
     # Always a verbatim substring of the answer; findings without one are dropped.
     evidence: str
     note: str = ""
@@ -58,7 +60,7 @@ class Grade(_Model):
     output and the offline grader's result stands in (``fallback_reason`` says why).
     """
 
-    question_id: str | None
+    question_id: SafeId | None
     score: float = Field(ge=1.0, le=5.0)
     key_points: list[KeyPointCoverage] = Field(default_factory=list)
     mistakes: list[MistakeFinding] = Field(default_factory=list)
@@ -68,7 +70,7 @@ class Grade(_Model):
     flags: list[str] = Field(default_factory=list)
     feedback: str = ""
     grader: str  # "stub" (heuristic) or a model id such as "openai:gpt-4o-mini"
-    rubric_id: str = ""
+    rubric_id: SafeIdOrEmpty = ""
     rubric_version: str = ""
     rubric_hash: str = ""
     prompt_hash: str | None = None
@@ -85,9 +87,9 @@ class Grade(_Model):
     # question used (None if none matched well enough) and the best candidate's similarity; the
     # runner-up is the best bank question not used (the second-ranked after a match, the
     # nearest when nothing matched); ``matcher`` is "tfidf" or "semantic".
-    matched_question_id: str | None = None
+    matched_question_id: SafeId | None = None
     match_similarity: float | None = None
-    runner_up_question_id: str | None = None
+    runner_up_question_id: SafeId | None = None
     runner_up_similarity: float | None = None
     matcher: str | None = None
 

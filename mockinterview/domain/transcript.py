@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mockinterview.domain.grade import Grade
+from mockinterview.domain.ids import SafeId, SafeIdOrEmpty
 from mockinterview.domain.pack import RoundId
 
 SCHEMA_VERSION = 1
@@ -37,7 +38,7 @@ class TokenUsage(_Model):
 class ModelCall(_Model):
     """One request to a model and what came back (or the error)."""
 
-    id: str
+    id: SafeIdOrEmpty  # "" until the call log numbers it
     request_hash: str  # canonical hash, the replay key
     purpose: str  # "interviewer", "grade", "summary", ...
     model: str  # "stub", "openai:gpt-4o-mini", "replay"
@@ -69,32 +70,32 @@ TurnKind = Literal[
 
 
 class Turn(_Model):
-    id: int  # position in the session, starting at 1
+    id: int = Field(ge=1)  # position in the session, starting at 1
     speaker: Literal["interviewer", "candidate", "system"]
     kind: TurnKind
     text: str
     round: RoundId | None = None
-    question_id: str | None = None
+    question_id: SafeId | None = None
     # For answers: the question/follow-up turn this answers.
     reply_to: int | None = None
     started_at: datetime = Field(default_factory=utcnow)
     ended_at: datetime | None = None
-    model_call_ids: list[str] = Field(default_factory=list)
+    model_call_ids: list[SafeId] = Field(default_factory=list)
     # The model's reply stopped at the token limit: what is shown was cut short.
     cut_off: bool = False
 
 
 class GradeRecord(_Model):
     turn_id: int  # the answer turn graded
-    question_id: str | None
+    question_id: SafeId | None
     round: RoundId | None = None
     grade: Grade
-    model_call_ids: list[str] = Field(default_factory=list)
+    model_call_ids: list[SafeId] = Field(default_factory=list)
     created_at: datetime = Field(default_factory=utcnow)
 
 
 class ReviewComment(_Model):
-    id: str
+    id: SafeId
     turn_id: int
     author: str = "mentor"
     text: str
@@ -102,7 +103,7 @@ class ReviewComment(_Model):
 
 
 class GradeOverride(_Model):
-    id: str
+    id: SafeId
     turn_id: int  # the graded answer turn
     score: float = Field(ge=1.0, le=5.0)
     reason: str = Field(min_length=1)
@@ -119,10 +120,10 @@ SessionStatus = Literal["in-progress", "completed", "ended-early", "failed"]
 
 
 class SessionMeta(_Model):
-    id: str
+    id: SafeId  # names the transcript and report files
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
-    pack_id: str
+    pack_id: SafeId  # resolves the pack's folder on resume
     pack_version: str
     pack_hash: str
     interviewer_model: str
@@ -130,7 +131,7 @@ class SessionMeta(_Model):
     prompt_hashes: dict[str, str] = Field(default_factory=dict)  # template name -> sha256
     rounds: list[RoundId]
     questions_per_round: int
-    question_plan: dict[str, list[str]] = Field(default_factory=dict)  # round -> question ids, fixed at start
+    question_plan: dict[RoundId, list[SafeId]] = Field(default_factory=dict)  # round -> question ids, fixed at start
     # The question-selection seed (None in transcripts written before it was recorded), and
     # whether the draw also weighed past sessions (questions seen recently, weak topics).
     seed: int | None = None
@@ -153,6 +154,17 @@ class Transcript(_Model):
     review: Review = Field(default_factory=Review)
     tokens: TokenUsage = Field(default_factory=TokenUsage)
     estimated_cost_usd: float = 0.0
+
+    @field_validator("turns")
+    @classmethod
+    def _unique_turn_ids(cls, turns: list[Turn]) -> list[Turn]:
+        # Screens and reports index turns by id: two turns with one id would be one row.
+        seen: set[int] = set()
+        for turn in turns:
+            if turn.id in seen:
+                raise ValueError(f"duplicate turn id {turn.id}")
+            seen.add(turn.id)
+        return turns
 
     def grade_for(self, turn_id: int) -> GradeRecord | None:
         for g in self.grades:

@@ -300,6 +300,7 @@ class InterviewSession:
         from mockinterview.grading.checklist import remember_pack
         from mockinterview.prompting import template_hash, template_names
         from mockinterview.storage.paths import sessions_dir as default_sessions_dir
+        from mockinterview.storage.transcripts import default_path as default_transcript_path
 
         if config.max_follow_ups < 0:
             raise EngineError("max_follow_ups cannot be negative")
@@ -338,7 +339,7 @@ class InterviewSession:
             grading_samples=_samples(config, grader),
         )
         transcript = Transcript(meta=meta)
-        path = Path(directory) / f"{meta.id}.json"
+        path = default_transcript_path(transcript, Path(directory))
         session = cls(transcript, path, pack, config, listener, interviewer, grader)
         session._save()
         return session

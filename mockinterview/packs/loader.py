@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from mockinterview.domain.ids import is_safe_id
 from mockinterview.domain.pack import Mistake, PackLexicon, PackMeta, Question, RolePack
 from mockinterview.domain.rounds import DEFAULT_PACK_ID  # noqa: F401  (re-exported)
 from mockinterview.resources import pack_dirs, rubrics_dir  # noqa: F401  (pack_dirs: re-exported)
@@ -200,8 +201,9 @@ def resolve_pack_dir(pack: str | Path | None) -> Path:
     candidate = Path(pack)
     if candidate.is_dir():
         return candidate
-    bundled = rubrics_dir() / str(pack)
-    if bundled.is_dir():
+    # Only an id names a bundled pack: "../x" or "/x" must not reach past rubrics/.
+    bundled = rubrics_dir() / str(pack) if is_safe_id(str(pack)) else None
+    if bundled is not None and bundled.is_dir():
         return bundled
     raise PackLoadError(
         candidate, [PackProblem(str(pack), "", "no such rubric pack (not a pack id or directory)")]

@@ -33,11 +33,11 @@ def save_report(transcript: Transcript, fmt: str, path=None, *, include_model_ca
     import os
     from pathlib import Path
 
-    from mockinterview.storage.paths import data_dir
+    from mockinterview.storage.paths import path_in, reports_dir
 
+    if path is None:  # named from data: kept inside the reports folder
+        path = path_in(reports_dir(), transcript.meta.id, f".{fmt}")
     text = export(transcript, fmt, include_model_calls)
-    if path is None:
-        path = data_dir() / "reports" / f"{transcript.meta.id}.{fmt}"
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -11,7 +11,42 @@ from pathlib import Path
 
 from platformdirs import user_config_path, user_data_path
 
+from mockinterview.domain.ids import is_safe_id
+
 APP_NAME = "mockinterview"
+
+
+class UnsafePathError(OSError):
+    """A file name built from data (a session id, a report name) that is not a safe id or
+    would leave its folder. An OSError, so writers that report I/O failures in one line
+    report this one too."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def path_in(folder: Path, name: str, suffix: str = "") -> Path:
+    """``folder / (name + suffix)`` for a ``name`` that comes from data, or UnsafePathError.
+
+    The one place every path built from data is made (transcripts, reports, exports from
+    the review screen): ``name`` must be a safe id (domain.ids: no separator, no ``..``, no
+    leading dot), and the result, with the folder's symlinks resolved, must still be
+    directly inside the folder."""
+    if not isinstance(name, str) or not is_safe_id(name):
+        raise UnsafePathError(f"{name!r} cannot name a file (letters, digits, '_', '-' and inner dots only)")
+    folder = Path(folder)
+    candidate = folder / f"{name}{suffix}"
+    if candidate.name != f"{name}{suffix}" or candidate.parent != folder:
+        raise UnsafePathError(f"{name!r} cannot name a file in {folder}")
+    real_folder = Path(os.path.realpath(folder))
+    real_parent = Path(os.path.realpath(candidate.parent))
+    if real_parent != real_folder:  # pragma: no cover - the checks above already keep it in
+        raise UnsafePathError(f"{name!r} would leave {folder}")
+    return candidate
 
 
 def _ensure_private_dir(path: Path) -> Path:
@@ -43,3 +78,9 @@ def sessions_dir(create: bool = True) -> Path:
 
 def config_file() -> Path:
     return config_dir(create=False) / "config.toml"
+
+
+def reports_dir(create: bool = True) -> Path:
+    """``<data dir>/reports``: reports saved without a path (the review screen's export)."""
+    path = data_dir(create) / "reports"
+    return _ensure_private_dir(path) if create else path

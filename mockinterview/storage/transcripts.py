@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from mockinterview.domain.transcript import SCHEMA_VERSION, GradeRecord, Transcript
-from mockinterview.storage.paths import data_dir, sessions_dir
+from mockinterview.storage.paths import UnsafePathError, path_in, reports_dir, sessions_dir
 
 MAX_TRANSCRIPT_BYTES = 50_000_000
 SUFFIX = ".json"
@@ -73,14 +72,12 @@ def migrate(data: dict[str, Any], source: str = "transcript") -> dict[str, Any]:
 # Saving
 
 
-_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-
-
 def default_path(t: Transcript, directory: Path | None = None) -> Path:
     # The id names the file: one that could climb out of the sessions dir is refused.
-    if not _SAFE_ID.match(t.meta.id) or ".." in t.meta.id:
-        raise TranscriptError(f"session id {t.meta.id!r} cannot name a file (letters, digits, . _ - only)")
-    return (directory or sessions_dir()) / f"{t.meta.id}{SUFFIX}"
+    try:
+        return path_in(directory or sessions_dir(), t.meta.id, SUFFIX)
+    except UnsafePathError:
+        raise TranscriptError(f"session id {t.meta.id!r} cannot name a file (letters, digits, . _ - only)") from None
 
 
 REDACTED_KEY = "[redacted: OPENAI_API_KEY]"
@@ -183,7 +180,7 @@ def load_transcript(path: str | Path) -> Transcript:
         err = exc.errors()[0]
         loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
         more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise TranscriptError(f"{path}: invalid transcript at {loc}: {err['msg']}{more}") from None
+        raise TranscriptError(f"{path}: invalid transcript at {loc}: {err['msg'].removeprefix('Value error, ')}{more}") from None
     except RecursionError:
         raise TranscriptError(f"{path}: JSON nested too deeply") from None
 
@@ -233,7 +230,7 @@ def delete_session(id_or_path: str | Path, directory: Path | None = None) -> Non
         path.unlink()
     except OSError as exc:
         raise TranscriptError(f"{path}: cannot delete ({exc.strerror or exc})") from None
-    reports = data_dir(create=False) / "reports"
+    reports = reports_dir(create=False)
     if reports.is_dir():
         for report in reports.glob(f"{_glob_escape(path.stem)}.*"):
             with contextlib.suppress(OSError):
