@@ -286,17 +286,25 @@ def _cover_key_point(
 
     An expression counts where the candidate asserts it: not retracted, doubted, dismissed
     or denied (a negated hazard, "nothing leaks", is the practice, so it counts). A
-    misconception counts where it is asserted within one clause. A point both asserted and
+    misconception counts where it is asserted within one clause; a sentence that denies one
+    ("SMOTE is never run on the whole dataset") denies nothing of the point itself. A point both asserted and
     denied (or stated wrongly) is a contradiction: not covered, the wrong claim quoted.
     """
     kp = ckp.key_point
     wrong: list[Match] = []
+    # Sentences that deny a misconception of this point ("I never fit the scaler on the whole
+    # dataset"): the negation there is aimed at the wrong claim, not at the point's words.
+    refuted: set[int] = set()
     for phrase in ckp.misconceptions:
         for m in find_matches(phrase, analysis):
+            if not m.within_one_clause(analysis):
+                continue
             # Stated outright: "ML does not always beat rules" qualifies the misconception away.
             status = claims.status(m.sentence, m.positions, negative_phrase=phrase.negative, statement=True)
-            if m.within_one_clause(analysis) and status == "asserted":
+            if status == "asserted":
                 wrong.append(m)
+            elif status in ("negated", "qualified", "dismissed", "worthless"):
+                refuted.add(m.sentence.index)
     asserted: list[Match] = []
     swapped: list[Match] = []
     for phrase in ckp.expressions:
@@ -306,7 +314,8 @@ def _cover_key_point(
             if reading == "unsaid":
                 continue
             if reading == "denied":
-                wrong.append(m)
+                if m.sentence.index not in refuted:
+                    wrong.append(m)
             elif ckp.subject and _swapped(m, ckp):
                 # "Bagging trains models sequentially": the right words about the wrong thing.
                 swapped.append(m)
