@@ -230,3 +230,25 @@ def test_every_bank_question_resists_padding_denial_contradiction_and_retraction
         if reference < 4.0:
             over.append((q.id, "reference answer", reference))
     assert not over, over
+
+
+@pytest.mark.parametrize("question_id", ["data-leakage", "exploratory-data-analysis", "ab-test-design"])
+def test_a_point_only_named_earns_part_of_its_credit(pack, question_id):
+    """Naming a practice is not explaining it: a point whose only evidence is a padded naming
+    ("Truly, X plays a central part.") earns partial credit; the same point with a reason earns it."""
+    from mockinterview.grading.heuristic import NAMED_ONLY_CREDIT
+
+    q = pack.question(question_id)
+    kp = q.key_points[0]
+    e = kp.expressions[0]
+    named = grade_answer(f"Truly, {e} plays a central part.", q, pack)
+    reasoned = grade_answer(
+        f"I rely on {e}, because without it the offline estimate overstates what we would see after launch.",
+        q,
+        pack,
+    )
+    named_kp = next(k for k in named.key_points if k.id == kp.id)
+    reasoned_kp = next(k for k in reasoned.key_points if k.id == kp.id)
+    assert named_kp.covered and named_kp.credit == NAMED_ONLY_CREDIT
+    assert reasoned_kp.covered and reasoned_kp.credit in (None, 1.0)
+    assert named.score < reasoned.score

@@ -372,18 +372,18 @@ UNEXPLAINED_SHARE = 0.6  # share of them stated bare that makes the answer a str
 BARE_MAX_RESIDUE = 1  # content words beyond the key phrase, the question and filler that a bare claim has
 
 
-def _unexplained(evidence: list[Match], claims: ClaimReading, question_stems: frozenset[str]) -> bool:
-    """Key phrases strung together: most covered points are stated bare, in sentences that
-    give no reason, mechanism, consequence, example or figure and say nothing beyond the
-    phrase, the question's words and filler ("In my experience, X is really important.").
-    However fluent, such an answer explains nothing, so it earns at most partial credit."""
-    if len(evidence) < UNEXPLAINED_MIN_POINTS:
-        return False
+NAMED_ONLY_CREDIT = 0.6  # a key point named bare, with nothing said about it, is partly earned
+
+
+def _bare_matches(evidence: list[Match], claims: ClaimReading, question_stems: frozenset[str]) -> list[Match]:
+    """The matches stated bare: in sentences that give no reason, mechanism, consequence,
+    example or figure and say nothing beyond the key phrase, the question's words and filler
+    ("In my experience, X is really important.")."""
     fillers = claims.filler_stems
     by_sentence: dict[int, set[str]] = {}
     for m in evidence:
         by_sentence.setdefault(m.sentence.index, set()).update(m.phrase.stems)
-    bare = 0
+    bare = []
     for m in evidence:
         s = m.sentence
         said = s.stems - by_sentence[s.index]
@@ -393,8 +393,16 @@ def _unexplained(evidence: list[Match], claims: ClaimReading, question_stems: fr
         # key phrases ("class weights or resampling on the training folds only") has none.
         padded = bool(said & fillers)
         if padded and len(residue) <= BARE_MAX_RESIDUE and not has_figure and not claims.explains(s):
-            bare += 1
-    return bare >= UNEXPLAINED_SHARE * len(evidence)
+            bare.append(m)
+    return bare
+
+
+def _unexplained(evidence: list[Match], bare: list[Match]) -> bool:
+    """Key phrases strung together: most covered points are stated bare. However fluent,
+    such an answer explains nothing, so it earns at most partial credit."""
+    if len(evidence) < UNEXPLAINED_MIN_POINTS:
+        return False
+    return len(bare) >= UNEXPLAINED_SHARE * len(evidence)
 
 
 def _claim_flags(claims: ClaimReading, key_points: list[KeyPointCoverage]) -> list[str]:
@@ -577,10 +585,16 @@ def grade_answer(answer: str, question: Question, pack: RolePack, *, asked: str 
     covered = [_cover_key_point(ckp, substance, claims) for ckp in cq.key_points]
     key_points = [k for k, _ in covered]
     flags += _claim_flags(claims, key_points)
-    if _unexplained(
-        [m for _, m in covered if m is not None], claims, frozenset(content_stems(question.text))
-    ):
+    question_stems = frozenset(content_stems(question.text))
+    evidence = [m for _, m in covered if m is not None]
+    bare = _bare_matches(evidence, claims, question_stems)
+    if _unexplained(evidence, bare):
         flags.append("unexplained")
+    bare_ids = {id(m) for m in bare}
+    key_points = [
+        k.model_copy(update={"credit": NAMED_ONLY_CREDIT}) if m is not None and id(m) in bare_ids else k
+        for k, m in covered
+    ]
     weights = {kp.id: kp.weight for kp in question.key_points}
 
     story = question.kind == "behavioral" or question.round == "behavioral"
