@@ -222,3 +222,25 @@ def test_a_remedy_named_only_to_be_dismissed_does_not_clear_the_mistake(pack):
     assert "needless-complexity" in found(pack, "case-transaction-fraud", answer)
     careful = "Deep learning would be overkill here; XGBoost on the transaction features is plenty."
     assert "needless-complexity" not in found(pack, "case-transaction-fraud", careful)
+
+
+# An omission (monitoring missing from a whole plan) is judged only when nothing said is wrong.
+PLAN_WITHOUT_MONITORING = (
+    "I'd define churn as no renewal within thirty days and check how the labels were recorded and whether "
+    "last spring's records look like the customers we serve now. Then I'd fit a logistic regression on weekly "
+    "snapshots, validate on the latest months, and push the ranked list to the CRM every Monday for the callers."
+)
+PLAN_WITH_A_STATED_MISTAKE = (
+    "I'd define churn as no renewal within thirty days. I'd feed the model every column including the "
+    "cancellation survey answers, since they are the strongest signal, fit a large neural network, and push the "
+    "ranked list to the CRM every Monday for the callers."
+)
+
+
+def test_an_omission_is_found_when_nothing_said_is_wrong(pack):
+    assert "no-monitoring" in found(pack, "case-churn-early-intervention", PLAN_WITHOUT_MONITORING)
+
+
+def test_an_omission_gives_way_to_the_mistakes_the_answer_states(pack):
+    mistakes = found(pack, "case-churn-early-intervention", PLAN_WITH_A_STATED_MISTAKE)
+    assert mistakes and "no-monitoring" not in mistakes

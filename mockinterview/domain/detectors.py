@@ -22,6 +22,10 @@ class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     prone_only: bool = False  # only on questions that list the mistake as one they are prone to
+    # An omission (a remedy missing from a whole plan) rather than something said: reported
+    # only when nothing the candidate said shows a mistake. Expert labels name the mistakes
+    # an answer makes; once it makes one, what else it leaves out is not what it is judged on.
+    secondary: bool = False
 
     # Names of the settings that hold word lists.
     LIST_FIELDS: ClassVar[tuple[str, ...]] = ()

@@ -94,10 +94,20 @@ def detect(
 ) -> list[MistakeFinding]:
     """Findings for ``mistakes`` in what the candidate stands by (``analysis``), one per
     mistake, each quoting the answer. ``story``: the question asks for one (behavioral)."""
-    findings: list[MistakeFinding] = []
     base = Context(
         analysis=analysis, claims=claims, prone=False, story=story, question_text=question_text, bank=bank
     )
+    findings = _run(analysis, base, mistakes, prone, secondary=False)
+    if not findings:
+        findings = _run(analysis, base, mistakes, prone, secondary=True)
+    return findings
+
+
+def _run(
+    analysis: Analysis, base: Context, mistakes: list[CompiledMistake], prone: frozenset[str], *, secondary: bool
+) -> list[MistakeFinding]:
+    """One finding per mistake from its primary (or, with ``secondary``, its secondary) detectors."""
+    findings: list[MistakeFinding] = []
     for cm in mistakes:
         is_prone = cm.id in prone
         if cm.mistake.prone_only and not is_prone:
@@ -106,7 +116,7 @@ def detect(
         if cm.remedies is not None and ctx.remedied(cm.remedies):
             continue
         for detector in cm.detectors:
-            if detector.prone_only and not is_prone:
+            if detector.secondary != secondary or (detector.prone_only and not is_prone):
                 continue
             sentence = detector.find(ctx)
             if sentence is not None:

@@ -181,6 +181,7 @@ class Detector:
     def __init__(self, spec: Any, resolve: ListResolver) -> None:
         self.spec = spec
         self.prone_only = spec.prone_only
+        self.secondary = spec.secondary
         self._lists = {name: resolve(ref, name) for name, ref in spec.list_settings().items()}
 
     def resolved(self, name: str) -> TermSet | None:
