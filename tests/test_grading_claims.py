@@ -252,3 +252,43 @@ def test_a_point_only_named_earns_part_of_its_credit(pack, question_id):
     assert named_kp.covered and named_kp.credit == NAMED_ONLY_CREDIT
     assert reasoned_kp.covered and reasoned_kp.credit in (None, 1.0)
     assert named.score < reasoned.score
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "expected"),
+    [
+        # a verbal determiner reaches through one preposition or an infinitive
+        ("Honestly there is no reason to worry about seasonality.", "seasonality", "dismissed"),
+        ("We saw no point in a holdout.", "holdout", "dismissed"),
+        ("There's no reason to run a baseline.", "baseline", "dismissed"),
+        ("No one really needs a dashboard.", "dashboard", "dismissed"),
+        # reversals and dismissals in other words
+        ("Our lead argued against stratification.", "stratification", "negated"),
+        ("There's little reason for a holdout.", "holdout", "negated"),
+        ("Stratifying is not something we do.", "stratifying", "dismissed"),
+        ("A second holdout adds nothing.", "holdout", "dismissed"),
+        ("Let's not spend energy on tuning.", "tuning", "dismissed"),
+        # a denied dismissal asserts
+        ("Calibration is not overrated.", "calibration", "asserted"),
+        ("A baseline is never pointless.", "baseline", "asserted"),
+        ("A dashboard is not useless here.", "dashboard", "asserted"),
+    ],
+)
+def test_negation_in_more_of_its_forms(text, word, expected):
+    assert status_of(text, word) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "expected"),
+    [
+        # a clause with no subject that dismisses the sentence before it takes it back
+        ("Should we stratify the folds? Unnecessary.", "stratify", "retracted"),
+        ("We could calibrate the scores. Never necessary, really.", "calibrate", "retracted"),
+        ("People love a dashboard. A waste of time, in my view.", "dashboard", "retracted"),
+        # ... but a qualified or idiomatic "not" does not
+        ("Is a holdout needed? Not always.", "holdout", "asserted"),
+        ("We calibrate the scores. Not only that, we monitor them.", "calibrate", "asserted"),
+    ],
+)
+def test_an_elliptical_dismissal_takes_back_what_came_before(text, word, expected):
+    assert status_of(text, word) == expected

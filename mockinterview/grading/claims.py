@@ -361,6 +361,9 @@ class ClaimReading:
                 if refers or content == 0:
                     out.append(start)
                     continue
+            if self._elliptical_dismissal(start, end, negated, dismissed):
+                out.append(start)
+                continue
             subject = next(
                 (
                     k
@@ -378,6 +381,25 @@ class ClaimReading:
             if dismissed or (denied and tokens[subject].text != "it's" and tokens[subject].text != "it"):
                 out.append(start)
         return out
+
+    def _elliptical_dismissal(self, start: int, end: int, negated: bool, dismissed: bool) -> bool:
+        """A clause with no subject that dismisses what was just said: "Not needed here.",
+        "Never necessary.", "Overkill.", "A waste of time, really." """
+        tokens = self._tokens
+        k = start
+        while k < end and tokens[k].text in _LEAD_INS:
+            k += 1
+        if k >= end:
+            return False
+        if dismissed and (k in self._dismissal_starts or (tokens[k].text in ("a", "an") and k + 1 in self._dismissal_starts)):
+            return True
+        return (
+            negated
+            and k in self._negators
+            and k not in self._qualified_negators
+            and tokens[k].text not in self.rules.determiner_negations
+            and any(tokens[m].text in self.rules.negated_dismissals for m in range(k + 1, min(end, k + 3)))
+        )
 
     # ------------------------------------------------------------------ public
 
@@ -439,6 +461,7 @@ class ClaimReading:
         determiners = 0  # "no", "without": they only cancel a verbal negation
         qualified = hypothetical = False
         shielded = False  # a preposition stands between the claim and what is further left
+        crossed = 0  # prepositions crossed: "no reason to use X", "no point in X" reach one
         phrasal = False  # a phrasal or stance verb stands between ("never think about X")
         rejecting = False  # a negation that rejects the claim itself, whatever it names
         clause = tokens[g0].clause
@@ -467,7 +490,7 @@ class ClaimReading:
             if k in self._negators:
                 if k in self._determiners:
                     determiners += 1
-                elif not shielded:
+                elif not shielded or (k in self._verbal_determiners and crossed <= 1):
                     verbal += 1
                     qualified = qualified or k in self._qualified_negators
                     # "I never think about X", "no need for X": the candidate rejects X
@@ -481,8 +504,10 @@ class ClaimReading:
                 if not shielded and reversals:
                     verbal += 1
                 k = self._reversal_ends[k]  # skip the rest of a multi-word reversal
-            elif t.text in self._prepositions:
+            elif t.text in self._prepositions and not (t.text == "to" and k + 1 in self._phrasal_words):
+                # ("to" before a phrasal verb marks an infinitive: "no reason to bother with X")
                 shielded = True
+                crossed += 1
             k -= 1
         # A negation between the matched words ("recall is NEVER worth prioritising", "ML
         # does NOT always beat rules") denies them too, except a copular contrast that names
@@ -525,10 +550,11 @@ class ClaimReading:
         for k in range(g1 + 1, end):
             if tokens[k].clause != clause or k in self._breaks:
                 return None
-            if k in self._dismissal_starts:
-                return "dismissed"
-            if k in self._worthless_starts:
-                return "worthless"
+            if k in self._dismissal_starts or k in self._worthless_starts:
+                # "X is never a waste of time", "X is not overrated": the dismissal is denied.
+                if any(m in self._negators for m in range(g1 + 1, k)):
+                    return None
+                return "dismissed" if k in self._dismissal_starts else "worthless"
             if (
                 k in self._negators
                 and k not in self._qualified_negators  # "does not always help" is no dismissal
