@@ -268,6 +268,9 @@ def test_a_point_only_named_earns_part_of_its_credit(pack, question_id):
         ("Stratifying is not something we do.", "stratifying", "dismissed"),
         ("A second holdout adds nothing.", "holdout", "dismissed"),
         ("Let's not spend energy on tuning.", "tuning", "dismissed"),
+        ("Seasonality isn't something our team models.", "seasonality", "dismissed"),
+        ("I don't see the point of a holdout.", "holdout", "dismissed"),
+        ("Stacking three boosted models with a logistic layer on top adds nothing.", "stacking", "dismissed"),
         # a denied dismissal asserts
         ("Calibration is not overrated.", "calibration", "asserted"),
         ("A baseline is never pointless.", "baseline", "asserted"),

@@ -41,7 +41,7 @@ from mockinterview.grading.text import Analysis, Sentence, Token, stem, tokenize
 Status = Literal["asserted", "negated", "qualified", "dismissed", "worthless", "doubted", "retracted"]
 
 NEGATION_REACH = 8  # tokens a negation or reversal reaches to its right, within its clause
-DISMISSAL_REACH = 8  # tokens after the claim within which a dismissal applies to it
+DISMISSAL_REACH = 12  # tokens after the claim within which a dismissal applies to it
 STANCE_REACH = 3  # tokens between a negation and the stance verb it negates
 QUALIFIER_REACH = 2  # tokens between a negation and its qualifier ("not really always")
 # Words that may stand before a retraction marker that still opens its clause ("oh wait, no").
@@ -555,6 +555,13 @@ class ClaimReading:
                 if any(m in self._negators for m in range(g1 + 1, k)):
                     return None
                 return "dismissed" if k in self._dismissal_starts else "worthless"
+            if (
+                k in self._negators
+                and k + 2 < end
+                and tokens[k + 1].text == "something"
+                and tokens[k + 2].text in self.rules.first_person
+            ):
+                return "dismissed"  # "X isn't something I weigh / we track"
             if (
                 k in self._negators
                 and k not in self._qualified_negators  # "does not always help" is no dismissal
