@@ -99,9 +99,22 @@ def test_reference_mode_keeps_the_hostile_checks(pack):
     assert empty.score == 1.0 and "empty" in empty.flags
 
 
-def test_no_match_and_no_reference_is_capped_and_flagged(pack):
-    g = grade_free_text("Nodes pointing to the next node, unlike an array.", LINKED_LIST_Q, pack)
-    assert "no-reference" in g.flags and g.score <= 3.0
+def test_no_match_and_no_reference_is_graded_on_the_general_rubric(pack):
+    """Neither a bank question nor a reference: the question's own terms and the general rubric
+    (explain, make it concrete, name the limits) grade the answer, and the feedback says so."""
+    thin = grade_free_text("Nodes pointing to the next node, unlike an array.", LINKED_LIST_Q, pack)
+    answer = (
+        "A linked list keeps each element in a node that points to the next one, so inserting at the front "
+        "only rewires one pointer instead of shifting every element as an array must. For instance a queue "
+        "of print jobs grows and shrinks at its ends all day. The trade-off is that reaching the 500th item "
+        "means walking 499 pointers, and the scattered nodes are unkind to the CPU cache."
+    )
+    full = grade_free_text(answer, LINKED_LIST_Q, pack)
+    for g in (thin, full):
+        assert "no-reference" in g.flags and "general rubric" in g.feedback
+    general = [k for k in full.key_points if k.id in ("explains-why", "concrete-example", "limits-and-trade-offs")]
+    assert len(general) == 3 and all(k.covered and k.evidence and k.evidence in answer for k in general)
+    assert full.score >= 4.0 > thin.score
 
 
 def test_behavioral_free_text_gets_story_checks(pack):

@@ -100,9 +100,13 @@ def test_score_stays_in_range_with_one_decimal():
 
 
 def test_mistakes_cost_below_a_cap():
-    # Full coverage capped at 3.0 (no reference), then two mistakes: 3.0 - 1.0 = 2.0.
+    # Full coverage capped at 2.5 (too short), then two major mistakes: cap 2.5, minus 0.5.
     full = [kp("a", True)]
-    assert compute_score(full, {}, [], [], ["no-reference"], "concept") == 3.0
-    assert compute_score(full, {}, [finding("x"), finding("y")], [], ["no-reference"], "concept") == 2.0
+    assert compute_score(full, {}, [], [], ["too-short"], "concept") == 2.5
+    assert compute_score(full, {}, [finding("x"), finding("y")], [], ["too-short"], "concept") == 2.0
     # A cap never raises a score: no coverage stays at the floor.
-    assert compute_score([kp("a", False)], {}, [finding("x")], [], ["no-reference"], "concept") == 1.0
+    assert compute_score([kp("a", False)], {}, [finding("x")], [], ["too-short"], "concept") == 1.0
+
+
+def test_no_reference_is_a_note_not_a_cap():
+    assert compute_score([kp("a", True)], {}, [], [], ["no-reference"], "concept") == 5.0

@@ -180,3 +180,25 @@ class HostileLexicon(BaseModel):
         if any(not 2 <= top <= 1000 for top in self.scale_tops):
             raise ValueError("scale_tops: each top of a scale is between 2 and 1000")
         return self
+
+
+class GeneralCheck(BaseModel):
+    """One check of the general rubric: a sentence the candidate stands by that does it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    terms: Annotated[list[Entry], Field(max_length=5000)] = []
+    explanations: bool = False  # the language lexicon's explanation words count
+    figures: bool = False  # a figure counts ("cut churn by 3 points")
+
+
+class GeneralRubric(BaseModel):
+    """``rubrics/common/general.toml``: what any good answer to a free question does, for a
+    question that matches no bank question and comes with no reference answer."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    share: float = Field(default=0.5, gt=0, lt=1)  # of the grade; the question's own terms have the rest
+    checks: Annotated[list[GeneralCheck], Field(min_length=1, max_length=20)]

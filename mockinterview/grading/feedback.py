@@ -14,7 +14,10 @@ FLAG_MESSAGES = {
     "too-short": "The answer is too short to show understanding; explain your reasoning.",
     "repetitive": "Repeating the same point does not add to it.",
     "restates-question": "Restating the question is not answering it.",
-    "no-reference": "No reference answer was available, so only relevance and the general rubric were checked.",
+    "no-reference": (
+        "No bank question or reference answer matched, so the answer was graded on the question's own terms and the "
+        "general rubric: does it explain why, make it concrete and name its limits, and avoid the common mistakes."
+    ),
     "retracted": "Part of the answer was taken back; only what you stood by was graded.",
     "contradiction": "The answer contradicts itself; a point said both ways earns nothing.",
     "unexplained": "Key phrases without a reason, an example or a consequence explain nothing: say why each matters.",

@@ -39,6 +39,7 @@ from mockinterview.grading import reference as reference_grading
 from mockinterview.grading.claims import ClaimReading, read_claims
 from mockinterview.grading.detectors import CompiledMistakes, compile_mistakes, detect
 from mockinterview.grading.feedback import build_feedback
+from mockinterview.grading.general import general_points
 from mockinterview.grading.matching import EVIDENCE_LIMIT, Match, Phrase, compile_all, find_matches
 from mockinterview.grading.normalise import answer_view
 from mockinterview.grading.question_match import candidates, find_question
@@ -741,10 +742,15 @@ def _grade_free_text(
     claims = read_claims(analysis)
     said = claims.said(analysis)
     denied, contradicted = claims.denied_stems(said)
+    weights = {p.id: float(len(p.stems)) for p in points}  # a longer clause carries more of the answer
     if not has_reference:
         flags.append("no-reference")
-        # Without a reference the question's own words are the only yardstick: keep their full weight.
+        # Without a reference the question's own words are one yardstick (at their full
+        # weight), the general rubric the other: explain, make it concrete, name the limits.
         key_points = reference_grading.grade_points(points, said, frozenset(), denied, contradicted)
+        general, general_weights = general_points(said, claims, sum(weights.values()))
+        key_points += general
+        weights |= general_weights
     else:
         key_points = reference_grading.grade_points(points, said, question_stems, denied, contradicted)
     flags += _claim_flags(claims, key_points)
@@ -777,8 +783,7 @@ def _grade_free_text(
         question_id=question_id,
         kind="behavioral" if checks else "concept",
         key_points=key_points,
-        # A longer reference clause carries more of the answer: weight points by their words.
-        weights={p.id: float(len(p.stems)) for p in points},
+        weights=weights,
         mistakes=mistakes,
         checks=checks,
         flags=flags,

@@ -18,8 +18,7 @@ Score formula (1-5, one decimal)::
     cap         the lowest cap of the answer's flags, else 5:
                 "empty" -> 1.0; "injection", "template-syntax" -> 1.5;
                 "off-topic", "keyword-list", "unexplained", "contradiction" -> 2.0;
-                "too-short" -> 2.5;
-                "no-reference" (free text with neither a bank match nor a reference) -> 3.0
+                "too-short" -> 2.5
     mistakes    each distinct mistake found has the pack's severity. Expert labellers score
                 an answer that makes one major mistake (metrics with no outcome, leakage
                 unchecked, ...) below the bar whatever else it covers, so mistakes cap:
@@ -60,7 +59,6 @@ FLAG_CAPS: dict[str, float] = {
     "unexplained": 2.0,
     "contradiction": 2.0,
     "too-short": 2.5,
-    "no-reference": 3.0,
 }
 
 
