@@ -19,12 +19,15 @@ with ``../shared/llm``), whatever is scripted:
 - ``accept_any_model``: any model name is answered (``/v1/models`` still lists one);
 - ``context_window=N``: a prompt of more than N words (+ max_tokens) is an error - a
   400 ``context_length_exceeded`` naming N when not streamed, and a 200 stream that
-  closes without a single event when streamed (what llama-cpp-python sends).
+  closes without a single event when streamed (what llama-cpp-python sends);
+- ``honour_max_tokens``: a reply longer than the request's ``max_tokens`` (in words) is
+  cut there with ``finish_reason: "length"``, as every real server does.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections import deque
@@ -160,6 +163,7 @@ class FakeOpenAIServer:
         self.stream_usage = True
         self.accept_any_model = False
         self.context_window: int | None = None
+        self.honour_max_tokens = False
         self.model_fields: dict[str, Any] = {}  # extra fields of each /v1/models entry (vLLM: max_model_len)
         # Optional: body -> Reply for requests the script does not cover (e.g. grading
         # requests, told apart by their response_format, get a checklist).
@@ -371,6 +375,10 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.status >= 400:
             self._send_json(reply.status, {"error": reply.error}, reply.headers)
             return
+        limit = body.get("max_completion_tokens") or body.get("max_tokens")
+        if self.fake.honour_max_tokens and isinstance(limit, int) and _words(reply.text) > limit:
+            words = list(re.finditer(r"\S+", reply.text or ""))
+            reply = replace(reply, text=(reply.text or "")[: words[limit - 1].end()], finish_reason="length")
 
         prompt_tokens = sum(_words(m.get("content")) for m in body.get("messages", []) if isinstance(m, dict))
         usage = reply.usage or {

@@ -4,17 +4,21 @@ real servers need it, and the offline fallback that keeps every session finishab
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from fake_openai_fixtures import *  # noqa: F403 - fixtures
 from fake_openai_fixtures import FAKE_MODEL, Reply, SleepRecorder
 
 from mockinterview.grading import grade_answer
-from mockinterview.grading.checklist import checklist_schema, mistakes_for
+from mockinterview.grading.checklist import checklist_schema, grade_max_tokens, mistakes_for
 from mockinterview.grading.model_grader import ModelGrader
 from mockinterview.models import CallLog, get_model
+from mockinterview.models.model import Model
+from mockinterview.models.replay import ReplayProvider
 from mockinterview.models.structured import first_json_object, repair_json
 from mockinterview.packs.loader import load_pack
+from mockinterview.storage.config import load_settings, save_settings
 
 ANSWER = (
     "First I validate each new batch of data: schema, ranges and volumes before training. "
@@ -178,10 +182,40 @@ async def test_output_that_stays_invalid_falls_back_with_the_reason(grader, fake
 
 async def test_json_cut_by_the_token_limit_is_re_asked_not_completed(grader, fake_openai, question, pack):
     full = checklist(question, pack)
-    fake_openai.enqueue(Reply.truncated_json(full), Reply.json_reply(full))
+    # Cut at the request's own max_tokens: a re-ask asking for shorter quotes can fit.
+    limit = grade_max_tokens(question, pack)
+    usage = {"prompt_tokens": 500, "completion_tokens": limit, "total_tokens": 500 + limit}
+    fake_openai.enqueue(replace(Reply.truncated_json(full), usage=usage), Reply.json_reply(full))
     result = await grader.grade(question, ANSWER, pack)
     assert result.ladder_step == "re-ask"
     assert "cut off at the token limit" in fake_openai.chat_requests()[1].body["messages"][-1]["content"]
+
+
+async def test_a_reply_cut_by_the_endpoint_s_own_cap_is_not_re_asked_and_its_fallback_replays_exactly(
+    fake_openai, openai_settings, question, pack
+):
+    # max_output_tokens for the endpoint is below what a grade needs (the real-server test
+    # runs with 40): every attempt stops at 40, so a re-ask is a wasted call - on a CPU
+    # server, half a minute. The server honours max_tokens as real ones do.
+    openai_settings.openai.max_output_tokens = 40
+    save_settings(openai_settings)
+    fake_openai.honour_max_tokens = True
+    fake_openai.enqueue(Reply.json_reply(checklist(question, pack)))
+    log = CallLog()
+    model = get_model(f"openai:{FAKE_MODEL}", settings=load_settings(), log=log, sleep=SleepRecorder())
+    try:
+        result = await ModelGrader(model).grade(question, ANSWER, pack)
+    finally:
+        await model.aclose()
+    (request,) = fake_openai.chat_requests()
+    assert request.body["max_tokens"] == 40 < grade_max_tokens(question, pack)
+    grade = result.grade
+    assert result.ladder_step == "invalid" and grade.status == "fallback"
+    assert "cut off after 40 tokens" in grade.fallback_reason and "max_output_tokens" in grade.fallback_reason
+
+    # The replay takes the same decision from the recording alone: the same grade, byte for byte.
+    replayed = await ModelGrader(Model(ReplayProvider(log.calls))).grade(question, ANSWER, pack)
+    assert replayed.grade.model_dump_json() == grade.model_dump_json()
 
 
 @pytest.mark.parametrize(

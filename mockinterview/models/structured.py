@@ -11,7 +11,10 @@ constrained first; ``base.STRUCTURED_MODES`` explains each). The ladder:
 2. validates the reply (``validate`` raises ``InvalidOutput`` with a one-line reason);
 3. repairs it locally - code fences, prose around the object, trailing commas - at no
    cost; a reply cut off mid-object is never "completed";
-4. asks once more (``re-ask``), showing the model its reply and the validation error.
+4. asks once more (``re-ask``), showing the model its reply and the validation error -
+   unless the reply was cut off well below the request's own ``max_tokens``: then a
+   limit outside the request (the endpoint's ``max_output_tokens``, the server's cap)
+   stopped it, a re-ask would stop at the same place, and the ladder ends there.
 
 Every attempt is a recorded call of its own (``Model.complete``), so a replay takes the
 same steps from the recording. The outcome is a valid reply, or ``step == "invalid"``
@@ -174,6 +177,21 @@ def _check(response: ChatResponse, validate: Validator) -> tuple[str | None, Any
     return None, None, False, error
 
 
+CAPPED_SHARE = 0.9  # a cut-off reply this far below the request's max_tokens was capped by something else
+
+
+def capped_below_request(response: ChatResponse, request: ChatRequest) -> str | None:
+    """Why a cut-off reply cannot be fixed by asking again, or None. Decided from the
+    request and the reply alone (no provider settings), so a replay decides the same."""
+    asked, got = request.max_tokens, response.usage.completion_tokens
+    if not (response.cut_off and asked and 0 < got < asked * CAPPED_SHARE):
+        return None
+    return (
+        f"the reply was cut off after {got} tokens of the {asked} this request allows: a limit below it "
+        "(max_output_tokens for this endpoint, or the server's own) stops every attempt"
+    )
+
+
 async def run_ladder(model: Model, request: ChatRequest, validate: Validator) -> LadderOutcome:
     started = time.monotonic()
     outcome = LadderOutcome(response=None)
@@ -226,6 +244,11 @@ async def run_ladder(model: Model, request: ChatRequest, validate: Validator) ->
         text, value, repaired, error = _check(response, validate)
         if text is not None:
             return done("repair" if repaired else mode, response, text=text, value=value)
+        capped = capped_below_request(response, attempt)
+        if capped is not None:
+            # Something below our own limit stopped the reply (a max_output_tokens set for
+            # the endpoint, the server's own cap, a full context): a re-ask would stop there too.
+            return done("invalid", response, reason=f"{capped} ({error})")
 
         reask = _reask_request(attempt, response.text, error)
         response, record = await model.complete_recorded(reask, label="re-ask")
