@@ -29,7 +29,6 @@ from mockinterview.domain.pack import FollowUp, Question, RolePack, RoundId
 from mockinterview.domain.rounds import DEFAULT_PACK_ID, ROUND_ORDER
 from mockinterview.domain.transcript import (
     GradeRecord,
-    ModelCall,
     SessionMeta,
     TokenUsage,
     Transcript,
@@ -54,7 +53,7 @@ from mockinterview.engine.events import (
 )
 from mockinterview.engine.sessions import QuestionMemory, question_memory
 from mockinterview.grading.model_grader import ModelGrader
-from mockinterview.models import CallLog, Model
+from mockinterview.models import Model, TranscriptLog
 from mockinterview.models.base import ContextTooLong, ModelError
 
 log = logging.getLogger(__name__)
@@ -276,7 +275,7 @@ class InterviewSession:
         # Every call of every model this session makes is recorded in its transcript
         # by one log, whatever the provider (the interviewer, the grader, the offline
         # stand-in), and accounted there (tokens, estimated cost).
-        self.log = CallLog(transcript.model_calls, on_record=self._on_call_recorded)
+        self.log = TranscriptLog(transcript, on_totals=self._on_totals)
         # The offline interviewer stands in where the session must move on without the
         # model: a closing after /end, a question skipped past a failed step.
         self._offline = _model("stub").bind(self.log)
@@ -418,12 +417,6 @@ class InterviewSession:
             self._model_grader = ModelGrader(
                 self._grader, concurrency=1, samples=self.transcript.meta.grading_samples or 1
             )
-            # A format the grader's server rejected earlier in this session is not asked
-            # again after a resume: the transcript remembers what the process forgot.
-            for call in self.transcript.model_calls:
-                mode = (call.request or {}).get("structured_mode")
-                if call.error_type == "UnsupportedFormat" and call.model == self._grader.name and mode:
-                    self._grader.remember_rejected(mode, call.error or "")
 
     @staticmethod
     def _max_follow_ups_seen(transcript: Transcript) -> int:
@@ -840,19 +833,8 @@ class InterviewSession:
         self._save()
         await self._emit(GradeReady(record=record))
 
-    def _on_call_recorded(self, call: ModelCall) -> None:
-        """Account one recorded call in the transcript (tokens, estimated cost)."""
-        if not call.usage.total and not call.cost_usd:
-            return
-        totals = self.transcript.tokens
-        self.transcript.tokens = TokenUsage(
-            prompt_tokens=totals.prompt_tokens + call.usage.prompt_tokens,
-            completion_tokens=totals.completion_tokens + call.usage.completion_tokens,
-        )
-        self.transcript.estimated_cost_usd += call.cost_usd
-        self._pending_events.append(
-            TokensUpdated(usage=self.transcript.tokens, estimated_cost_usd=self.transcript.estimated_cost_usd)
-        )
+    def _on_totals(self, usage: TokenUsage, cost_usd: float) -> None:
+        self._pending_events.append(TokensUpdated(usage=usage, estimated_cost_usd=cost_usd))
 
     def _on_notice(self, text: str) -> None:
         """Something the endpoint said that the candidate should know (a model name it

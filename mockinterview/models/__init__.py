@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from mockinterview.domain.transcript import Transcript
-from mockinterview.models.calls import CallLog
+from mockinterview.models.calls import CallLog, TranscriptLog
 from mockinterview.models.model import Model
 
 MODEL_SPEC_HELP = "stub, replay or openai:NAME"
 
-__all__ = ["MODEL_SPEC_HELP", "CallLog", "Model", "ModelSpecError", "get_model"]
+__all__ = ["MODEL_SPEC_HELP", "CallLog", "Model", "ModelSpecError", "TranscriptLog", "get_model"]
 
 
 class ModelSpecError(ValueError):

@@ -1,17 +1,20 @@
 """Where model calls are recorded: one ``ModelCall`` per request sent, with its reply or
 error, usage, latency and estimated cost (like simonw/llm's logged responses).
 
-A session's log writes straight into its transcript's ``model_calls``; ``grade --model``,
-``calibrate`` and ``replay`` keep a log of their own and report its totals. Every
-``Model`` records into exactly one log, whatever the provider, so interviewer, grader,
-batch grading and replay are accounted the same way.
+A session's log (``TranscriptLog``) writes straight into its transcript's ``model_calls``
+and keeps the transcript's token and cost totals; ``grade --model``, ``calibrate`` and
+``replay`` keep a log of their own and report its totals. Every ``Model`` records into
+exactly one log, whatever the provider, so interviewer, grader, batch grading and replay
+are accounted the same way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from mockinterview.domain.transcript import ModelCall, TokenUsage
+from mockinterview.domain.transcript import ModelCall, TokenUsage, Transcript
+
+Totals = Callable[[TokenUsage, float], None]
 
 
 class CallLog:
@@ -53,3 +56,37 @@ class CallLog:
             f"{n} model call{'s' if n != 1 else ''} · {usage.total:,} tokens "
             f"({usage.prompt_tokens:,} prompt + {usage.completion_tokens:,} completion) · est. ${self.cost_usd:.4f}"
         )
+
+    def rejected_formats(self, model_name: str) -> dict[str, str]:
+        """The structured-output modes ``model_name``'s server rejected in the calls of this
+        log (mode -> the server's complaint): not to be asked again in the same session."""
+        rejected: dict[str, str] = {}
+        for call in self.calls:
+            mode = (call.request or {}).get("structured_mode")
+            if call.error_type == "UnsupportedFormat" and call.model == model_name and mode:
+                rejected[mode] = call.error or ""
+        return rejected
+
+
+class TranscriptLog(CallLog):
+    """A session's log: each call goes into the transcript's ``model_calls`` and is added
+    to its running totals (``tokens``, ``estimated_cost_usd``, which survive a resume);
+    ``on_totals`` hears the new totals after every call that used tokens or cost money."""
+
+    def __init__(self, transcript: Transcript, *, on_totals: Totals | None = None) -> None:
+        super().__init__(transcript.model_calls)
+        self.transcript = transcript
+        self.on_totals = on_totals
+
+    def record(self, call: ModelCall) -> ModelCall:
+        super().record(call)
+        if call.usage.total or call.cost_usd:
+            t = self.transcript
+            t.tokens = TokenUsage(
+                prompt_tokens=t.tokens.prompt_tokens + call.usage.prompt_tokens,
+                completion_tokens=t.tokens.completion_tokens + call.usage.completion_tokens,
+            )
+            t.estimated_cost_usd += call.cost_usd
+            if self.on_totals is not None:
+                self.on_totals(t.tokens, t.estimated_cost_usd)
+        return call

@@ -85,7 +85,11 @@ class Model:
         return getattr(self.provider, "settings", None)
 
     def bind(self, log: CallLog, *, on_notice: Notice | None = None) -> Model:
-        """The same provider and endpoint memory, recording into ``log``."""
+        """The same provider and endpoint memory, recording into ``log``. A format the
+        endpoint rejected in the calls ``log`` already holds (a session resumed from its
+        transcript) is remembered too: the process forgot it, the recording did not."""
+        for mode, message in log.rejected_formats(self.name).items():
+            self.remember_rejected(mode, message)
         return Model(
             self.provider,
             log=log,
@@ -220,7 +224,9 @@ class Model:
                     response = await self.provider.send(request, on_chunk if streaming else None, progress)
                 else:
                     async with asyncio.timeout(max(deadline - time.monotonic(), 0.001)) as budget:
-                        response = await self.provider.send(request, on_chunk if streaming else None, progress)
+                        response = await self.provider.send(
+                            request, on_chunk if streaming else None, progress
+                        )
             except TimeoutError:
                 if deadline is None or not budget.expired():
                     raise
