@@ -211,7 +211,7 @@ async def test_a_reply_cut_by_the_endpoint_s_own_cap_is_not_re_asked_and_its_fal
     assert request.body["max_tokens"] == 40 < grade_max_tokens(question, pack)
     grade = result.grade
     assert result.ladder_step == "invalid" and grade.status == "fallback"
-    assert "cut off after 40 tokens" in grade.fallback_reason and "max_output_tokens" in grade.fallback_reason
+    assert "stopped after 40 of the" in grade.fallback_reason and "max_output_tokens" in grade.fallback_reason
 
     # The replay takes the same decision from the recording alone: the same grade, byte for byte.
     replayed = await ModelGrader(Model(ReplayProvider(log.calls))).grade(question, ANSWER, pack)

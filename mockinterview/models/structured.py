@@ -187,7 +187,7 @@ def capped_below_request(response: ChatResponse, request: ChatRequest) -> str | 
     if not (response.cut_off and asked and 0 < got < asked * CAPPED_SHARE):
         return None
     return (
-        f"the reply was cut off after {got} tokens of the {asked} this request allows: a limit below it "
+        f"it stopped after {got} of the {asked} tokens this request allows - a limit below that "
         "(max_output_tokens for this endpoint, or the server's own) stops every attempt"
     )
 
@@ -248,7 +248,7 @@ async def run_ladder(model: Model, request: ChatRequest, validate: Validator) ->
         if capped is not None:
             # Something below our own limit stopped the reply (a max_output_tokens set for
             # the endpoint, the server's own cap, a full context): a re-ask would stop there too.
-            return done("invalid", response, reason=f"{capped} ({error})")
+            return done("invalid", response, reason=f"{error}: {capped}")
 
         reask = _reask_request(attempt, response.text, error)
         response, record = await model.complete_recorded(reask, label="re-ask")
