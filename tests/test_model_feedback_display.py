@@ -124,3 +124,43 @@ async def test_the_tui_shows_thinking_with_the_seconds_while_the_model_works(ope
                 break
             await pilot.pause(0.02)
         assert editor.border_title == "Your answer"  # the model answered: the candidate's turn
+
+
+def test_the_feedback_titles_each_answer_with_the_bank_question_not_the_models_words():
+    """A model that replaced the question (transcripts from before the bank question was
+    always shown) or wrapped it in a lead-in does not title the answer; a follow-up answer
+    shows the bank question and the follow-up it answers."""
+    from datetime import timedelta
+
+    from tui_sample import sample_transcript
+
+    from mockinterview.domain.transcript import GradeRecord, Turn
+    from mockinterview.packs.loader import load_pack
+
+    pack = load_pack()
+    t = sample_transcript()
+    said = "Great. Your model reaches an AUC of 0.99 on the first try. What do you do?"
+    (asked,) = [turn for turn in t.turns if turn.question_id == "data-leakage" and turn.kind == "question"]
+    asked.text = said
+    first = t.grades[1]
+    at = asked.started_at + timedelta(minutes=3)
+    follow_up = Turn(id=20, speaker="interviewer", kind="follow-up", round="basic", question_id="data-leakage",
+                     started_at=at, text="And what would you check first, concretely?")  # fmt: skip
+    answer = Turn(id=21, speaker="candidate", kind="answer", round="basic", question_id="data-leakage",
+                  reply_to=20, started_at=at, text="The features built after the outcome.")  # fmt: skip
+    t.turns[5:5] = [follow_up, answer]
+    t.grades.append(GradeRecord(turn_id=21, question_id="data-leakage", round="basic", created_at=at,
+                                grade=first.grade.model_copy()))  # fmt: skip
+
+    view = build_view(t, pack)
+    shown = {}
+    for a in (a for r in view.rounds for a in r.answers):
+        console = Console(file=io.StringIO(), width=300, color_system=None)
+        console.print(answer_feedback(a))
+        shown[a.turn.id] = console.file.getvalue()
+    bank = pack.question("data-leakage").text
+    assert bank in shown[5] and said not in shown[5]
+    assert bank in shown[21] and "Follow-up: And what would you check first, concretely?" in shown[21]
+    assert pack.question("overfitting").text in shown[3]
+    # A question the installed pack does not have keeps the words that were said.
+    assert "Tell me about a conflict with a stakeholder." in shown[7]

@@ -37,6 +37,9 @@ class AnswerView:
     # False when a later answer to the same question (a follow-up) regraded it; only
     # final grades count toward round scores, as in storage.transcripts.round_scores.
     final: bool = True
+    # The bank question, verbatim (None when the pack is not installed): what the answer
+    # is titled with, whatever the interviewer model said around it.
+    question_text: str | None = None
 
     @property
     def original_score(self) -> float:
@@ -148,6 +151,15 @@ def _reference(question_id: str | None, pack: RolePack | None) -> str | None:
         return None
 
 
+def _question_text(question_id: str | None, pack: RolePack | None) -> str | None:
+    if pack is None or not question_id:
+        return None
+    try:
+        return pack.question(question_id).text
+    except KeyError:
+        return None
+
+
 def _round_title(round_id: str, pack: RolePack | None) -> str:
     if pack is not None:
         for spec in pack.meta.rounds:
@@ -191,6 +203,7 @@ def build_view(transcript: Transcript, pack: RolePack | None = None, *, load_pac
                 mistakes=_mistake_views(record.grade, pack),
                 reference_answer=_reference(question_id, pack),
                 final=turn.id in final_turns,
+                question_text=_question_text(question_id, pack),
             )
         rv.turns.append(tv)
     ordered = sorted(rounds.values(), key=lambda r: order.index(r.id) if r.id in order else len(order))

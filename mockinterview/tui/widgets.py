@@ -255,8 +255,16 @@ def answer_feedback(
     if certainty:  # how far to trust the score: a fallback, insufficient evidence, agreement
         risky = answer.grade.status == "fallback" or answer.grade.insufficient_evidence
         parts.append(safe_text(certainty, "bold yellow" if risky else "dim"))
-    if show_prompt and answer.prompt is not None:
-        parts.append(safe_text(answer.prompt.text, "italic"))
+    if show_prompt:
+        # Titled with the bank question itself, not with what the model said around it;
+        # a follow-up answer also shows the follow-up it answers.
+        prompt = answer.prompt
+        if answer.question_text:
+            parts.append(safe_text(answer.question_text, "italic"))
+        if prompt is not None and prompt.kind == "follow-up":
+            parts.append(safe_text(f"Follow-up: {prompt.text}", "dim italic"))
+        elif prompt is not None and not answer.question_text:
+            parts.append(safe_text(prompt.text, "italic"))
     if answer.grade.feedback:
         parts.append(safe_text(answer.grade.feedback))
     for kp in answer.covered:
