@@ -291,6 +291,7 @@ async def test_resume_continues_where_the_transcript_stops():
     await session.submit_answer(GOOD)
     waiting_for = session.progress().question_id
     path = session.path
+    session.release_lock()  # the first process ends: the kernel drops its lock
     del session
 
     rec = Recorder()
@@ -302,6 +303,7 @@ async def test_resume_continues_where_the_transcript_stops():
     t = load_transcript(path)
     assert t.meta.status == "completed"
     assert sum(1 for x in t.turns if x.kind == "question") == 4
+    await resumed.close()
     with pytest.raises(EngineError):
         await InterviewSession.resume(path)
 
@@ -360,6 +362,7 @@ async def test_a_resumed_question_gets_a_fresh_clock():
     asked = session.transcript.turns[-1]
     asked.ended_at = asked.ended_at - timedelta(days=1)  # interrupted yesterday
     session._save()
+    session.release_lock()  # that process ended
     resumed = await InterviewSession.resume(session.path)
     await resumed.begin()
     await resumed.submit_answer(GOOD)

@@ -21,7 +21,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from mockinterview.conversation import STEP_MAX_TOKENS, compose_question, finish_reply, interviewer_request
 from mockinterview.domain.grade import Grade
@@ -55,6 +55,9 @@ from mockinterview.engine.sessions import QuestionMemory, question_memory
 from mockinterview.grading.model_grader import ModelGrader
 from mockinterview.models import Model, TranscriptLog
 from mockinterview.models.base import ContextTooLong, ModelError
+
+if TYPE_CHECKING:
+    from mockinterview.storage.locks import SessionLock
 
 log = logging.getLogger(__name__)
 
@@ -288,6 +291,8 @@ class InterviewSession:
         # Events raised by synchronous bookkeeping (turn appended, saved), delivered
         # in order before the next emitted event.
         self._pending_events: list[EngineEvent] = []
+        # The session's lock (storage.locks), held from create / resume until close().
+        self._session_lock: SessionLock | None = None
 
     # -----------------------------------------------------------------------------
     # Construction
@@ -298,6 +303,7 @@ class InterviewSession:
     ) -> InterviewSession:
         from mockinterview.grading.checklist import remember_pack
         from mockinterview.prompting import template_hash, template_names
+        from mockinterview.storage.locks import SessionLock
         from mockinterview.storage.paths import sessions_dir as default_sessions_dir
         from mockinterview.storage.transcripts import default_path as default_transcript_path
 
@@ -339,8 +345,14 @@ class InterviewSession:
         )
         transcript = Transcript(meta=meta)
         path = default_transcript_path(transcript, Path(directory))
-        session = cls(transcript, path, pack, config, listener, interviewer, grader)
-        session._save()
+        lock = SessionLock(path, meta.id).acquire()
+        try:
+            session = cls(transcript, path, pack, config, listener, interviewer, grader)
+            session._session_lock = lock
+            session._save()
+        except BaseException:
+            lock.release()
+            raise
         return session
 
     @classmethod
@@ -357,10 +369,37 @@ class InterviewSession:
         """Continue an in-progress session. ``interviewer_model`` / ``grader_model``
         replace the recorded ones (e.g. ``stub`` when the server is gone): the change is
         recorded as a note and in the session's metadata."""
-        from mockinterview.grading.checklist import remember_pack
-        from mockinterview.storage.transcripts import find_session, load_transcript
+        from mockinterview.storage.locks import SessionLock
+        from mockinterview.storage.transcripts import find_session
 
         path = find_session(id_or_path)
+        # Locked before it is read: what this process loads is what no other one changes.
+        lock = SessionLock(path, path.stem).acquire()
+        try:
+            session = await cls._resume_locked(
+                path, listener, track_time=track_time, pack=pack,
+                interviewer_model=interviewer_model, grader_model=grader_model,
+            )  # fmt: skip
+        except BaseException:
+            lock.release()
+            raise
+        session._session_lock = lock
+        return session
+
+    @classmethod
+    async def _resume_locked(
+        cls,
+        path: Path,
+        listener: Listener | None,
+        *,
+        track_time: bool,
+        pack: str | Path | None,
+        interviewer_model: str | None,
+        grader_model: str | None,
+    ) -> InterviewSession:
+        from mockinterview.grading.checklist import remember_pack
+        from mockinterview.storage.transcripts import load_transcript
+
         transcript = load_transcript(path)
         meta = transcript.meta
         if meta.status != "in-progress":
@@ -530,9 +569,17 @@ class InterviewSession:
             await self._advance()
 
     async def close(self) -> None:
-        models = (self._interviewer, self._grader, self._offline)
-        for provider in {id(m.provider): m.provider for m in models}.values():
-            await provider.aclose()
+        """Release the model clients and the session's lock (another process may open it)."""
+        try:
+            models = (self._interviewer, self._grader, self._offline)
+            for provider in {id(m.provider): m.provider for m in models}.values():
+                await provider.aclose()
+        finally:
+            self.release_lock()
+
+    def release_lock(self) -> None:
+        if self._session_lock is not None:
+            self._session_lock.release()
 
     def progress(self) -> Progress:
         c = self._cursor()

@@ -22,6 +22,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from mockinterview.domain.transcript import SCHEMA_VERSION, GradeRecord, Transcript
+from mockinterview.storage.locks import is_locked_by_another, lock_path
 from mockinterview.storage.paths import UnsafePathError, path_in, reports_dir, sessions_dir
 
 MAX_TRANSCRIPT_BYTES = 50_000_000
@@ -226,10 +227,15 @@ def delete_session(id_or_path: str | Path, directory: Path | None = None) -> Non
     """Delete a session's transcript and the reports saved for it in the data dir
     (``<data dir>/reports/<id>.*``): they quote the candidate's answers too."""
     path = find_session(id_or_path, directory)
+    held = is_locked_by_another(path)
+    if held is not None:  # its process would write it back at its next save
+        raise TranscriptError(str(held).replace("; finish or quit it there first", "; quit it there before deleting"))
     try:
         path.unlink()
     except OSError as exc:
         raise TranscriptError(f"{path}: cannot delete ({exc.strerror or exc})") from None
+    with contextlib.suppress(OSError):
+        lock_path(path).unlink()
     reports = reports_dir(create=False)
     if reports.is_dir():
         for report in reports.glob(f"{_glob_escape(path.stem)}.*"):
