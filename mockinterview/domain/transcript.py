@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from mockinterview.domain.grade import Grade
 from mockinterview.domain.ids import SafeId, SafeIdOrEmpty
@@ -20,6 +20,11 @@ SCHEMA_VERSION = 1
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+# Every time a transcript records is timezone-aware (AwareDatetime): a received file with a
+# naive one is refused at load rather than breaking every sort and comparison later
+# ("can't compare offset-naive and offset-aware datetimes" stopped history and the TUI).
 
 
 class _Model(BaseModel):
@@ -46,7 +51,7 @@ class ModelCall(_Model):
     response: dict[str, Any] | None = None  # the ChatResponse as JSON
     usage: TokenUsage = Field(default_factory=TokenUsage)
     latency_ms: float = 0.0
-    started_at: datetime = Field(default_factory=utcnow)
+    started_at: AwareDatetime = Field(default_factory=utcnow)
     error: str | None = None  # one-line reason when the call failed
     # The ModelError class of a failed call ("UnsupportedFormat", "ModelTimeout" ...), so a
     # replay raises the same fault and takes the same path (a fallback grade, a step down).
@@ -78,8 +83,8 @@ class Turn(_Model):
     question_id: SafeId | None = None
     # For answers: the question/follow-up turn this answers.
     reply_to: int | None = None
-    started_at: datetime = Field(default_factory=utcnow)
-    ended_at: datetime | None = None
+    started_at: AwareDatetime = Field(default_factory=utcnow)
+    ended_at: AwareDatetime | None = None
     model_call_ids: list[SafeId] = Field(default_factory=list)
     # The model's reply stopped at the token limit: what is shown was cut short.
     cut_off: bool = False
@@ -91,7 +96,7 @@ class GradeRecord(_Model):
     round: RoundId | None = None
     grade: Grade
     model_call_ids: list[SafeId] = Field(default_factory=list)
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: AwareDatetime = Field(default_factory=utcnow)
 
 
 class ReviewComment(_Model):
@@ -99,7 +104,7 @@ class ReviewComment(_Model):
     turn_id: int
     author: str = "mentor"
     text: str
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: AwareDatetime = Field(default_factory=utcnow)
 
 
 class GradeOverride(_Model):
@@ -108,7 +113,7 @@ class GradeOverride(_Model):
     score: float = Field(ge=1.0, le=5.0)
     reason: str = Field(min_length=1)
     author: str = "mentor"
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: AwareDatetime = Field(default_factory=utcnow)
 
 
 class Review(_Model):
@@ -121,8 +126,8 @@ SessionStatus = Literal["in-progress", "completed", "ended-early", "failed"]
 
 class SessionMeta(_Model):
     id: SafeId  # names the transcript and report files
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    created_at: AwareDatetime = Field(default_factory=utcnow)
+    updated_at: AwareDatetime = Field(default_factory=utcnow)
     pack_id: SafeId  # resolves the pack's folder on resume
     pack_version: str
     pack_hash: str
@@ -142,7 +147,7 @@ class SessionMeta(_Model):
     max_follow_ups: int | None = None
     grading_samples: int = 1  # checklists per answer from a model grader
     status: SessionStatus = "in-progress"
-    ended_at: datetime | None = None
+    ended_at: AwareDatetime | None = None
 
 
 class Transcript(_Model):

@@ -432,6 +432,11 @@ def list_sessions(directory: Path | None = None) -> list[SessionSummary]:
             summary = summarize(load_transcript(path), path)
         except TranscriptError as exc:
             summary = SessionSummary(id=path.stem, path=path, error=str(exc))
+        except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
+            # A file that loads but cannot be summed up is one unreadable row, never the
+            # end of the listing (history, the TUI's start and --resume all list).
+            reason = f"{path}: cannot summarise ({type(exc).__name__}: {exc})".splitlines()[0]
+            summary = SessionSummary(id=path.stem, path=path, error=reason)
         _SUMMARY_CACHE[path] = (stamp, summary)
         out.append(summary)
     out.sort(key=lambda s: (s.created is None, s.created or datetime.min, s.id))
