@@ -280,21 +280,12 @@ def _answer_flags(
     return flags
 
 
-def _cover_key_point(
+def _misconceptions(
     ckp: CompiledKeyPoint, analysis: Analysis, claims: ClaimReading
-) -> tuple[KeyPointCoverage, Match | None]:
-    """Coverage of one key point, read claim by claim (see grading/claims.py).
-
-    An expression counts where the candidate asserts it: not retracted, doubted, dismissed
-    or denied (a negated hazard, "nothing leaks", is the practice, so it counts). A
-    misconception counts where it is asserted within one clause; a sentence that denies one
-    ("SMOTE is never run on the whole dataset") denies nothing of the point itself. A point both asserted and
-    denied (or stated wrongly) is a contradiction: not covered, the wrong claim quoted.
-    """
-    kp = ckp.key_point
+) -> tuple[list[Match], set[int]]:
+    """The point's misconceptions the answer asserts (each within one clause), and the
+    indexes of the sentences that deny one ("I never fit the scaler on the whole dataset")."""
     wrong: list[Match] = []
-    # Sentences that deny a misconception of this point ("I never fit the scaler on the whole
-    # dataset"): the negation there is aimed at the wrong claim, not at the point's words.
     refuted: set[int] = set()
     for phrase in ckp.misconceptions:
         for m in find_matches(phrase, analysis):
@@ -306,6 +297,29 @@ def _cover_key_point(
                 wrong.append(m)
             elif status in ("negated", "qualified", "dismissed", "worthless"):
                 refuted.add(m.sentence.index)
+    return wrong, refuted
+
+
+def _cover_key_point(
+    ckp: CompiledKeyPoint,
+    analysis: Analysis,
+    claims: ClaimReading,
+    misconceptions: list[Match],
+    refuted: frozenset[int],
+) -> tuple[KeyPointCoverage, Match | None]:
+    """Coverage of one key point, read claim by claim (see grading/claims.py).
+
+    An expression counts where the candidate asserts it: not retracted, doubted, dismissed
+    or denied (a negated hazard, "nothing leaks", is the practice, so it counts). A
+    misconception counts where it is asserted within one clause (``misconceptions``: found
+    by _misconceptions). In a sentence that denies a misconception of the question
+    (``refuted``: "SMOTE is never run on the whole dataset", "ridge doesn't remove correlated
+    features") the negation is aimed at the wrong claim: it denies no point's words. A point
+    both asserted and denied (or stated wrongly) is a contradiction: not covered, the wrong
+    claim quoted.
+    """
+    kp = ckp.key_point
+    wrong: list[Match] = list(misconceptions)
     asserted: list[Match] = []
     swapped: list[Match] = []
     for phrase in ckp.expressions:
@@ -583,7 +597,12 @@ def grade_answer(answer: str, question: Question, pack: RolePack, *, asked: str 
     substance = _without_echoes(said, frozenset(content_stems(question.text)))
     if said.sentences and not substance.sentences:
         flags.append("restates-question")
-    covered = [_cover_key_point(ckp, substance, claims) for ckp in cq.key_points]
+    wrong_claims = [_misconceptions(ckp, substance, claims) for ckp in cq.key_points]
+    refuted = frozenset(i for _, sentences in wrong_claims for i in sentences)
+    covered = [
+        _cover_key_point(ckp, substance, claims, found, refuted)
+        for ckp, (found, _) in zip(cq.key_points, wrong_claims, strict=True)
+    ]
     key_points = [k for k, _ in covered]
     flags += _claim_flags(claims, key_points)
     question_stems = frozenset(content_stems(question.text))
