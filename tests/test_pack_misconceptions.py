@@ -830,6 +830,15 @@ CLAIMS = [
         R,
     ),
     ("behavioral-failure", "admitted-own-part", "I blame the data engineers for the broken feed.", W),
+    (
+        "cross-validation",
+        "caveats",
+        "Peeking at the test set is fine as long as you do it only a few times.",
+        W,
+    ),
+    ("cross-validation", "caveats", "Peeking at the test set is not fine; it stays locked until the end.", R),
+    ("cross-validation", "caveats", "I reuse the test set for tuning the depth.", W),
+    ("cross-validation", "caveats", "I never reuse the test set for tuning; the folds are for tuning.", R),
 ]
 
 
