@@ -839,6 +839,58 @@ CLAIMS = [
     ("cross-validation", "caveats", "Peeking at the test set is not fine; it stays locked until the end.", R),
     ("cross-validation", "caveats", "I reuse the test set for tuning the depth.", W),
     ("cross-validation", "caveats", "I never reuse the test set for tuning; the folds are for tuning.", R),
+    ("data-leakage", "examples", "Features recorded after the outcome are fine if they are accurate.", W),
+    (
+        "data-leakage",
+        "examples",
+        "Features recorded after the outcome are not fine, because they will not exist when we score.",
+        R,
+    ),
+    (
+        "exploratory-data-analysis",
+        "leakage-check",
+        "A suspiciously predictive feature is great news for the model.",
+        W,
+    ),
+    (
+        "exploratory-data-analysis",
+        "leakage-check",
+        "A suspiciously predictive feature is not great news; it usually means leakage.",
+        R,
+    ),
+    ("case-transaction-fraud", "baseline-first", "I would throw away the existing rules and go fully ML.", W),
+    (
+        "case-transaction-fraud",
+        "baseline-first",
+        "I would not throw away the existing rules; they are the baseline to beat.",
+        R,
+    ),
+    (
+        "case-demand-forecasting",
+        "baseline-first",
+        "I would jump straight to deep learning with an LSTM per store.",
+        W,
+    ),
+    (
+        "case-demand-forecasting",
+        "baseline-first",
+        "Rather than jumping straight to deep learning, I start from seasonal naive.",
+        R,
+    ),
+    (
+        "case-churn-early-intervention",
+        "data-checks",
+        "Past calls are a random sample, so their outcomes are unbiased.",
+        W,
+    ),
+    (
+        "case-churn-early-intervention",
+        "data-checks",
+        "Past calls are not a random sample: agents chose whom to call.",
+        R,
+    ),
+    ("case-purchase-propensity", "data-checks", "Past discounts were random, so the history is clean.", W),
+    ("case-purchase-propensity", "data-checks", "Past discounts were not random; only openers got them.", R),
 ]
 
 
