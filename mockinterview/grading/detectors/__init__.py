@@ -97,22 +97,30 @@ def detect(
     base = Context(
         analysis=analysis, claims=claims, prone=False, story=story, question_text=question_text, bank=bank
     )
-    findings = _run(analysis, base, mistakes, prone, secondary=False)
+    contexts = {False: base, True: base.for_question(prone=True)}
+    findings = _run(analysis, contexts, mistakes, prone, secondary=False)
     if not findings:
-        findings = _run(analysis, base, mistakes, prone, secondary=True)
+        with_omissions = [cm for cm in mistakes if any(d.secondary for d in cm.detectors)]
+        findings = _run(analysis, contexts, with_omissions, prone, secondary=True)
     return findings
 
 
 def _run(
-    analysis: Analysis, base: Context, mistakes: list[CompiledMistake], prone: frozenset[str], *, secondary: bool
+    analysis: Analysis,
+    contexts: dict[bool, Context],
+    mistakes: list[CompiledMistake],
+    prone: frozenset[str],
+    *,
+    secondary: bool,
 ) -> list[MistakeFinding]:
-    """One finding per mistake from its primary (or, with ``secondary``, its secondary) detectors."""
+    """One finding per mistake from its primary (or, with ``secondary``, its secondary) detectors.
+    ``contexts``: the answer's context for mistakes the question is (True) or is not prone to."""
     findings: list[MistakeFinding] = []
     for cm in mistakes:
         is_prone = cm.id in prone
         if cm.mistake.prone_only and not is_prone:
             continue
-        ctx = base.for_question(prone=is_prone)
+        ctx = contexts[is_prone]
         if cm.remedies is not None and ctx.remedied(cm.remedies):
             continue
         for detector in cm.detectors:
