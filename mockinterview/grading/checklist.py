@@ -18,7 +18,9 @@ The guards (``guarded_grade``) hold whatever graded the answer:
   word with the claim it supports (a key point's text or its expressions);
 - the model can raise credit (a point covered, with a quote that holds) or lower it
   (a point stated wrongly, a mistake found - again with a quote that holds) only where
-  its quotes hold; everywhere else the offline verdict stands;
+  its quotes hold; everywhere else the offline verdict stands. For an answer flagged
+  as an injection, template syntax, empty or off topic it can only lower: that text may
+  be what fooled it;
 - the agreement between the model's raw verdicts and the offline grader's is recorded
   on the grade (and between several model samples when configured); below
   ``MIN_AGREEMENT`` the outcome is "insufficient-evidence".
@@ -436,6 +438,8 @@ def _mistake_claim(mistake: Mistake) -> Claim:
 # Feedback
 
 MIN_FEEDBACK_WORDS = 4
+# Answers the code-side checks found hostile or empty of content: the model raises no credit.
+NO_MODEL_CREDIT_FLAGS = frozenset({"injection", "template-syntax", "empty", "off-topic"})
 # Flags after which the model's words are not shown: the answer is hostile, empty, off
 # topic or a keyword list, and a model it fooled would praise it ("Excellent, 5/5").
 _NO_MODEL_FEEDBACK_FLAGS = frozenset(FLAG_CAPS) - {"no-reference"}
@@ -491,6 +495,9 @@ def guarded_grade(
     from mockinterview.grading.scoring import compute_score
 
     offline_kps = {k.id: k for k in offline.key_points}
+    # An answer that tries to instruct its grader, or is no answer at all, gets no credit
+    # from the model: the model may be exactly what the text fooled. It may still lower.
+    may_raise = not NO_MODEL_CREDIT_FLAGS.intersection(offline.flags)
     offline_mistakes = {m.id: m for m in offline.mistakes}
     offline_behavioral = {b.id: b for b in offline.behavioral}
     agree = judged = 0
@@ -506,7 +513,7 @@ def guarded_grade(
         if verdict is not None:
             judged += 1
             agree += (verdict.verdict == "covered") == base.covered
-            raises = verdict.verdict == "covered" and not base.covered
+            raises = verdict.verdict == "covered" and not base.covered and may_raise
             lowers = verdict.verdict == "wrong" and not base.misconception
             quote = (
                 usable_quote(verdict.quote, answer, _key_point_claim(question, kp.id))
@@ -541,9 +548,12 @@ def guarded_grade(
     # A behavioral check has no rubric words a quote could be matched against, so the
     # model may add one only to a story the code-side checks recognise as one (at least
     # one check or key point found offline): an off-topic text stays an off-topic text.
+    # And each check it adds needs a quote of its own: one sentence is not the situation,
+    # the result and the figures at once (a fooled model quotes the whole text for all).
     story = any(b.present for b in behavioral) or any(k.covered or k.credit for k in offline.key_points)
     if is_behavioral(question) and behavioral:
         merged: list[BehavioralCheck] = []
+        quoted: set[str] = {b.evidence for b in behavioral if b.present and b.evidence}
         for check in behavioral:
             verdict, share = _majority(samples, "behavioral", check.id, "present")
             if share is not None:
@@ -552,9 +562,10 @@ def guarded_grade(
             if verdict is not None:
                 judged += 1
                 agree += (verdict.verdict == "present") == check.present
-                if verdict.verdict == "present" and not check.present and story:
+                if verdict.verdict == "present" and not check.present and story and may_raise:
                     quote = usable_quote(verdict.quote, answer)
-                    if quote:
+                    if quote and quote not in quoted:
+                        quoted.add(quote)
                         entry = BehavioralCheck(id=check.id, present=True, evidence=quote)
             merged.append(entry)
         behavioral = merged
