@@ -244,3 +244,45 @@ def test_batch_skips_an_oversized_line_without_reading_it_whole(tmp_path, capsys
     results = [json.loads(line) for line in out.splitlines()]
     assert code == 1 and [r.get("id") for r in results] == ["ok", None, "ok"]
     assert "line 2: line is longer than 1000 bytes" in results[1]["error"]
+
+
+def test_a_model_grade_reports_its_calls_tokens_and_estimated_cost(
+    tmp_path, capsys, openai_settings, fake_openai
+):
+    from mockinterview.storage.config import PriceSettings, load_settings, save_settings
+
+    # A server that rejects json_schema, like llama-cpp-python's: two calls, one of them free.
+    fake_openai.reject_json_schema = True
+
+    def checklist(body):  # every item judged "missing"/"absent": a valid, dull checklist
+        schema = body["response_format"]["schema"]["properties"]
+        no = {"verdict": "absent", "quote": ""}
+        return Reply.json_reply(
+            {
+                "key_points": {
+                    k: {"verdict": "missing", "quote": ""} for k in schema["key_points"]["required"]
+                },
+                "mistakes": {m: no for m in schema["mistakes"]["required"]},
+                "feedback": "",
+            }
+        )
+
+    fake_openai.responder = checklist
+    openai_settings.prices[FAKE_MODEL] = PriceSettings(input_per_mtok=1000.0, output_per_mtok=3000.0)
+    save_settings(openai_settings)
+    assert load_settings().prices[FAKE_MODEL].output_per_mtok == 3000.0
+    code, out, err = run(capsys, *_model_argv(tmp_path), "--model", f"openai:{FAKE_MODEL}")
+    assert code == 0
+    asked = [r.body["response_format"] for r in fake_openai.chat_requests()]
+    # json_schema, refused at once; then llama-cpp-python's json_object + schema, accepted.
+    assert [f["type"] for f in asked] == ["json_schema", "json_object"] and "schema" in asked[1]
+    assert json.loads(out)["status"] == "ok"
+    line = next(x for x in err.splitlines() if x.startswith(f"openai:{FAKE_MODEL}:"))
+    m = re.search(
+        r"2 model calls · ([\d,]+) tokens \(([\d,]+) prompt \+ ([\d,]+) completion\) · est\. \$(\d+\.\d+)",
+        line,
+    )
+    assert m, line
+    total, prompt, completion = (int(g.replace(",", "")) for g in m.groups()[:3])
+    assert total == prompt + completion > 0
+    assert float(m.group(4)) == pytest.approx((prompt * 1000 + completion * 3000) / 1e6, abs=1e-4)
