@@ -1,5 +1,6 @@
 """The installed ``mockinterview`` command in a real terminal (tmux): start, start an
-interview, answer, see the feedback, quit; the transcript on disk holds the answer."""
+interview, answer, see the feedback, retry a question from it, see the practice plan on
+home, quit; the transcript on disk holds the answer and the retry beside it."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ import pytest
 TMUX = shutil.which("tmux")
 SCRIPT = Path(sys.executable).with_name("mockinterview")
 ANSWER = "Overfitting means the model memorises noise; I compare training and validation error."
+RETRY = (
+    "Overfitting is fitting noise: I watch the gap between training and validation error, then regularise."
+)
 
 pytestmark = [
     pytest.mark.skipif(TMUX is None, reason="tmux is not installed (apt-get install tmux)"),
@@ -84,9 +88,19 @@ def test_installed_command_runs_an_interview_in_tmux(tmp_path, isolated_dirs):
                 time.sleep(0.5)
             time.sleep(0.2)
         shown = tmux.wait_for("session feedback")
-        assert "Overall" in shown and "Fundamentals" in shown
+        assert "Three things to fix" in shown and "You said" in shown  # the summary leads with them
+        # Retry the question right from the feedback: graded, kept beside the first attempt.
+        tmux.run("send-keys", "-t", "smoke", "t")
+        tmux.wait_for("Your new answer")
+        tmux.run("send-keys", "-t", "smoke", "-l", RETRY)
+        tmux.run("send-keys", "-t", "smoke", "C-s")
+        shown = tmux.wait_for("This attempt")
+        assert "first attempt" in shown
+        tmux.run("send-keys", "-t", "smoke", "Escape")
+        tmux.wait_for("session feedback")
         tmux.run("send-keys", "-t", "smoke", "Escape")
         tmux.wait_for("New interview")
+        tmux.wait_for("Practice plan")  # the home screen now plans the next practice
         tmux.run("send-keys", "-t", "smoke", "C-q")
         deadline = time.monotonic() + 10
         while (
@@ -105,3 +119,6 @@ def test_installed_command_runs_an_interview_in_tmux(tmp_path, isolated_dirs):
     assert answers[0] == ANSWER
     assert saved["meta"]["status"] == "completed"
     assert saved["grades"]
+    (retry,) = saved["retries"]
+    assert retry["text"] == RETRY and retry["grade"]["score"] >= 1.0
+    assert retry["first_turn_id"] in {g["turn_id"] for g in saved["grades"]}

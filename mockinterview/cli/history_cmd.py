@@ -21,6 +21,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text")
     action = p.add_mutually_exclusive_group()
     action.add_argument(
+        "--plan",
+        action="store_true",
+        help="the practice plan: mistakes that recur, key points most often missed, questions due for another try",
+    )
+    action.add_argument(
         "--delete", metavar="ID", default=None, help="delete one session (id, id prefix or path)"
     )
     action.add_argument(
@@ -64,6 +69,17 @@ def run(args: argparse.Namespace) -> int:
         except TranscriptError as exc:
             raise CliError(str(exc)) from None
         print(f"discarded {path.stem}: marked ended early, its answers are kept")
+        return 0
+
+    if args.plan:
+        from mockinterview.engine.practice import practice_plan
+
+        plan = practice_plan()
+        if args.format == "json":
+            json.dump(plan.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+            sys.stdout.write("\n")
+        else:
+            _print_plan(plan)
         return 0
 
     rows = list(reversed(with_trend(list_sessions())))  # newest first
@@ -165,3 +181,61 @@ def _print_table(rows) -> None:
         )
     for note in notes:
         console.print(Text(note, style="dim"))
+
+
+def _print_plan(plan) -> None:
+    """The practice plan as three short sections a person reads top to bottom; long lines
+    wrap under their own column, numbers never wrap."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from mockinterview.cli.tables import text_console
+
+    console = text_console()
+    if plan.sessions == 0:
+        console.print("No sessions yet. Start one with: mockinterview interview")
+        return
+    console.print(Text(f"Practice plan (from your last {plan.sessions} session(s))", style="bold"))
+    if plan.empty:
+        console.print("Nothing to practise stands out: no mistakes, missed points or weak answers.")
+        return
+
+    def section(title: str, rows: list[tuple[Text, Text]], empty: str) -> None:
+        console.print(Text(f"\n{title}", style="bold underline"))
+        if not rows:
+            console.print(Text(f"  {empty}", style="dim"))
+            return
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(no_wrap=True, justify="right")
+        grid.add_column(ratio=1)
+        for left, right in rows:
+            grid.add_row(left, right)
+        console.print(grid)
+
+    due = []
+    for d in plan.due:
+        score = "skipped" if d.last_score is None else f"{d.last_score:.1f}/5"
+        due.append((Text(score), Text(d.question_id, style="cyan") + Text(f"  {d.topic}", style="dim")))
+    section("Questions due for another try", due, "none: every latest attempt scored 3.5 or more")
+    if plan.due:
+        first = plan.due[0]
+        console.print(
+            Text(
+                f"  retry one: mockinterview retry {first.session_id} --question-id {first.question_id} "
+                "--answer-file FILE",
+                style="dim",
+            )
+        )
+    mistakes = []
+    for m in plan.mistakes:
+        times = f"×{m.times}" + (f" in {m.sessions} sessions" if m.sessions > 1 else "")
+        body = Text(m.title, style="bold") + Text(f'\nlast: "{m.last_quote}"', style="italic")
+        if m.how:
+            body += Text(f"\nfix: {m.how}", style="dim")
+        mistakes.append((Text(times), body))
+    section("Mistakes that recur", mistakes, "none found")
+    points = [
+        (Text(f"{p.missed}/{p.asked} missed"), Text(p.key_point) + Text(f"  ({p.question_id})", style="dim"))
+        for p in plan.missed_points
+    ]
+    section("Key points most often missed", points, "none")

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from mockinterview.cli.errors import CliError
+from mockinterview.domain.wording import to_candidate
 
 BLOCK_SEPARATOR = "---"
 MAX_ANSWERS_BYTES = 5_000_000
@@ -463,7 +464,7 @@ class _TextPrinter:
                 label = "You (clarifying)" if turn.kind == "clarifying-question" else "You"
                 c.print(f"[bold]{label}:[/] {shown}")
             elif not turn.text.startswith("Model error during"):  # the ModelFault line says it
-                c.print(f"[dim]note: {text}[/]")
+                c.print(f"[dim]note: {escape(to_candidate(turn.text))}[/]")
         elif isinstance(event, ev.GradeReady):
             g = event.record.grade
             tag = " (offline fallback)" if g.status == "fallback" else ""

@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "mockinterview.cli.interview_cmd",
     "mockinterview.cli.grade_cmd",
     "mockinterview.cli.replay_cmd",
+    "mockinterview.cli.retry_cmd",
     "mockinterview.cli.review_cmd",
     "mockinterview.cli.export_cmd",
     "mockinterview.cli.calibrate_cmd",

@@ -150,6 +150,30 @@ class SessionMeta(_Model):
     ended_at: AwareDatetime | None = None
 
 
+class Draft(_Model):
+    """The answer being typed when the candidate left: restored into the editor on resume.
+    Cleared as soon as the candidate answers, asks or skips."""
+
+    text: str
+    reply_to: int | None = None  # the question / follow-up turn it answers
+    saved_at: datetime = Field(default_factory=utcnow)
+
+
+class RetryAttempt(_Model):
+    """Another try at a question, made from the feedback: graded like an answer and kept
+    beside the first attempt. It never changes the session's scores (the interview was
+    the interview); the practice plan counts it."""
+
+    id: str  # r1, r2 ...
+    question_id: str
+    round: RoundId | None = None
+    first_turn_id: int  # the graded answer turn it retries
+    text: str
+    grade: Grade
+    model_call_ids: list[str] = Field(default_factory=list)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class Transcript(_Model):
     schema_version: int = SCHEMA_VERSION
     meta: SessionMeta
@@ -157,6 +181,8 @@ class Transcript(_Model):
     grades: list[GradeRecord] = Field(default_factory=list)
     model_calls: list[ModelCall] = Field(default_factory=list)
     review: Review = Field(default_factory=Review)
+    draft: Draft | None = None
+    retries: list[RetryAttempt] = Field(default_factory=list)
     tokens: TokenUsage = Field(default_factory=TokenUsage)
     estimated_cost_usd: float = 0.0
 

@@ -28,6 +28,7 @@ from mockinterview.domain.grade import Grade
 from mockinterview.domain.pack import FollowUp, Question, RolePack, RoundId
 from mockinterview.domain.rounds import DEFAULT_PACK_ID, ROUND_ORDER
 from mockinterview.domain.transcript import (
+    Draft,
     GradeRecord,
     SessionMeta,
     TokenUsage,
@@ -568,6 +569,27 @@ class InterviewSession:
             self.fault = None
             await self._advance()
 
+    @property
+    def draft(self) -> str:
+        """The answer the candidate was typing when the session was left ("" if none)."""
+        return self.transcript.draft.text if self.transcript.draft else ""
+
+    def save_draft(self, text: str) -> None:
+        """Keep the answer being typed with the transcript, so leaving, quitting or a crash
+        loses none of it; blank text clears the draft. Saved only when it changed."""
+        current = self.transcript.draft
+        if not text.strip():
+            if current is None:
+                return
+            self.transcript.draft = None
+        else:
+            if current is not None and current.text == text:
+                return
+            c = self._cursor()
+            to = c.asked or c.awaiting
+            self.transcript.draft = Draft(text=text, reply_to=to.id if to else None)
+        self._save()
+
     async def close(self) -> None:
         """Release the model clients and the session's lock (another process may open it)."""
         try:
@@ -946,6 +968,8 @@ class InterviewSession:
 
     def _append(self, turn: Turn) -> None:
         self.transcript.turns.append(turn)
+        if turn.speaker == "candidate":
+            self.transcript.draft = None  # answered, asked or skipped: the draft is spent
         c = self._cursor() if turn.kind in ("question", "follow-up") else None
         event = TurnAdded(turn=turn)
         if c is not None and c.round_index is not None:

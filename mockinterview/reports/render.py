@@ -87,16 +87,17 @@ def _charts(view: ReportView) -> dict[str, object]:
         ]
         if items:
             charts[rv.id] = bar_chart(items)
+    # Every bar is labelled by its round's title (not a title here and an id there); the
+    # bars are as wide as the longest title needs (~6.5 px a character at 11 px).
     overall = [
-        (
-            rv.title if len(rv.title) <= 14 else rv.id,
-            rv.score,
-            rv.original_score if rv.score != rv.original_score else None,
-        )
+        (rv.title, rv.score, rv.original_score if rv.score != rv.original_score else None)
         for rv in view.rounds
         if rv.score is not None
     ]
-    charts["__overall__"] = bar_chart(overall, bar_width=84) if overall else None
+    widest = max((len(label) for label, *_ in overall), default=0)
+    charts["__overall__"] = (
+        bar_chart(overall, bar_width=max(84, round(widest * 6.5) + 8)) if overall else None
+    )
     return charts
 
 

@@ -112,6 +112,14 @@ class MockInterviewApp(App[int]):
         elif event.state == WorkerState.ERROR:
             self.notify(f"{event.worker.error}; the default keys apply", severity="warning", markup=False)
 
+    async def action_quit(self) -> None:
+        """Quit, unless the screen has work open that it asks about first (an interview
+        with an answer being typed asks, as its Leave does)."""
+        ask = getattr(self.screen, "confirm_quit", None)
+        if ask is not None and ask():
+            return
+        self.exit()
+
     def action_help(self) -> None:
         from mockinterview.tui.screens.help import HelpScreen  # only when asked for: not on the start path
 
@@ -122,18 +130,24 @@ class MockInterviewApp(App[int]):
         # Every binding of the current screen is also a palette command, so no action
         # is reachable only by a key (mouse-only and keyboard-remapped users included).
         seen: set[str] = set()
+        shown: set[str] = set()
         for active in screen.active_bindings.values():
             binding, node = active.binding, active.node
-            if not binding.description or binding.action in seen or not active.enabled:
+            # Only the app's own actions (every one has an id): not the widgets' internals
+            # ("Cursor down select", "Scroll Up"), which a palette user never looks for.
+            if not binding.id or not binding.description or binding.action in seen or not active.enabled:
                 continue
             seen.add(binding.action)
+            shown.add(binding.description)
             keys = binding.key_display or self.get_key_display(binding)
             yield SystemCommand(
                 binding.description,
                 f"{binding.tooltip or binding.description} ({keys})",
                 _runner(node, binding.action),
             )
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title not in shown:  # Textual's own "Quit" would repeat ours
+                yield command
 
 
 def _runner(node, action: str) -> Callable[[], object]:

@@ -21,6 +21,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from mockinterview.domain.wording import to_candidate
+
 if TYPE_CHECKING:  # annotations only: the home screen paints before pydantic is imported
     from mockinterview.domain.transcript import Turn
     from mockinterview.reports.view import AnswerView
@@ -71,10 +73,20 @@ def score_bars(rows: list[tuple[str, float | None, float | None]], *, width: int
 
 
 def message_renderable(turn: Turn) -> RenderableType:
-    """A finished chat message. Candidate text is shown literally (never as markup)."""
+    """A finished chat message. Candidate text is shown literally (never as markup); a
+    system note speaks to the candidate ("You ended this round early")."""
     if turn.speaker == "interviewer":
         return RichMarkdown(clean(turn.text))
+    if turn.speaker == "system":
+        return safe_text(to_candidate(turn.text))
     return safe_text(turn.text)
+
+
+def message_title(turn: Turn) -> str:
+    """A chat message's title: "Interviewer · question", "You · clarifying question", "Note" (not "Note · note")."""
+    label = SPEAKER_LABEL.get(turn.speaker, turn.speaker)
+    kind = turn.kind.replace("-", " ")
+    return label if kind.lower() == label.lower() else f"{label} · {kind}"
 
 
 class ChatMessage(Static):
@@ -85,8 +97,7 @@ class ChatMessage(Static):
     """
 
     def __init__(self, turn: Turn, **kwargs) -> None:
-        label = SPEAKER_LABEL.get(turn.speaker, turn.speaker)
-        title = Text(f"{label} · {turn.kind}", style="bold dim")
+        title = Text(message_title(turn), style="bold dim")
         super().__init__(Group(title, message_renderable(turn)), classes=f"msg {turn.speaker}", **kwargs)
         self.turn = turn
 
@@ -286,6 +297,68 @@ def answer_feedback(
         parts.append(safe_text("  flags: " + ", ".join(answer.grade.flags), "dim"))
     for c in answer.comments:
         parts.append(comment_line(c))
+    return Group(*parts)
+
+
+def fixes_panel(fixes) -> RenderableType:
+    """The session's three things to fix (``engine.practice.Fix``): each with the candidate's
+    words beside the model answer's line, and how to fix it."""
+    if not fixes:
+        return Text("Nothing to fix stands out: every answer covered its key points.", style="green")
+    parts: list[RenderableType] = []
+    for n, fix in enumerate(fixes, 1):
+        head = Text(f"{n}. ", style="bold")
+        if fix.kind == "missed":
+            head.append("Missed: ", style="bold red")
+        head += safe_text(fix.title, "bold")
+        if fix.score is not None:
+            head.append(f"  ({fmt_score(fix.score)} / 5)", style=score_style(fix.score))
+        parts.append(head)
+        parts.append(Padding(safe_text(fix.question, "dim italic"), (0, 0, 0, 3)))
+        said = Text("You said: ", style="dim")
+        if fix.quote:
+            said += safe_text(f'"{fix.quote}"', "italic")
+        else:
+            said += Text("(skipped)" if fix.kind == "skipped" else "nothing about this", style="italic")
+        parts.append(Padding(said, (0, 0, 0, 3)))
+        if fix.model_line:
+            parts.append(
+                Padding(
+                    Text("Model answer: ", style="dim") + safe_text(f'"{fix.model_line}"', "green"),
+                    (0, 0, 0, 3),
+                )
+            )
+        if fix.how:
+            parts.append(Padding(Text("How to fix it: ", style="dim") + safe_text(fix.how), (0, 0, 0, 3)))
+    return Group(*parts)
+
+
+def retry_lines(retries, first_score: float | None) -> RenderableType:
+    """Each later attempt at a question, beside the first (``domain.transcript.RetryAttempt``)."""
+    parts: list[RenderableType] = []
+    for retry in retries:
+        score = retry.grade.score
+        line = Text("  ↻ Retry ", style="bold cyan") + Text(
+            f"{fmt_score(score)} / 5", style=f"bold {score_style(score)}"
+        )
+        if first_score is not None:
+            delta = score - first_score
+            line.append(f"  (first attempt {fmt_score(first_score)}, {delta:+.1f})", style="dim")
+        parts.append(line)
+        parts.append(Padding(safe_text(retry.text, "italic"), (0, 0, 0, 4)))
+        covered = ", ".join(k.text for k in retry.grade.covered)
+        missed = ", ".join(k.text for k in retry.grade.missed)
+        if covered:
+            parts.append(Padding(Text("✓ ", style="green") + safe_text(covered), (0, 0, 0, 4)))
+        if missed:
+            parts.append(Padding(Text("✗ ", style="red") + safe_text(missed), (0, 0, 0, 4)))
+        for m in retry.grade.mistakes:
+            parts.append(
+                Padding(
+                    Text("! ", style="bold yellow") + safe_text(f'{m.id.replace("-", " ")}: "{m.evidence}"'),
+                    (0, 0, 0, 4),
+                )
+            )
     return Group(*parts)
 
 

@@ -13,13 +13,18 @@ from textual.screen import Screen
 from textual.widgets import Collapsible, Header, Static
 
 from mockinterview.domain.transcript import Transcript
-from mockinterview.engine.sessions import session_overview
+from mockinterview.engine.practice import retries_for, top_fixes
+from mockinterview.engine.sessions import TranscriptError, open_session, session_overview
 from mockinterview.reports import export, save_report
-from mockinterview.reports.view import ReportView, build_view
+from mockinterview.reports.view import ReportView, build_view, try_load_pack
 from mockinterview.tui.footer import KeysFooter
+from mockinterview.tui.screens.retry import RetryScreen
 from mockinterview.tui.widgets import (
     answer_feedback,
+    fixes_panel,
     fmt_score,
+    retry_lines,
+    safe_text,
     score_bars,
     score_style,
     trend_table,
@@ -32,13 +37,30 @@ class FeedbackScreen(Screen[None]):
         Binding("escape,enter", "close", "Continue", id="feedback.close"),
         Binding("c", "copy_feedback", "Copy feedback", id="feedback.copy"),
         Binding("e", "export", "Export report", id="feedback.export"),
+        Binding(
+            "t",
+            "retry",
+            "Retry a question",
+            id="feedback.retry",
+            tooltip="Answer a question again; graded and kept beside the first attempt",
+        ),
     ]
 
-    def __init__(self, transcript: Transcript, round_id: str | None = None) -> None:
+    def __init__(
+        self, transcript: Transcript, round_id: str | None = None, *, retry: bool | None = None
+    ) -> None:
         super().__init__()
-        self.transcript = transcript
         self.round_id = round_id  # None: the whole session
-        self.view: ReportView = build_view(transcript)
+        # Retrying writes the transcript: not from a round's feedback while the interview
+        # itself still holds it (it is offered in the session's feedback at the end).
+        self.retry_allowed = round_id is None if retry is None else retry
+        self._load(transcript)
+
+    def _load(self, transcript: Transcript) -> None:
+        self.transcript = transcript
+        pack = try_load_pack(transcript.meta.pack_id)
+        self.view: ReportView = build_view(transcript, pack, load_pack=False)
+        self.fixes = top_fixes(transcript, pack) if self.round_id is None else []
 
     def _rounds(self):
         if self.round_id is None:
@@ -75,6 +97,9 @@ class FeedbackScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="feedback-body"):
+            if self.round_id is None:  # the session's summary leads with what to fix
+                yield Static("Three things to fix", classes="section-title", id="feedback-fixes-title")
+                yield Static(fixes_panel(self.fixes), id="feedback-fixes")
             with VerticalScroll(id="feedback-top", can_focus=False):
                 yield Static(self._scores_panel(), id="feedback-scores")
                 yield Static(self._previous_panel(), id="feedback-previous")
@@ -83,15 +108,67 @@ class FeedbackScreen(Screen[None]):
                     f"{rv.title}: {fmt_score(rv.score)} / 5",
                     classes="section-title round-title",
                     markup=False,
+                    id=f"round-{rv.id}",
                 )
                 if not rv.answers:
                     yield Static("No graded answers in this round.", classes="muted")
+                yield from self._skip_retries(rv)
                 for i, answer in enumerate(rv.answers, 1):
-                    yield Static(answer_feedback(answer, number=i), classes="answer-feedback")
+                    yield Static(
+                        answer_feedback(answer, number=i),
+                        classes="answer-feedback",
+                        id=f"answer-{answer.turn.id}",
+                    )
+                    retries = retries_for(self.transcript, answer.turn.id)
+                    if retries:  # later attempts, beside the first
+                        yield Static(
+                            retry_lines(retries, answer.score),
+                            classes="retries",
+                            id=f"retries-{answer.turn.id}",
+                        )
                     if answer.reference_answer:
                         with Collapsible(title="Reference answer", collapsed=True):
                             yield Static(answer.reference_answer, markup=False, classes="reference")
         yield KeysFooter()
+
+    def _skip_retries(self, rv):
+        """A skipped question retried later: the question and its attempts."""
+        for tv in rv.turns:
+            retries = retries_for(self.transcript, tv.turn.id) if tv.turn.kind == "skip" else []
+            if retries:
+                asked = next(
+                    (t.text for t in self.transcript.turns if t.id == tv.turn.reply_to),
+                    tv.turn.question_id or "",
+                )
+                yield Static(
+                    Group(safe_text(f"Skipped: {asked}", "italic"), retry_lines(retries, None)),
+                    classes="retries",
+                    id=f"retries-{tv.turn.id}",
+                )
+
+    async def _show_retries(self) -> None:
+        """After a retry: the fixes and every question's attempts, in place."""
+        if self.round_id is None:
+            self.query_one("#feedback-fixes", Static).update(fixes_panel(self.fixes))
+        for rv in self._rounds():
+            for widget in self._skip_retries(rv):
+                existing = self.query(f"#{widget.id}")
+                if existing:
+                    await existing.remove()
+                await self.query_one("#feedback-body").mount(widget, after=f"#round-{rv.id}")
+            for answer in rv.answers:
+                retries = retries_for(self.transcript, answer.turn.id)
+                if not retries:
+                    continue
+                shown = retry_lines(retries, answer.score)
+                existing = self.query(f"#retries-{answer.turn.id}")
+                if existing:
+                    existing.first(Static).update(shown)
+                else:
+                    await self.query_one("#feedback-body").mount(
+                        Static(shown, classes="retries", id=f"retries-{answer.turn.id}"),
+                        after=f"#answer-{answer.turn.id}",
+                    )
 
     def on_mount(self) -> None:
         self.sub_title = "round feedback" if self.round_id else "session feedback"
@@ -111,6 +188,29 @@ class FeedbackScreen(Screen[None]):
             self.notify(f"Export failed: {exc}", severity="error", markup=False)
             return
         self.notify(f"Report written: {target}", timeout=8, markup=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "retry":
+            return self.retry_allowed
+        return True
+
+    def action_retry(self) -> None:
+        if not self.retry_allowed:
+            return
+        first = self.fixes[0].question_id if self.fixes else None
+
+        def done(saved: bool | None) -> None:
+            if not saved:
+                return
+            try:
+                _, transcript = open_session(self.transcript.meta.id)
+            except TranscriptError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+            self._load(transcript)
+            self.run_worker(self._show_retries(), exclusive=True, group="feedback")
+
+        self.app.push_screen(RetryScreen(self.transcript, first), done)
 
     def action_close(self) -> None:
         self.dismiss(None)

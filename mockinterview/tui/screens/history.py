@@ -11,12 +11,22 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from mockinterview.domain.rounds import ROUND_ORDER, ROUND_SHORT
-from mockinterview.engine.sessions import TranscriptError, delete_session, open_session, session_overview
+from mockinterview.engine.sessions import (
+    TranscriptError,
+    delete_session,
+    discard_session,
+    open_session,
+    session_overview,
+)
 from mockinterview.tui.footer import KeysFooter
 from mockinterview.tui.screens.dialogs import ConfirmScreen
 from mockinterview.tui.screens.feedback import FeedbackScreen
+from mockinterview.tui.screens.interview import InterviewScreen
 from mockinterview.tui.screens.review import ReviewScreen
 from mockinterview.tui.widgets import fmt_score, safe_text, score_style, trend_table
+
+OVERRIDE_MARK = "*"
+STATUS_LABEL = {"in-progress": "unfinished", "ended-early": "ended early"}
 
 
 class HistoryScreen(Screen[None]):
@@ -25,12 +35,21 @@ class HistoryScreen(Screen[None]):
         Binding("enter", "open", "Open", id="history.open", show=True),
         Binding("r", "review", "Review", id="history.review"),
         Binding("d,delete", "delete", "Delete", id="history.delete"),
+        Binding("ctrl+r", "resume", "Resume", id="history.resume", tooltip="Continue an unfinished session"),
+        Binding(
+            "x",
+            "discard",
+            "Discard",
+            id="history.discard",
+            tooltip="Close an unfinished session for good (its answers are kept)",
+        ),
         Binding("escape", "back", "Back", id="history.back"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.summaries: list = []
+        self._status: dict[str, str] = {}  # path -> status, for the row-dependent actions
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -38,6 +57,7 @@ class HistoryScreen(Screen[None]):
         yield Static("", id="history-trend")
         yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="history-empty", classes="muted")
+        yield Static("", id="history-notes", classes="muted")
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -51,10 +71,12 @@ class HistoryScreen(Screen[None]):
         table.focus()
 
     def reload(self) -> None:
-        self.summaries = session_overview().sessions
+        overview = session_overview()
+        self.summaries = overview.sessions
+        self._status = {str(s.path): s.status for s in self.summaries if not s.error}
         table = self.query_one(DataTable)
         table.clear()
-        for s in reversed(self.summaries):  # newest first
+        for s in overview.newest_first:
             if s.error:
                 blank = [""] * len(ROUND_ORDER)
                 table.add_row(
@@ -68,14 +90,18 @@ class HistoryScreen(Screen[None]):
                 )
                 continue
             cells = [
-                Text(fmt_score(s.round_scores.get(r)), style=score_style(s.round_scores.get(r)))
+                Text(
+                    fmt_score(s.round_scores.get(r)) + (OVERRIDE_MARK if r in s.overridden_rounds else ""),
+                    style=score_style(s.round_scores.get(r)),
+                )
                 for r in ROUND_ORDER
             ]
+            overall = fmt_score(s.overall) + (OVERRIDE_MARK if s.overridden else "")
             table.add_row(
                 s.created.strftime("%Y-%m-%d %H:%M") if s.created else "",
-                Text(fmt_score(s.overall), style=f"bold {score_style(s.overall)}"),
+                Text(overall, style=f"bold {score_style(s.overall)}"),
                 *cells,
-                safe_text(s.status),  # cells from files: never markup
+                safe_text(STATUS_LABEL.get(s.status, s.status)),  # cells from files: never markup
                 safe_text(s.model),
                 safe_text(s.id),
                 key=str(s.path),
@@ -88,6 +114,58 @@ class HistoryScreen(Screen[None]):
         self.query_one("#history-trend", Static).update(trend_table(series) if series else "")
         self.query_one("#history-empty", Static).update(
             "" if self.summaries else "No sessions yet. Start an interview from the home screen."
+        )
+        notes = []
+        if any(s.overridden for s in overview.readable):
+            notes.append(f"{OVERRIDE_MARK} includes a mentor's override (Enter shows the grader's score too)")
+        if overview.unfinished:
+            notes.append(
+                f"{len(overview.unfinished)} unfinished: ctrl+r resumes the selected one, x discards it"
+            )
+        self.query_one("#history-notes", Static).update(Text("\n".join(notes)))
+        self.refresh_bindings()
+
+    def _selected_unfinished(self) -> Path | None:
+        path = self._selected_path()
+        return path if path is not None and self._status.get(str(path)) == "in-progress" else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Resume and Discard show (and work) only on an unfinished session's row.
+        if action in ("resume", "discard"):
+            return self._selected_unfinished() is not None
+        return True
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.refresh_bindings()
+
+    def action_resume(self) -> None:
+        path = self._selected_unfinished()
+        if path is not None:
+            self.app.push_screen(InterviewScreen(resume=path), lambda _: self.reload())
+
+    def action_discard(self) -> None:
+        path = self._selected_unfinished()
+        if path is None:
+            return
+
+        def done(confirmed: bool | None) -> None:
+            if not confirmed:
+                return
+            try:
+                discard_session(path)
+            except (TranscriptError, OSError) as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+            self.notify(f"Discarded {path.stem}: its answers are kept", markup=False)
+            self.reload()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Discard unfinished session {path.stem}? It is marked ended early and no longer "
+                "offered for resuming; its answers and scores stay in history.",
+                yes="Discard",
+            ),
+            done,
         )
 
     def _selected_path(self):

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Header, Input, Label, Select, SelectionList, Static
+from textual.strip import Strip
+from textual.widgets import Button, Checkbox, Header, Input, Label, Select, SelectionList, Static
+from textual.widgets.option_list import OptionDoesNotExist
 from textual.worker import Worker, WorkerState
 
 from mockinterview.domain.rounds import DEFAULT_PACK_ID, ROUND_ORDER, ROUND_SHORT
@@ -32,6 +35,24 @@ DEFAULT_PACK = DEFAULT_PACK_ID
 RECENT = 4  # sessions listed under the form
 
 
+class RoundChecklist(SelectionList[str]):
+    """The rounds to run: a checked round shows ✓, an unchecked one an empty box (Textual
+    draws X in both, telling them apart by colour only)."""
+
+    def render_line(self, y: int) -> Strip:
+        line = super().render_line(y)
+        segments = list(line)
+        try:
+            selection = self.get_option_at_index(self.scroll_offset.y + y)
+        except OptionDoesNotExist:
+            return line
+        if len(segments) < 2 or segments[1].text != Checkbox.BUTTON_INNER:
+            return line
+        mark = "✓" if selection.value in self._selected else " "
+        segments[1] = Segment(mark, segments[1].style)
+        return Strip(segments, line.cell_length)
+
+
 def recent_table(sessions) -> Table | str:
     if not sessions:
         return "No sessions yet: start one above. Your history and score trends will show here."
@@ -45,20 +66,54 @@ def recent_table(sessions) -> Table | str:
         table.add_row(  # Text, not str: Rich would read "[...]" in a file's data as markup
             Text(x.created.strftime("%Y-%m-%d %H:%M") if x.created else x.id),
             Text(" ".join(ROUND_SHORT.get(r, r) for r in x.rounds)),
-            Text(x.status),
+            Text({"in-progress": "unfinished", "ended-early": "ended early"}.get(x.status, x.status)),
             Text(score, style="bold"),
         )
     return table
 
 
+def plan_panel(plan) -> Table | str:
+    """The practice plan (``engine.practice.PracticePlan``) in a few lines: questions due for
+    another try, mistakes that recur, key points most often missed."""
+    if plan is None or plan.empty:
+        return ""
+    table = Table(box=None, padding=(0, 1), show_header=False, expand=True)
+    table.add_column(no_wrap=True, style="bold")
+    table.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
+    if plan.due:
+        due = Text()
+        for i, d in enumerate(plan.due[:3]):
+            due.append(" · " if i else "")
+            due.append("skipped" if d.last_score is None else f"{d.last_score:.1f}", style="yellow")
+            due.append(f" {d.question_id}")
+        table.add_row("Due again", due)
+    if plan.mistakes:
+        recurring = Text()
+        for i, m in enumerate(plan.mistakes[:2]):
+            recurring.append(" · " if i else "")
+            recurring.append(f"×{m.times} ", style="yellow")
+            recurring.append(m.title)
+        table.add_row("Mistakes", recurring)
+    if plan.missed_points:
+        p = plan.missed_points[0]
+        table.add_row("Often missed", Text(f"{p.missed}/{p.asked} ", style="yellow") + Text(p.key_point))
+    return table
+
+
 def load_home_defaults():
-    """The form's defaults and the sessions (``engine.sessions.InterviewDefaults``), read in a
-    thread after the first paint."""
+    """The form's defaults and the sessions (``engine.sessions.InterviewDefaults``), and the
+    practice plan, read in a thread after the first paint."""
     # Imported here, in that thread: it needs pydantic and the domain models, which the
     # first paint does not wait for (bench/tui_startup.py).
+    from mockinterview.engine.practice import practice_plan
     from mockinterview.engine.sessions import interview_defaults
 
-    return interview_defaults()
+    defaults = interview_defaults()
+    try:
+        plan = practice_plan()
+    except OSError:  # an unreadable sessions dir: the form still works
+        plan = None
+    return defaults, plan
 
 
 class HomeScreen(Screen[None]):
@@ -104,15 +159,16 @@ class HomeScreen(Screen[None]):
                             yield Input(placeholder="new", id="home-seed", type="integer")
                 with Vertical(id="home-right"):
                     yield Label("Rounds")
-                    yield SelectionList[str](
-                        *[(ROUND_LABELS[r], r, True) for r in ROUND_ORDER], id="home-rounds"
-                    )
+                    yield RoundChecklist(*[(ROUND_LABELS[r], r, True) for r in ROUND_ORDER], id="home-rounds")
             with Horizontal(id="home-buttons"):
                 yield Button("Start interview", id="start", variant="primary")
                 yield Button("Resume", id="resume", disabled=True)
                 yield Button("History", id="history")
                 yield Button("Review file…", id="review")
             yield Static("", id="home-resume-info", classes="muted")
+            # The plan before the recent sessions: on a short terminal it is what stays in view.
+            yield Static("", id="home-plan-title", classes="section-title hidden")
+            yield Static("", id="home-plan")
             yield Static("", id="home-recent")
         yield KeysFooter()
 
@@ -137,10 +193,16 @@ class HomeScreen(Screen[None]):
         )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.name == "home-plan":
+            if event.state == WorkerState.SUCCESS:
+                self._show_plan(event.worker.result)
+            return
         if event.worker.name != "home-defaults":
             return
         if event.state == WorkerState.SUCCESS:
-            self._apply_defaults(event.worker.result)
+            defaults, plan = event.worker.result
+            self._apply_defaults(defaults)
+            self._show_plan(plan)
         elif event.state == WorkerState.ERROR:
             self.loaded = True
             self.notify(
@@ -179,12 +241,22 @@ class HomeScreen(Screen[None]):
             self.refresh_sessions()
 
     def refresh_sessions(self) -> None:
-        """Back from an interview or the history: the sessions may have changed."""
+        """Back from an interview or the history: the sessions and the plan may have changed."""
+        from mockinterview.engine.practice import practice_plan
         from mockinterview.engine.sessions import session_overview
 
         overview = session_overview()
         self._show_resumable(overview.resumable)
         self.query_one("#home-recent", Static).update(recent_table(overview.recent(RECENT)))
+        # In a thread: a session that just changed is parsed again (~0.5 MB of JSON).
+        self.run_worker(practice_plan, name="home-plan", group="home", thread=True, exit_on_error=False)
+
+    def _show_plan(self, plan) -> None:
+        panel = plan_panel(plan)
+        title = self.query_one("#home-plan-title", Static)
+        title.update(f"Practice plan · from {plan.sessions} session(s) · history --plan" if panel else "")
+        title.set_class(not panel, "hidden")
+        self.query_one("#home-plan", Static).update(panel)
 
     def _show_resumable(self, path: Path | None) -> None:
         self.resumable = path

@@ -163,6 +163,7 @@ class InterviewScreen(Screen[None]):
         self._fault_retryable = False
         self._last_answer = ""
         self._anchored = False
+        self._draft_timer = None  # saves the answer being typed a moment after the last key
 
     # -- layout ---------------------------------------------------------------------
 
@@ -207,6 +208,10 @@ class InterviewScreen(Screen[None]):
                 self.resume_path, listener=self._listener, **self.resume_models
             )
             await self._show_history(self.session.transcript.turns)
+            if self.session.draft:  # what was being typed when the session was left
+                editor = self.query_one("#answer", TextArea)
+                editor.load_text(self.session.draft)
+                editor.move_cursor(editor.document.end)
         else:
             self.session = await InterviewSession.create(
                 InterviewConfig(**self.config), listener=self._listener
@@ -530,19 +535,62 @@ class InterviewScreen(Screen[None]):
         self.app.copy_to_clipboard(text)
         self.notify("Answer copied (OSC 52)", timeout=3, markup=False)
 
+    # -- the answer being typed is kept -----------------------------------------------
+
+    DRAFT_SAVE_DELAY_S = 2.0
+
+    @on(TextArea.Changed, "#answer")
+    def _answer_changed(self, event: TextArea.Changed) -> None:
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(self.DRAFT_SAVE_DELAY_S, self.save_draft)
+
+    def save_draft(self) -> None:
+        """Save the editor's text with the transcript (restored on resume)."""
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        if self.session is None or self.session.state == "finished":
+            return
+        try:
+            self.session.save_draft(self.query_one("#answer", TextArea).text)
+        except OSError as exc:  # a full disk: say so, keep the text in the editor
+            self.notify(f"Could not save the draft: {exc}", severity="error", markup=False)
+
+    def _open(self) -> bool:
+        return self.session is not None and self.session.state != "finished"
+
+    def _leave_question(self) -> str:
+        typed = self.query_one("#answer", TextArea).text.strip()
+        kept = "Your answer so far is kept" if typed else "Every answer is saved"
+        return f"{kept}; resume the session later from home or history."
+
     def action_leave(self) -> None:
-        if self.session is not None and self.session.state == "finished":
+        if not self._open():
             self.dismiss(None)
             return
 
         def done(confirmed: bool | None) -> None:
             if confirmed:
+                self.save_draft()
                 self.workers.cancel_group(self, ENGINE_GROUP)
                 self.dismiss(None)
 
         self.app.push_screen(
-            ConfirmScreen(
-                "Leave the interview? Every answer is saved; resume it later from home.", yes="Leave"
-            ),
-            done,
+            ConfirmScreen(f"Leave the interview? {self._leave_question()}", yes="Leave"), done
         )
+
+    def confirm_quit(self) -> bool:
+        """ctrl+q (or Quit in the palette) mid-interview asks first, as Leave does; True
+        when it asked (the app then waits for the answer)."""
+        if not self._open():
+            return False
+
+        def done(confirmed: bool | None) -> None:
+            if confirmed:
+                self.save_draft()
+                self.workers.cancel_group(self, ENGINE_GROUP)
+                self.app.exit()
+
+        self.app.push_screen(ConfirmScreen(f"Quit mockinterview? {self._leave_question()}", yes="Quit"), done)
+        return True
