@@ -78,7 +78,7 @@ FLUENT_WRONG = [
     (
         "explaining-to-stakeholders",
         "honest-limitations",
-        "I would lead with the AUC and the log loss, because stakeholders want technical metrics and "
+        "Stakeholders care about the AUC and the log loss, so I lead with them: stakeholders want technical metrics and "
         "technical jargon shows expertise. I don't mention the limitations since that only makes people "
         "nervous about using the model.",
     ),
@@ -225,7 +225,7 @@ CORRECT_NEARBY = [
     ),
     (
         "explaining-to-stakeholders",
-        "I would not lead with the AUC; I talk about customers caught and false alarms in money terms. "
+        "Stakeholders don't care about the AUC; I talk about customers caught and false alarms in money terms. "
         "Technical jargon does not show expertise, it loses the room, so I use one simple chart. I never "
         "hide the limitations: I show real customers the model got wrong and say where it is not reliable.",
     ),
@@ -920,3 +920,41 @@ def test_a_pitfall_named_as_such_is_not_the_candidate_making_it(pack):
         pack,
     )
     assert not _wrong(g) and not g.mistakes, (g.key_points, g.mistakes)
+
+
+# The wrong claim described, not made: under a condition, or as what others do or say.
+DESCRIBED = [
+    ("data-leakage", "If you fit the scaler on the whole dataset, the test rows leak into the mean."),
+    ("ab-test-design", "If you stop the test as soon as it is significant, false positives pile up."),
+    ("overfitting", "People often judge the model on training accuracy, which hides overfitting."),
+    (
+        "precision-vs-recall",
+        "People mix them up and say precision is the share of actual positives caught, which is recall.",
+    ),
+    ("explaining-to-stakeholders", "Some teams hide the limitations, and it always comes back to bite them."),
+    ("behavioral-failure", "It was easy to blame the data engineers, but I owned the validation step."),
+    ("experimentation-process", "Teams that discard failed experiments repeat them a year later."),
+    ("class-imbalance", "A common mistake is to SMOTE the whole dataset before the split."),
+]
+
+
+@pytest.mark.parametrize(("question_id", "sentence"), DESCRIBED)
+def test_a_misconception_described_rather_than_made_is_not_held_against_the_answer(
+    pack, question_id, sentence
+):
+    g = grade_answer(sentence, pack.question(question_id), pack)
+    assert not _wrong(g), _wrong(g)
+
+
+def test_the_same_words_asserted_are_still_wrong(pack):
+    for question_id, sentence in [
+        ("data-leakage", "I fit the scaler on the whole dataset, then split it."),
+        (
+            "ab-test-design",
+            "I stop early once it looks significant, to save traffic.",
+        ),
+        ("overfitting", "I judge the model on training accuracy, which is what matters."),
+        ("class-imbalance", "My approach is to SMOTE the whole dataset before the split."),
+    ]:
+        g = grade_answer(sentence, pack.question(question_id), pack)
+        assert _wrong(g), sentence

@@ -36,6 +36,7 @@ class LanguageLexicon(BaseModel):
     verbal_determiners: Entries
     prepositions: Entries
     conditionals: Entries
+    described_openers: Entries
     doubts: Entries
     retract_all: Entries
     retract_last: Entries

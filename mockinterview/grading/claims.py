@@ -129,6 +129,7 @@ class LanguageRules:
     verbal_determiners: PhraseIndex
     prepositions: frozenset[str]
     conditionals: frozenset[str]
+    described_openers: PhraseIndex
     doubts: PhraseIndex
     retract_all: PhraseIndex
     retract_last: PhraseIndex
@@ -160,6 +161,7 @@ class LanguageRules:
             verbal_determiners=PhraseIndex(lex.verbal_determiners),
             prepositions=frozenset(lex.prepositions),
             conditionals=frozenset(lex.conditionals),
+            described_openers=PhraseIndex(lex.described_openers),
             doubts=PhraseIndex(lex.doubts),
             retract_all=PhraseIndex(lex.retract_all),
             retract_last=PhraseIndex(lex.retract_last),
@@ -531,6 +533,26 @@ class ClaimReading:
         if qualified or hypothetical:
             return "qualified"
         return "dismissed" if rejecting else "negated"
+
+    def described(self, sentence: Sentence, positions: Iterable[int]) -> bool:
+        """True when the words at ``positions`` lie in one clause that opens with a condition
+        or with what others do or say ("If you fit the scaler on all rows, the test rows
+        leak", "People often judge a model on training accuracy"): a statement the candidate
+        describes, not one they make. For misconceptions, which must be asserted."""
+        positions = sorted(positions)
+        if not positions:
+            return False
+        tokens = self._tokens
+        g0 = sentence.first + positions[0]
+        clause = tokens[g0].clause
+        if tokens[sentence.first + positions[-1]].clause != clause:
+            return False
+        k = g0
+        while k > sentence.first and tokens[k - 1].clause == clause:
+            k -= 1
+        while k < g0 and tokens[k].text in _LEAD_INS:
+            k += 1
+        return bool(self.rules.described_openers.match_at(tokens, k))
 
     def _stance_reaches(self, sentence: Sentence, g0: int) -> bool:
         """A negated stance verb earlier in the sentence ("I don't believe, frankly, that

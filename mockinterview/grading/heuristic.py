@@ -283,8 +283,9 @@ def _answer_flags(
 def _misconceptions(
     ckp: CompiledKeyPoint, analysis: Analysis, claims: ClaimReading
 ) -> tuple[list[Match], set[int]]:
-    """The point's misconceptions the answer asserts (each within one clause), and the
-    indexes of the sentences that deny one ("I never fit the scaler on the whole dataset")."""
+    """The point's misconceptions the answer asserts (each within one clause, not in a clause
+    that only describes it: "if you ...", "people often ..."), and the indexes of the
+    sentences that deny one ("I never fit the scaler on the whole dataset")."""
     wrong: list[Match] = []
     refuted: set[int] = set()
     for phrase in ckp.misconceptions:
@@ -293,7 +294,7 @@ def _misconceptions(
                 continue
             # Stated outright: "ML does not always beat rules" qualifies the misconception away.
             status = claims.status(m.sentence, m.positions, negative_phrase=phrase.negative, statement=True)
-            if status == "asserted":
+            if status == "asserted" and not claims.described(m.sentence, m.positions):
                 wrong.append(m)
             elif status in ("negated", "qualified", "dismissed", "worthless"):
                 refuted.add(m.sentence.index)
