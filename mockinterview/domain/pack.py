@@ -42,6 +42,15 @@ class KeyPoint(StrictModel):
     words must all appear, in any order, within one sentence of the answer (after
     lower-casing and light stemming). ``misconceptions`` are phrases that state the
     point wrongly; an answer that matches one does not get credit for the point.
+
+    A misconception counts only where the candidate asserts it, its words within one
+    clause: not negated or qualified ("SMOTE is never run on the whole dataset", "not
+    always"), not retracted or doubted, not named as a pitfall ("... is a classic
+    mistake"), and not in a clause that only describes it ("if you ...", "people often
+    ..."; language.toml ``described_openers``). A sentence that denies a misconception
+    denies no key point's words. Because words match in any order, a misconception must
+    carry what makes it wrong ("always", "proves", "whole dataset", the swapped subject):
+    the right statement must not contain all of its content words.
     """
 
     id: Slug
