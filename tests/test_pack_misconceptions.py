@@ -958,3 +958,45 @@ def test_the_same_words_asserted_are_still_wrong(pack):
     ]:
         g = grade_answer(sentence, pack.question(question_id), pack)
         assert _wrong(g), sentence
+
+
+# A careful answer that later contradicts itself with one of the new wrong claims.
+SELF_CONTRADICTING = [
+    (
+        "class-imbalance",
+        "right-metric",
+        "With 2% positives accuracy is useless, so I look at PR-AUC. I use class weights first and, if needed, "
+        "oversample the minority class inside the training folds only, so validation keeps the real ratio. Then "
+        "I tune the decision threshold to the team's capacity. Then again, accuracy is fine for imbalanced data "
+        "once it is above 95%.",
+    ),
+    (
+        "precision-vs-recall",
+        "definitions",
+        "Precision is the share of flagged cases that are truly positive and recall is the share of actual "
+        "positives we catch. Which one to favour depends on the cost of false positives versus false negatives: "
+        "favour recall for fraud, where a miss is expensive, favour precision for a spam filter. I tune the "
+        "decision threshold on the precision-recall curve. Later on, to be fair, recall is the share of flagged "
+        "cases that are correct.",
+    ),
+    (
+        "ab-test-design",
+        "fixed-duration-no-peeking",
+        "I fix conversion as the primary metric with a hypothesis and guardrails, pick a minimum detectable "
+        "effect worth shipping, and compute the sample size for 80% power at alpha 0.05. Users are randomly "
+        "assigned to control and treatment, and the test runs for a fixed duration of two full weeks, with no "
+        "peeking. I report the effect size with a confidence interval. In practice I stop the test as soon as "
+        "it is significant.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("question_id", "key_point", "answer"), SELF_CONTRADICTING, ids=[c[0] for c in SELF_CONTRADICTING]
+)
+def test_a_later_wrong_claim_is_a_contradiction_shown_with_both_quotes(pack, question_id, key_point, answer):
+    g = grade_answer(answer, pack.question(question_id), pack)
+    k = next(k for k in g.key_points if k.id == key_point)
+    assert "contradiction" in g.flags and g.score <= 2.0, g
+    assert k.misconception and k.contradicts and k.misconception in answer and k.contradicts in answer
+    assert answer.index(k.contradicts) < answer.index(k.misconception)  # the later, wrong claim is quoted
