@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from mockinterview import files
 from mockinterview.cli.errors import CliError
 from mockinterview.domain.wording import to_candidate
 
@@ -111,9 +112,13 @@ def _answer_lines(spec: str) -> Iterable[str]:
         return iter(sys.stdin.readline, "")
     path = Path(spec)
     try:
-        if path.stat().st_size > MAX_ANSWERS_BYTES:
-            raise CliError(f"answers file {spec} is too large")
-        text = path.read_text(encoding="utf-8-sig")  # tolerate a BOM from Windows editors
+        # a regular file only (a FIFO, /dev/zero: refused, never read), at most the cap;
+        # utf-8-sig tolerates a BOM from Windows editors
+        text = files.read_text(path, MAX_ANSWERS_BYTES, encoding="utf-8-sig")
+    except files.FileTooLarge as exc:
+        raise CliError(f"answers file {spec} is too large ({exc.size:,} bytes; at most {exc.limit:,})") from None
+    except files.NotARegularFile as exc:
+        raise CliError(f"answers file {spec}: {exc.strerror}; use --answers - to read standard input") from None
     except FileNotFoundError:
         raise CliError(f"answers file {spec} does not exist") from None
     except IsADirectoryError:

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mockinterview import files
 from mockinterview.domain.pack import RolePack
 from mockinterview.errors import OneLineError
 from mockinterview.grading import grade_answer
 from mockinterview.grading.matching import compile_phrase
 from mockinterview.grading.pack_check import example_problems, pack_warnings
-from mockinterview.packs.loader import PackLoadError, load_pack_dir
+from mockinterview.packs.loader import MAX_PACK_FILE_BYTES, PackLoadError, load_pack_dir
 from mockinterview.resources import pack_dirs, rubrics_dir
 
 # A reference answer graded below this by its own key points deserves a look.
@@ -47,8 +48,8 @@ def find_pack_dirs(path: str | None) -> list[Path]:
         raise OneLineError(f"{root}: no such directory")
     if not root.is_dir():
         raise OneLineError(f"{root}: not a directory (expected a pack directory with pack.toml)")
-    if (root / "pack.toml").is_file():
-        return [root]
+    if (root / "pack.toml").exists() or (root / "pack.toml").is_symlink():
+        return [root]  # even when it cannot be read: the lint says why
     found = pack_dirs(root)
     if not found:
         raise OneLineError(f"{root}: no rubric pack here (no pack.toml in it or in its subdirectories)")
@@ -60,7 +61,7 @@ def _question_locations(pack_dir: Path) -> dict[str, tuple[str, str]]:
     out: dict[str, tuple[str, str]] = {}
     for path in sorted((pack_dir / "questions").glob("*.toml")):
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = tomllib.loads(files.read_text(path, MAX_PACK_FILE_BYTES))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
             continue
         items = data.get("questions")

@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from mockinterview import files
 from mockinterview.domain.ids import is_safe_id
 from mockinterview.domain.pack import Mistake, PackLexicon, PackMeta, Question, RolePack
 from mockinterview.domain.rounds import DEFAULT_PACK_ID  # noqa: F401  (re-exported)
@@ -67,12 +68,12 @@ def _loc(parts: tuple[Any, ...]) -> str:
 
 def _read_toml(path: Path, rel: str, problems: list[PackProblem]) -> dict[str, Any] | None:
     try:
-        raw = path.read_bytes()
+        raw = files.read_bytes(path, MAX_PACK_FILE_BYTES)  # a FIFO or /dev/zero is refused, not read
+    except files.FileTooLarge as exc:
+        problems.append(PackProblem(rel, "", f"file is too large ({exc.size} bytes)"))
+        return None
     except OSError as exc:
         problems.append(PackProblem(rel, "", f"cannot read file: {exc.strerror or exc}"))
-        return None
-    if len(raw) > MAX_PACK_FILE_BYTES:
-        problems.append(PackProblem(rel, "", f"file is too large ({len(raw)} bytes)"))
         return None
     try:
         text = raw.decode("utf-8")
@@ -129,7 +130,10 @@ def content_hash(pack_dir: Path) -> str:
     for path in sorted(p for p in pack_dir.rglob("*.toml") if p.is_file()):
         digest.update(path.relative_to(pack_dir).as_posix().encode())
         digest.update(b"\0")
-        digest.update(path.read_bytes())
+        try:
+            digest.update(files.read_bytes(path, MAX_PACK_FILE_BYTES))
+        except OSError as exc:  # hashed as its error: never read past the cap
+            digest.update(f"unreadable: {exc.strerror or exc}".encode())
         digest.update(b"\0")
     return digest.hexdigest()
 
@@ -168,7 +172,8 @@ def load_pack_dir(pack_dir: Path) -> RolePack:
                 problems += _undeclared_rounds(data, meta, rel)
 
     lexicon = PackLexicon()
-    if (pack_dir / "lexicon.toml").is_file():
+    lexicon_file = pack_dir / "lexicon.toml"
+    if lexicon_file.exists() or lexicon_file.is_symlink():  # optional; when there, it must be readable
         lexicon_data = _read_toml(pack_dir / "lexicon.toml", "lexicon.toml", problems)
         if lexicon_data is not None:
             try:

@@ -50,12 +50,14 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from mockinterview import files
 from mockinterview.domain.pack import RoundId
 from mockinterview.domain.rounds import DEFAULT_PACK_ID, ROUND_ORDER
 from mockinterview.errors import OneLineError
 from mockinterview.storage import paths
 
 API_KEY_ENV = "OPENAI_API_KEY"
+MAX_CONFIG_BYTES = 1_000_000  # config.toml and keymap.toml: a few hundred bytes in practice
 BASE_URL_ENV = "OPENAI_BASE_URL"
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 ENV_PREFIX = "MOCKINTERVIEW_"  # any setting from the environment: MOCKINTERVIEW_<SECTION>__<KEY>
@@ -299,7 +301,7 @@ class Settings(BaseSettings):
             init_settings,
             _OpenAIEnvironment(settings_cls, env),
             _Environment(settings_cls, env),
-            TomlConfigSettingsSource(settings_cls, toml_file=path),
+            _TomlFile(settings_cls, toml_file=path),
             _KeymapFile(settings_cls, path.with_name(KEYMAP_FILE)),
         )
 
@@ -336,6 +338,19 @@ class _OpenAIEnvironment(PydanticBaseSettingsSource):
         return values
 
 
+def _read_toml(path: Path) -> dict[str, Any]:
+    """A config file through the one careful reader (files.read_text): a FIFO, a device or
+    a huge file is an error, never a hang or a memory blow-up."""
+    return tomllib.loads(files.read_text(path, MAX_CONFIG_BYTES))
+
+
+class _TomlFile(TomlConfigSettingsSource):
+    """pydantic-settings' config.toml source, reading through ``_read_toml``."""
+
+    def _read_file(self, file_path) -> dict[str, Any]:
+        return _read_toml(Path(file_path))
+
+
 class _KeymapFile(PydanticBaseSettingsSource):
     """``keymap.toml`` (binding id -> keys), the keymap's older home, as the ``keymap`` field."""
 
@@ -348,11 +363,12 @@ class _KeymapFile(PydanticBaseSettingsSource):
 
     def __call__(self) -> dict[str, Any]:
         try:
-            with open(self._path, "rb") as fh:
-                table = tomllib.load(fh)
+            table = _read_toml(self._path)
         except FileNotFoundError:
             return {}
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        except OSError as exc:
+            raise ConfigError(f"{self._path}: cannot be read ({exc.strerror or exc})") from None
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"{self._path}: cannot be read ({exc})") from None
         return {"keymap": {str(k): v for k, v in table.items()}}
 
@@ -378,6 +394,8 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
         return Settings()
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except (files.NotARegularFile, files.FileTooLarge) as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.__class__.__name__}: {exc})") from None
     except ValidationError as exc:
@@ -388,8 +406,7 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
 
 def _refuse_key_in_file(path: Path) -> None:
     try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
+        data = _read_toml(path)
     except FileNotFoundError:
         return
     for where, table in (("", data), ("openai.", data.get("openai"))):

@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from mockinterview import files
 from mockinterview.domain.transcript import SCHEMA_VERSION, GradeRecord, Transcript
 from mockinterview.storage.locks import is_locked_by_another, lock_path
 from mockinterview.storage.paths import UnsafePathError, path_in, reports_dir, sessions_dir
@@ -152,10 +153,9 @@ def save_transcript(t: Transcript, path: Path | None = None) -> Path:
 def load_transcript(path: str | Path) -> Transcript:
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_TRANSCRIPT_BYTES:
-            raise TranscriptError(f"{path}: file is too large for a transcript ({size} bytes)")
-        raw = path.read_bytes()
+        raw = files.read_bytes(path, MAX_TRANSCRIPT_BYTES)  # a FIFO or /dev/zero is refused, not read
+    except files.FileTooLarge as exc:
+        raise TranscriptError(f"{path}: file is too large for a transcript ({exc.size} bytes)") from None
     except FileNotFoundError:
         raise TranscriptError(f"{path}: no such file") from None
     except IsADirectoryError:
