@@ -79,3 +79,30 @@ def read_bytes(path: str | os.PathLike[str], max_bytes: int) -> bytes:
 def read_text(path: str | os.PathLike[str], max_bytes: int, encoding: str = "utf-8") -> str:
     """``read_bytes`` decoded (UnicodeDecodeError when it is not ``encoding``)."""
     return read_bytes(path, max_bytes).decode(encoding)
+
+
+def write_private(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` as a regular file only its owner can read (0600), also
+    when it exists with another mode; a symlink is not followed and a FIFO or device is not
+    written to (``export -o`` followed a symlink and kept an existing file's 0644)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OSError(errno.ELOOP, "is a symbolic link; not followed", str(path)) from None
+        if exc.errno == errno.ENXIO:  # a FIFO with no reader
+            raise NotARegularFile(errno.EINVAL, "not a regular file (a FIFO)", str(path)) from None
+        raise
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotARegularFile(errno.EINVAL, f"not a regular file ({_kind(st.st_mode)})", str(path))
+        os.fchmod(fd, 0o600)
+        os.ftruncate(fd, 0)
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+    finally:
+        os.close(fd)

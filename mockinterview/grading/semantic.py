@@ -187,7 +187,9 @@ def _store(path: Path, vectors: np.ndarray) -> None:
     import numpy as np
 
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        from mockinterview.storage.paths import make_private_dirs
+
+        make_private_dirs(path.parent)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npy")
         try:
             with os.fdopen(fd, "wb") as fh:

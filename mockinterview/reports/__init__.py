@@ -30,17 +30,15 @@ def save_report(transcript: Transcript, fmt: str, path=None, *, include_model_ca
 
     Without ``path`` it goes to ``<data dir>/reports/<session id>.<fmt>``.
     """
-    import os
     from pathlib import Path
 
-    from mockinterview.storage.paths import path_in, reports_dir
+    from mockinterview.files import write_private
+    from mockinterview.storage.paths import make_private_dirs, path_in, reports_dir
 
     if path is None:  # named from data: kept inside the reports folder
         path = path_in(reports_dir(), transcript.meta.id, f".{fmt}")
     text = export(transcript, fmt, include_model_calls)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
+    make_private_dirs(path.parent)
+    write_private(path, text.encode("utf-8"))  # 0600, no symlink followed, regular files only
     return path

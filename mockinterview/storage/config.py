@@ -447,7 +447,7 @@ def to_toml(settings: Settings) -> str:
 def save_settings(settings: Settings, path: Path | None = None) -> Path:
     """Write the settings atomically with mode 0600. Never writes the API key."""
     path = paths.config_dir() / "config.toml" if path is None else path
-    path.parent.mkdir(parents=True, exist_ok=True)
+    paths.make_private_dirs(path.parent)
     text = to_toml(settings)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".config-", suffix=".toml")
     try:

@@ -49,8 +49,29 @@ def path_in(folder: Path, name: str, suffix: str = "") -> Path:
     return candidate
 
 
+def make_private_dirs(path: Path) -> Path:
+    """Create ``path`` and every missing parent 0700, whatever the umask: ``mkdir(mode=)``
+    is masked by it for the leaf and ignored for the parents (``umask 000`` made
+    ``~/.local/share`` and the config dir 0777). Folders that exist are left as they are."""
+    path = Path(path)
+    missing: list[Path] = []
+    probe = path
+    while not probe.exists() and probe != probe.parent:
+        missing.append(probe)
+        probe = probe.parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            continue  # made meanwhile by another process: its mode is its maker's
+        os.chmod(folder, 0o700)
+    if not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True)  # raises the right OSError (not a directory ...)
+    return path
+
+
 def _ensure_private_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_dirs(path)
     try:
         if path.stat().st_mode & 0o077:
             path.chmod(0o700)

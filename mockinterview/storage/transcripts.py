@@ -12,7 +12,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,7 +26,13 @@ from pydantic import ValidationError
 from mockinterview import files
 from mockinterview.domain.transcript import SCHEMA_VERSION, GradeRecord, Transcript
 from mockinterview.storage.locks import is_locked_by_another, lock_path
-from mockinterview.storage.paths import UnsafePathError, path_in, reports_dir, sessions_dir
+from mockinterview.storage.paths import (
+    UnsafePathError,
+    make_private_dirs,
+    path_in,
+    reports_dir,
+    sessions_dir,
+)
 
 MAX_TRANSCRIPT_BYTES = 50_000_000
 SUFFIX = ".json"
@@ -121,7 +129,7 @@ def save_transcript(t: Transcript, path: Path | None = None) -> Path:
     # pydantic's serializer is ~15x faster than model_dump + json.dumps; this runs after every turn.
     blob = _without_secret(t.model_dump_json(indent=1)).encode("utf-8")
     directory = path.parent
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_dirs(directory)
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
@@ -223,10 +231,46 @@ def latest_session(directory: Path | None = None, *, status: str | None = None) 
     return best[1] if best else None
 
 
+# A save's temp file (".<id>.json.<random>.tmp") lives for milliseconds; one older than this
+# was left by a process killed mid-save. It holds the whole transcript.
+STALE_TEMP_SECONDS = 60.0
+
+
+def _temps_of(path: Path) -> list[Path]:
+    return sorted(path.parent.glob(f".{_glob_escape(path.name)}.*.tmp"))
+
+
+def clean_stale_temps(directory: Path | None = None, *, older_than: float = STALE_TEMP_SECONDS) -> list[Path]:
+    """Remove the save temps a killed process left in the sessions dir (``kill -9`` mid-save
+    leaves a full copy of the transcript there); those younger than ``older_than`` seconds
+    may belong to a save in progress and stay. Returns what was removed."""
+    root = Path(directory) if directory is not None else sessions_dir(create=False)
+    if not root.is_dir():
+        return []
+    now = time.time()
+    removed = []
+    for tmp in root.glob(f".*{SUFFIX}.*.tmp"):
+        try:
+            st = tmp.lstat()
+            if stat.S_ISREG(st.st_mode) and now - st.st_mtime >= older_than:
+                tmp.unlink()
+                removed.append(tmp)
+        except OSError:
+            continue  # gone meanwhile, or not ours to remove
+    return removed
+
+
 def delete_session(id_or_path: str | Path, directory: Path | None = None) -> None:
-    """Delete a session's transcript and the reports saved for it in the data dir
-    (``<data dir>/reports/<id>.*``): they quote the candidate's answers too."""
+    """Delete a session's transcript, its save temps and lock, and the reports saved for it
+    in the data dir (``<data dir>/reports/<id>.*``): they quote the candidate's answers too.
+
+    Only a transcript in the sessions dir is deleted: ``history --delete PATH`` is not a way
+    to remove any file."""
     path = find_session(id_or_path, directory)
+    root = Path(directory) if directory is not None else sessions_dir(create=False)
+    inside = os.path.realpath(path.parent) == os.path.realpath(root)
+    if not inside or path.suffix != SUFFIX or path.name.startswith("."):
+        raise TranscriptError(f"{path}: not a saved session in {root}; only those are deleted")
     held = is_locked_by_another(path)
     if held is not None:  # its process would write it back at its next save
         raise TranscriptError(str(held).replace("; finish or quit it there first", "; quit it there before deleting"))
@@ -234,8 +278,9 @@ def delete_session(id_or_path: str | Path, directory: Path | None = None) -> Non
         path.unlink()
     except OSError as exc:
         raise TranscriptError(f"{path}: cannot delete ({exc.strerror or exc})") from None
-    with contextlib.suppress(OSError):
-        lock_path(path).unlink()
+    for leftover in [*_temps_of(path), lock_path(path)]:
+        with contextlib.suppress(OSError):
+            leftover.unlink()
     reports = reports_dir(create=False)
     if reports.is_dir():
         for report in reports.glob(f"{_glob_escape(path.stem)}.*"):
@@ -415,6 +460,7 @@ def list_sessions(directory: Path | None = None) -> list[SessionSummary]:
     root = Path(directory) if directory is not None else sessions_dir()
     if not root.is_dir():
         return []
+    clean_stale_temps(root)  # every start lists the sessions: history, the TUI, --resume
     out: list[SessionSummary] = []
     for path in sorted(root.glob(f"*{SUFFIX}")):
         if path.name.startswith("."):
