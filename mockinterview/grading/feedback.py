@@ -53,8 +53,12 @@ def build_feedback(
         covered = sum(1 for k in key_points if k.covered)
         parts.append(f"You covered {covered} of {len(key_points)} key points.")
         wrong = [k for k in key_points if k.misconception]
-        if wrong:
-            parts.append("Stated wrongly: " + "; ".join(_clause(k.text) for k in wrong[:2]) + ".")
+        for k in wrong[:2]:
+            # Quote the candidate: what was said, and (for a contradiction) what it contradicts.
+            said = f"you said \u201c{_clause(k.misconception)}\u201d"
+            if k.contradicts:
+                said = f"you said \u201c{_clause(k.contradicts)}\u201d and then \u201c{_clause(k.misconception)}\u201d"
+            parts.append(f"Stated wrongly ({said}): {_clause(k.text)}.")
         missed = [k for k in key_points if not k.covered and not k.misconception]
         if missed:
             parts.append("Add: " + "; ".join(_clause(k.text) for k in missed[:3]) + ".")
