@@ -123,6 +123,26 @@ async def test_a_500_naming_response_format_costs_one_request_per_session(model,
     assert calls[0].error_type == "UnsupportedFormat" and calls[0].attempts == 1  # no retries
 
 
+async def test_a_400_about_another_parameter_falls_back_without_forgetting_the_format(
+    model, fake_openai, question, pack
+):
+    """A 400 that names max_tokens, not the format, is not a rejection of json_schema: the
+    grade falls back with the server's words, and the next grade asks json_schema again."""
+    fake_openai.enqueue(
+        Reply.api_error(
+            400, "max_tokens is too large: 461. This model supports at most 256 tokens.", "invalid_value"
+        )
+    )
+    fake_openai.default_reply = Reply.json_reply(checklist(question, pack))
+    grader = ModelGrader(model)
+    first = await grader.grade(question, ANSWER, pack)
+    assert first.grade.status == "fallback" and "max_tokens is too large" in first.grade.fallback_reason
+    assert model.rejected_modes == {}
+    second = await grader.grade(question, ANSWER, pack)
+    assert second.ladder_step == "json_schema" and second.grade.status == "ok"
+    assert formats(fake_openai) == ["json_schema", "json_schema"]
+
+
 async def test_json_mode_puts_the_schema_in_the_first_system_message(grader, fake_openai, question, pack):
     """Servers that reject both schema formats get JSON mode; strict chat templates
     accept a system message only at the start, so the schema goes there."""

@@ -67,6 +67,7 @@ _WINDOW_RE = re.compile(
     r"(?:context(?: length| window| size)?|n_ctx)\D{0,20}?(\d{3,7})\s*(?:tokens)?", re.IGNORECASE
 )
 _FORMAT_HINTS = ("response_format", "json_schema", "json_object", "response format")
+_OTHER_PARAMS = ("max_tokens", "max_completion_tokens", "temperature", "top_p", "logit_bias", "stop sequence")
 _PLACEHOLDER_KEY = "no-key"
 DESCRIBE_TIMEOUT_S = 10.0  # /v1/models and /props are answered at once by a live server  # local servers often need no key, but the SDK insists on one
 
@@ -339,10 +340,15 @@ class OpenAIProvider:
             and request.response_schema is not None
             and (request.structured_mode not in (None, "text"))
         )
+        low = full.lower()
+        names_format = any(h in low for h in _FORMAT_HINTS)
+        # A 400/422 that names another parameter and not the format ("max_tokens is too
+        # large") is not the format's fault: stepping down would only forget a good mode.
+        names_other = any(p in low for p in _OTHER_PARAMS) and not names_format
         if (
             asked_format
-            and (status in (400, 422) or (status >= 500 and any(h in full.lower() for h in _FORMAT_HINTS)))
-            and not any(hint in code or hint in full.lower() for hint in _CONTEXT_HINTS)
+            and ((status in (400, 422) and not names_other) or (status >= 500 and names_format))
+            and not any(hint in code or hint in low for hint in _CONTEXT_HINTS)
         ):
             # The server cannot do this response format: the ladder steps down at once.
             return UnsupportedFormat(
