@@ -43,8 +43,11 @@ STEP_MAX_TOKENS: dict[str, int] = {
     "clarification": 140,
     "closing": 90,
 }
-# Every step is one paragraph, and the model must never write the candidate's turn.
-STOP_SEQUENCES = ["\n\n", "<candidate_", "Candidate:"]
+# The model must never write the candidate's turn. Every step is one paragraph, but a
+# blank line is no stop sequence: many models open with one, and the reply would end
+# empty before it began (seen on llama-cpp-python's server); the first paragraph is
+# kept instead (``first_paragraph``) and the step's token cap bounds the rest.
+STOP_SEQUENCES = ["<candidate_", "Candidate:"]
 # The user turn that asks the model to speak when the conversation ends with its own
 # turn (or has not begun): strict chat templates need a user turn last.
 YOUR_TURN = "(Your turn.)"
@@ -174,11 +177,22 @@ def interviewer_request(
 _SENTENCE_END = re.compile(r"[.!?…](?:[\"'”’)\]]*)(?=\s|$)")
 
 
-def finish_reply(text: str, cut_off: bool) -> str:
-    """The text to keep of a reply. One cut at the token limit is trimmed back to its
-    last whole sentence (when there is one) and marked, so neither the candidate nor
-    the model reads a half sentence as if it were meant."""
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def first_paragraph(text: str, cut_off: bool) -> tuple[str, bool]:
+    """The reply's first paragraph, and whether that paragraph was cut: a reply that
+    went on past it was not cut within it."""
     text = text.strip()
+    parts = _PARAGRAPH_BREAK.split(text, maxsplit=1)
+    return parts[0].strip(), cut_off and len(parts) == 1
+
+
+def finish_reply(text: str, cut_off: bool) -> str:
+    """The text to keep of a reply: its first paragraph. One cut at the token limit is
+    trimmed back to its last whole sentence (when there is one) and marked, so neither
+    the candidate nor the model reads a half sentence as if it were meant."""
+    text, cut_off = first_paragraph(text, cut_off)
     if not cut_off:
         return text
     ends = list(_SENTENCE_END.finditer(text))
@@ -191,14 +205,17 @@ def _normal(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def compose_question(lead_in: str, question: Question, *, cut_off: bool = False) -> str:
+def compose_question(lead_in: str, question: Question) -> str:
     """The question turn: the model's lead-in (if any) and then the bank question,
     verbatim - whatever the model wrote, the candidate sees the real question and only
     it. A lead-in that restates the question is cut where the restatement starts; a
     lead-in cut at the token limit keeps its whole sentences (nothing shown is then
     cut off, so the turn is not marked); sentences of the lead-in that ask something
-    are dropped, so the model's own question never stands beside the bank question."""
-    lead = lead_in.strip()
+    are dropped, so the model's own question never stands beside the bank question.
+    A lead-in is one line: what follows a line break, and a last fragment without an
+    end (other than a colon), are not part of it."""
+    lead = first_paragraph(lead_in, False)[0].split("\n", 1)[0].strip()
+    whole_only = True
     head = _normal(question.text)[:40]
     at = _normal(lead).find(head) if head else -1
     if at != -1:
@@ -212,16 +229,16 @@ def compose_question(lead_in: str, question: Question, *, cut_off: bool = False)
             kept.append(word)
             length += len(word) + 1
         lead = " ".join(kept).rstrip(" :-–—")
-        cut_off = False  # what is kept ends where the question starts, not at the limit
+        whole_only = False  # what is kept ends where the question starts, on purpose
     if lead.endswith(CUT_OFF_MARK.strip()):
-        lead, cut_off = lead.removesuffix(CUT_OFF_MARK.strip()), True  # marked earlier
-    lead = _statements(lead, whole_only=cut_off)
+        lead = lead.removesuffix(CUT_OFF_MARK.strip())  # marked earlier: the end is half a sentence
+    lead = _statements(lead, whole_only=whole_only)
     return f"{lead} {question.text}" if lead else question.text
 
 
 def _statements(text: str, *, whole_only: bool) -> str:
     """``text`` without its questions (sentences ending in "?"); with ``whole_only``
-    also without an unfinished last sentence."""
+    also without a last sentence that has no end (a colon ends one: "Next one:")."""
     kept, start = [], 0
     for end in _SENTENCE_END.finditer(text):
         sentence = text[start : end.end()].strip()
@@ -229,6 +246,6 @@ def _statements(text: str, *, whole_only: bool) -> str:
         if sentence and "?" not in sentence[-3:]:
             kept.append(sentence)
     rest = text[start:].strip()
-    if rest and not whole_only:
+    if rest and (not whole_only or rest.endswith(":")):
         kept.append(rest)
     return " ".join(kept)

@@ -248,3 +248,19 @@ async def test_replies_cut_at_the_token_limit_are_marked_and_never_hide_the_bank
     assert asked.text == f"Thanks. {question.text}" and not asked.cut_off
     (call,) = [c for c in t.model_calls if c.id in asked.model_call_ids]
     assert call.response["finish_reason"] == "length" and "What is your name?" in call.response["text"]
+
+
+async def test_a_reply_is_its_first_paragraph_and_a_cut_after_it_is_not_marked(openai_settings, fake_openai):
+    """A blank line is no stop sequence (a model that opens with one would say nothing):
+    the first paragraph is kept, and is whole even when the reply ran on to the limit."""
+    rec = Recorder()
+    fake_openai.enqueue(
+        Reply.ok("\n\nWelcome to the round.\n\nNow the candidate will say", finish_reason="length"),
+        Reply.ok("Here we go."),
+    )
+    session = await start(rec, grader="stub")
+    await session.begin()
+    await session.close()
+    intro = load_transcript(session.path).turns[0]
+    assert intro.text == "Welcome to the round." and not intro.cut_off
+    assert "\n\n" not in fake_openai.chat_requests()[0].body["stop"]

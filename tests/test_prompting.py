@@ -194,6 +194,11 @@ def test_a_cut_off_reply_is_trimmed_to_whole_sentences_and_marked():
     assert finish_reply("Thanks. Now tell me about", cut_off=True) == "Thanks. […]"
     assert finish_reply("No sentence end at all", cut_off=True) == "No sentence end at all […]"
     assert finish_reply("  A whole reply.  ", cut_off=False) == "A whole reply."
+    # One paragraph per step: a blank line is no stop sequence (a reply may open with
+    # one), so the first paragraph is kept - whole, when the cut came after it.
+    assert "\n\n" not in STOP_SEQUENCES
+    assert finish_reply("\n\nHello there.\n\nCandidate said", cut_off=True) == "Hello there."
+    assert finish_reply("One.\nTwo.", cut_off=False) == "One.\nTwo."
 
 
 def test_the_bank_question_is_always_shown_verbatim(pack):
@@ -205,10 +210,14 @@ def test_the_bank_question_is_always_shown_verbatim(pack):
     assert compose_question(restated, question) == f"Next up {question.text}"
     # ... and half a lead-in is dropped rather than shown in front of the question.
     assert compose_question("So, about the […]", question) == question.text
-    assert compose_question("So, about the", question, cut_off=True) == question.text
-    # A lead-in cut at the token limit keeps its whole sentences, unmarked: nothing shown is cut.
-    cut = compose_question("Thanks for that. Now, about the next", question, cut_off=True)
+    assert compose_question("So, about the", question) == question.text
+    # A lead-in keeps its whole sentences, unmarked, whether or not the reply was cut at
+    # the token limit: nothing shown is cut. It is one line; "Next one:" is whole.
+    cut = compose_question("Thanks for that. Now, about the next", question)
     assert cut == f"Thanks for that. {question.text}"
+    echoed = "You are a data scientist. analytics. mendatangmodel\nに通itie"
+    assert compose_question(echoed, question) == f"You are a data scientist. analytics. {question.text}"
+    assert compose_question("\n\nNext one:\n\nMore text.", question) == f"Next one: {question.text}"
     # The model's own questions never stand beside the bank question.
     asked = compose_question("Good. What is your favourite model? Let's continue.", question)
     assert asked == f"Good. Let's continue. {question.text}"

@@ -23,7 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from mockinterview.conversation import STEP_MAX_TOKENS, compose_question, finish_reply, interviewer_request
+from mockinterview.conversation import (
+    STEP_MAX_TOKENS,
+    compose_question,
+    finish_reply,
+    first_paragraph,
+    interviewer_request,
+)
 from mockinterview.domain.grade import Grade
 from mockinterview.domain.pack import FollowUp, Question, RolePack, RoundId
 from mockinterview.domain.rounds import DEFAULT_PACK_ID, ROUND_ORDER
@@ -858,11 +864,12 @@ class InterviewSession:
         if step == "question":
             # The bank question, verbatim, after whatever whole lead-in the model wrote:
             # nothing cut is shown (the call keeps the reply and its finish_reason).
-            return _Reply(compose_question(response.text, question, cut_off=response.cut_off), call.id, False)
+            return _Reply(compose_question(response.text, question), call.id, False)
         text = finish_reply(response.text, response.cut_off)
         if not text:
             raise ModelError(f"{model.name} returned an empty reply", retryable=True)
-        return _Reply(text, call.id, response.cut_off)
+        # Marked only when the paragraph kept was cut (not when the cut came after it).
+        return _Reply(text, call.id, first_paragraph(response.text, response.cut_off)[1])
 
     def _interviewer_turn_record(
         self, kind: str, reply: _Reply, round_id: RoundId, question_id: str | None
