@@ -139,13 +139,43 @@ def test_a_headless_interview_on_a_real_server_completes_and_replays_exactly(rea
     )
 
     calls = transcript["model_calls"]
+    by_id = {c["id"]: c for c in calls}
+    # What a strict chat template needs, and bounded steps: one system message, first; the
+    # candidate's answer sent once per request, as delimited data in a user message.
+    for c in calls:
+        messages = c["request"]["messages"]
+        assert [m["role"] for m in messages[1:]].count("system") == 0
+        # (The model's own replies may quote it; what we send holds it once.)
+        holding = [m for m in messages if m["role"] != "assistant" and ANSWER[:60] in m["content"]]
+        assert len(holding) <= 1 and all(
+            m["role"] == "user" and "<candidate_answer>" in m["content"] for m in holding
+        )
+        if c["purpose"] == "interviewer":
+            assert c["request"]["max_tokens"] <= 140 and c["request"]["stop"]
+    # A reply whose kept paragraph was cut at the token limit is marked; a question turn
+    # shows nothing cut, and ends with the bank question.
+    from mockinterview.conversation import first_paragraph
+
+    for turn in (t for t in transcript["turns"] if t["speaker"] == "interviewer"):
+        said = by_id[turn["model_call_ids"][-1]]["response"]
+        cut = bool(said) and first_paragraph(said["text"], said["finish_reason"] == "length")[1]
+        if turn["kind"] == "question":
+            assert turn["text"].endswith(pack.question(turn["question_id"]).text) and not turn["cut_off"]
+        else:
+            assert turn["cut_off"] == cut and (not cut or turn["text"].endswith("[…]"))
     for c in calls:
         print(
             f"  {c['id']} {c['purpose']:<11} {c['ladder_step'] or '':<18} {c['latency_ms'] / 1000:6.1f} s "
             f"{c['usage']['prompt_tokens']:>5} + {c['usage']['completion_tokens']:>3} tokens {c['error_type'] or ''}"
         )
     assert {c["id"] for c in calls} >= set(grade["model_call_ids"]) and grade["model_call_ids"]
-    assert all(c["request_hash"] and c["latency_ms"] > 0 and c["model"] == spec for c in calls)
+    assert all(c["request_hash"] and c["latency_ms"] > 0 for c in calls)
+    # Every call went to the server, but for a step the offline interviewer took over
+    # after a fault the transcript notes (a base model can say nothing at all).
+    faults = [t for t in transcript["turns"] if t["kind"] == "note" and t["text"].startswith("Model error")]
+    stood_in = [c for c in calls if c["model"] != spec]
+    assert all(c["model"] == "stub" and c["purpose"] == "interviewer" for c in stood_in)
+    assert len(stood_in) == len(faults)
     # The server answers json_schema with HTTP 500: asked once, then never again.
     grading = [c for c in calls if c["purpose"] == "grade"]
     rejected = [c for c in grading if c["error_type"] == "UnsupportedFormat"]
@@ -153,7 +183,7 @@ def test_a_headless_interview_on_a_real_server_completes_and_replays_exactly(rea
     assert "json_object" in rejected[0]["error"]
     assert all(c["ladder_step"] != "json_schema" for c in grading if c is not rejected[0])
     # No usage chunk in its streams: the interviewer's tokens were counted locally.
-    spoken = [c for c in calls if c["purpose"] == "interviewer" and c["response"]]
+    spoken = [c for c in calls if c["model"] == spec and c["response"] and c["response"]["text"]]
     assert spoken and all(c["usage"]["completion_tokens"] > 0 for c in spoken)
     assert result["tokens"]["prompt_tokens"] > 0
 
@@ -161,3 +191,28 @@ def test_a_headless_interview_on_a_real_server_completes_and_replays_exactly(rea
     assert replay.returncode == 0, replay.stderr
     (replayed,) = json.loads(replay.stdout)
     assert replayed["answers"] == replayed["identical"] == 1 and replayed["misses"] == 0
+
+
+def test_a_model_name_the_real_server_does_not_list_is_reported(real_server, tmp_path):
+    """The server answers any model name; /v1/models names the one it serves, so a typo
+    is reported - a note in the transcript, shown by every UI - and the interview runs on."""
+    config_dir, data_dir = tmp_path / "config", tmp_path / "data"
+    config_dir.mkdir()
+    (config_dir / "config.toml").write_text(
+        "[openai]\nmax_output_tokens = 8\nmax_retries = 0\ntimeout_s = 300\n"
+    )
+    env = {**os.environ, "OPENAI_BASE_URL": real_server, "MOCKINTERVIEW_CONFIG_DIR": str(config_dir),
+           "MOCKINTERVIEW_DATA_DIR": str(data_dir)}  # fmt: skip
+    env.pop("OPENAI_API_KEY", None)
+    answers = tmp_path / "answers.txt"
+    answers.write_text("/end\n")
+    done = _run(
+        ["interview", "--no-tui", "--answers", str(answers), "--rounds", "basic", "--questions", "1",
+         "--model", "openai:gemma3-207m", "--grader", "stub", "--format", "json"],
+        env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["status"] == "ended-early"
+    notes = [t["text"] for t in json.loads(Path(result["path"]).read_text())["turns"] if t["kind"] == "note"]
+    assert any(f"model 'gemma3-207m' is not among those {real_server} lists ({SERVED})" in n for n in notes)
