@@ -105,7 +105,7 @@ def main() -> None:
         ],
     )
 
-    from mockinterview.cli.parallel import default_workers
+    from mockinterview.engine.parallel import default_workers
 
     cores = default_workers()
     with tempfile.TemporaryDirectory() as tmp:

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from mockinterview.cli import parallel
+from mockinterview.engine import parallel
 from mockinterview.packs.loader import load_pack
 
 PACK = load_pack()

@@ -17,7 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mockinterview.cli.grade_cmd import _Grader, run_batch
+from mockinterview.cli.grade_cmd import run_batch
+from mockinterview.engine.grade import GradingService
 from mockinterview.packs.loader import load_pack
 
 PACK = load_pack("data-scientist")
@@ -85,7 +86,7 @@ def _is_blank(raw: bytes) -> bool:
 
 
 def test_batch_reader_answers_every_row_with_one_json_line(tmp_path):
-    grader = _Grader(PACK, "stub")
+    grader = GradingService(PACK, "stub")
     source = tmp_path / "in.jsonl"
     ran = rows_in = errors = 0
 
@@ -132,7 +133,7 @@ def test_batch_rows_near_the_size_limits(tmp_path, answer):
     source.write_text(big, encoding="utf-8")
     out = io.StringIO()
     with contextlib.redirect_stderr(io.StringIO()):
-        code = run_batch(str(source), PACK, _Grader(PACK, "stub"), out)
+        code = run_batch(str(source), PACK, GradingService(PACK, "stub"), out)
     first, second = (json.loads(x) for x in out.getvalue().split("\n")[:-1])
     assert 1.0 <= first["score"] <= 2.0  # length alone earns nothing
     assert "longer than" in second["error"]

@@ -234,9 +234,9 @@ def test_text_report_never_sends_terminal_control_characters(monkeypatch, capsys
 
 
 def test_batch_skips_an_oversized_line_without_reading_it_whole(tmp_path, capsys, monkeypatch):
-    from mockinterview.cli import grade_cmd
+    from mockinterview.engine import grade
 
-    monkeypatch.setattr(grade_cmd, "MAX_LINE_BYTES", 1000)
+    monkeypatch.setattr(grade, "MAX_LINE_BYTES", 1000)
     good = json.dumps({"id": "ok", "question_id": "when-ml-is-justified", "answer": ANSWER})
     rows = tmp_path / "rows.jsonl"
     rows.write_text(good + "\n" + '{"id": "huge", "answer": "' + "x" * 5000 + '"}\n' + good + "\n")

@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING
 
 from mockinterview.cli.common import load_pack_or_fail, open_input
 from mockinterview.cli.errors import CliError
+from mockinterview.cli.grade_cmd import grading_service, report_summary
 from mockinterview.cli.progress import progress
 
 if TYPE_CHECKING:
-    from mockinterview.domain.grade import Grade
     from mockinterview.domain.pack import RolePack
-    from mockinterview.grading.calibration import CalibrationReport, LabelRow
+    from mockinterview.grading.calibration import CalibrationReport
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -67,7 +67,12 @@ def _non_negative_int(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     # Here, not at the top: the grader and the statistics are not needed for `--help`.
-    from mockinterview.engine.calibrate import CalibrationRun, offline_row_grader, parse_label_rows
+    from mockinterview.engine.calibrate import (
+        CalibrationRun,
+        model_row_grader,
+        offline_row_grader,
+        parse_label_rows,
+    )
 
     model = (getattr(args, "model", None) or "stub").strip()
     if model != "stub" and not model.startswith("openai:"):
@@ -80,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
     if model == "stub":
         grade_row, closer = offline_row_grader(), None
     else:
-        grade_row, closer = _model_grader(pack, model)
+        service = grading_service(pack, model)
+        grade_row, closer = model_row_grader(service), lambda: report_summary(service.close())
     calibration = CalibrationRun(rows, pack, source=str(path), grade_row=grade_row)
     interrupted = False
     try:
@@ -113,23 +119,6 @@ def run(args: argparse.Namespace) -> int:
         )
         return 130
     return 0
-
-
-def _model_grader(pack: RolePack, spec: str):
-    """Bank-question rows graded by ``spec`` (the grade command's model grader); rows with
-    a free-text question are graded offline, as ``grade --model`` does."""
-    from mockinterview.cli.grade_cmd import _Grader
-    from mockinterview.engine.calibrate import offline_row_grader
-
-    grader = _Grader(pack, spec)
-    offline = offline_row_grader()
-
-    def grade(row: LabelRow, pack: RolePack) -> Grade:
-        if row.question_id:
-            return grader.bank(row.answer, pack.question(row.question_id))
-        return offline(row, pack)
-
-    return grade, grader.close
 
 
 # --------------------------------------------------------------------------- text output

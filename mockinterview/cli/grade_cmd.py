@@ -10,8 +10,9 @@ error line and the run continues; the exit code is 1 if any row failed)::
 
     mockinterview grade --batch rows.jsonl [--workers N]
 
-``--workers`` (default: every core) grades on that many processes (cli/parallel.py), each
-starting with the pack loaded once; model graders grade in process.
+``--workers`` (default: every core) grades on that many processes (engine/parallel.py), each
+starting with the pack loaded once; model graders grade in process. The grading itself is
+``engine.grade`` (the service); this module parses, calls it and renders.
 
 The answer is only ever data: it is never rendered as a template or as terminal markup.
 """
@@ -19,15 +20,12 @@ The answer is only ever data: it is never rendered as a template or as terminal 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
-import difflib
 import json
 import sys
-from collections.abc import Iterator
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from mockinterview.cli.common import load_pack_or_fail, open_input
 from mockinterview.cli.errors import CliError
@@ -36,9 +34,9 @@ from mockinterview.cli.progress import progress
 if TYPE_CHECKING:
     from mockinterview.domain.grade import Grade
     from mockinterview.domain.pack import Question, RolePack
+    from mockinterview.engine.grade import GradingService, GradingSummary, RowOutcome
 
 MAX_ANSWER_BYTES = 1_000_000
-MAX_LINE_BYTES = 2_000_000
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -101,106 +99,36 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def unknown_question_message(question_id: str, pack: RolePack) -> str:
-    close = difflib.get_close_matches(question_id, [q.id for q in pack.questions], n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"unknown question id {question_id!r} in pack {pack.id}{hint}"
-
-
-def _decode(raw: bytes, what: str) -> str:
-    if b"\0" in raw:
-        raise ValueError(f"{what} contains binary data (NUL bytes)")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{what} is not UTF-8 text (byte {exc.start})") from None
-
-
-class _Grader:
-    """Grades with the offline grader, or with a model through the model grader (the
-    ladder, the guards and the offline fallback) when asked. Model calls are recorded in
-    ``log``; ``close()`` reports their tokens and cost on stderr."""
-
-    def __init__(self, pack: RolePack, model_spec: str, matcher: str | None = None) -> None:
-        from mockinterview.grading.question_match import MatcherUnavailable, resolve_matcher
-
-        self.pack = pack
-        self.model_spec = model_spec
-        try:
-            self.matcher = resolve_matcher(matcher)
-        except (MatcherUnavailable, ValueError) as exc:
-            raise CliError(str(exc)) from None
-        self._model_grader = None
-        self._runner = None
-        self.log = None
-        self.fallbacks = 0
-        self.first_fallback_reason = ""
-        if model_spec != "stub":
-            from mockinterview.models import CallLog, ModelSpecError, get_model
-            from mockinterview.models.base import ModelError
-
-            self.log = CallLog()
-            try:
-                model = get_model(model_spec, log=self.log, on_notice=_notice)
-            except (ModelSpecError, ModelError) as exc:
-                raise CliError(str(exc)) from None
-            from mockinterview.grading.model_grader import ModelGrader
-
-            settings = model.settings
-            samples = settings.endpoint().grading_samples if settings is not None else 1
-            self._model_grader = ModelGrader(model, concurrency=1, samples=samples)
-            # One event loop for every row: the client's connections and the model's
-            # limits live on it.
-            self._runner = asyncio.Runner()
-
-    def bank(self, answer: str, question: Question) -> Grade:
-        from mockinterview.grading import grade_answer
-
-        if self._model_grader is None:
-            return grade_answer(answer, question, self.pack)
-        grade = self._runner.run(self._model_grader.grade(question, answer, self.pack)).grade
-        if grade.status == "fallback":
-            self.fallbacks += 1
-            self.first_fallback_reason = self.first_fallback_reason or (grade.fallback_reason or "")
-        return grade
-
-    def free_text(self, answer: str, question_text: str, reference: str | None) -> Grade:
-        from mockinterview.grading import find_question, grade_free_text
-
-        if self._model_grader is not None and not reference:
-            found = find_question(question_text, self.pack, self.matcher)
-            if found.question is not None:
-                return self.bank(answer, found.question).model_copy(update=found.grade_fields())
-        if self._model_grader is not None:
-            raise ValueError(
-                "a model grader needs a bank question; questions with a reference are graded offline"
-            )
-        return grade_free_text(answer, question_text, self.pack, reference=reference, matcher=self.matcher)
-
-    def close(self) -> None:
-        if self._runner is None:
-            return
-        self._runner.run(self._model_grader.model.aclose())
-        self._runner.close()
-        self._runner = None
-        if self.fallbacks:
-            print(
-                f"mockinterview: warning: {self.fallbacks} answer{'s' if self.fallbacks != 1 else ''} graded "
-                f"offline, {self.model_spec} failed: {self.first_fallback_reason}",
-                file=sys.stderr,
-            )
-        if self.log is not None and self.log.recorded:
-            print(f"{self.model_spec}: {self.log.summary_line()}", file=sys.stderr)
-
-
 def _notice(text: str) -> None:
     print(f"mockinterview: warning: {text}", file=sys.stderr)
+
+
+def report_summary(summary: GradingSummary) -> None:
+    """On stderr: how many answers fell back to the offline grader, and the model calls' cost."""
+    if summary.fallbacks:
+        print(
+            f"mockinterview: warning: {summary.fallbacks} answer{'s' if summary.fallbacks != 1 else ''} graded "
+            f"offline, {summary.model_spec} failed: {summary.first_fallback_reason}",
+            file=sys.stderr,
+        )
+    if summary.calls_line:
+        print(f"{summary.model_spec}: {summary.calls_line}", file=sys.stderr)
+
+
+def grading_service(pack: RolePack, model_spec: str, matcher: str | None = None) -> GradingService:
+    # Here, not at the top: the graders and the model client are not needed for `--help`
+    # or the TUI's start, which import every command module (measured: bench/tui_startup.py).
+    from mockinterview.engine.grade import GradingService
+
+    return GradingService(pack, model_spec, matcher, on_notice=_notice)
 
 
 # --------------------------------------------------------------------------- one answer
 
 
 def _read_answer(source: str | None) -> str:
+    from mockinterview.engine.grade import decode_text  # start-up time: see grading_service
+
     if source in (None, "-"):
         if sys.stdin is None or sys.stdin.isatty():
             raise CliError("no answer given: pass --answer-file FILE or pipe the answer on stdin")
@@ -214,20 +142,21 @@ def _read_answer(source: str | None) -> str:
     if len(raw) > MAX_ANSWER_BYTES:
         raise CliError(f"{where}: answer is larger than {MAX_ANSWER_BYTES} bytes")
     try:
-        return _decode(raw, where)
+        return decode_text(raw, where)
     except ValueError as exc:
         raise CliError(str(exc)) from None
 
 
 def run(args: argparse.Namespace) -> int:
+    from mockinterview.engine.grade import unknown_question_message  # start-up time: see grading_service
+    from mockinterview.engine.parallel import default_workers
+
     model_spec = (getattr(args, "model", None) or "stub").strip()
     if args.batch is not None:
         if args.question_id or args.question or args.reference or args.answer_file:
             raise CliError("--batch takes questions and answers from the file; drop --question/--answer-file")
         pack = load_pack_or_fail(args.pack)
-        grader = _Grader(pack, model_spec, args.matcher)
-        from mockinterview.cli.parallel import default_workers
-
+        grader = grading_service(pack, model_spec, args.matcher)
         workers = 1 if model_spec != "stub" else (args.workers or default_workers())
         if args.workers is not None and args.workers > 1 and model_spec != "stub":
             print(
@@ -237,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             return run_batch(args.batch, pack, grader, sys.stdout, workers=workers)
         finally:
-            grader.close()
+            report_summary(grader.close())
     if not args.question_id and args.question is None:
         raise CliError("say which question: --question-id ID or --question TEXT (or use --batch)")
     if args.reference is not None and args.question_id:
@@ -245,7 +174,7 @@ def run(args: argparse.Namespace) -> int:
     if args.question is not None and not args.question.strip():
         raise CliError("--question is empty")
     pack = load_pack_or_fail(args.pack)
-    grader = _Grader(pack, model_spec, args.matcher)
+    grader = grading_service(pack, model_spec, args.matcher)
     question = None
     if args.question_id:
         try:
@@ -261,7 +190,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise CliError(str(exc)) from None
     finally:
-        grader.close()
+        report_summary(grader.close())
     if args.format == "json":
         print(json.dumps(grade.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:
@@ -400,178 +329,32 @@ def print_grade(
 # --------------------------------------------------------------------------- batch
 
 
-class RowError(ValueError):
-    pass
-
-
-def batch_row_result(grade: Grade, row_id: Any) -> dict[str, Any]:
-    return {
-        "id": row_id,
-        "question_id": grade.question_id,
-        "score": grade.score,
-        "mistakes": [{"id": m.id, "evidence": m.evidence} for m in grade.mistakes],
-        "key_points": {"covered": [k.id for k in grade.covered], "missed": [k.id for k in grade.missed]},
-        "matched_question_id": grade.matched_question_id,
-        "match_similarity": grade.match_similarity,
-        "runner_up_question_id": grade.runner_up_question_id,
-        "runner_up_similarity": grade.runner_up_similarity,
-        "matcher": grade.matcher,
-        "flags": grade.flags,
-        "grader": grade.grader,
-        "rubric_version": grade.rubric_version,
-    }
-
-
-def _optional_str(row: dict[str, Any], key: str) -> str | None:
-    value = row.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise RowError(f'"{key}" must be a string, got {type(value).__name__}')
-    return value
-
-
-def grade_row(row: Any, grader: _Grader) -> Grade:
-    """Grade one parsed batch row; RowError with a one-line reason on bad input."""
-    if not isinstance(row, dict):
-        raise RowError(f"expected a JSON object, got {type(row).__name__}")
-    if "answer" not in row or row["answer"] is None:
-        raise RowError('missing "answer"')
-    answer = _optional_str(row, "answer") or ""
-    question_id = _optional_str(row, "question_id")
-    question_text = _optional_str(row, "question")
-    reference = _optional_str(row, "reference")
-    if question_id:
-        try:
-            question = grader.pack.question(question_id)
-        except KeyError:
-            raise RowError(unknown_question_message(question_id, grader.pack)) from None
-        return grader.bank(answer, question)
-    if question_text and question_text.strip():
-        return grader.free_text(answer, question_text, reference)
-    raise RowError('needs "question_id" or a non-empty "question"')
-
-
-def _row_id(row: Any) -> Any:
-    if isinstance(row, dict):
-        value = row.get("id")
-        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            return value
-    return None
-
-
 def _open_batch(source: str) -> BinaryIO:
     if source == "-":
         return sys.stdin.buffer
     return open_input(Path(source), "a JSONL file")
 
 
-def _bounded_lines(stream: BinaryIO) -> Iterator[bytes | None]:
-    """Lines of at most MAX_LINE_BYTES; a longer line is skipped in chunks and yields None,
-    so one giant line cannot take the memory of the whole file."""
-    while True:
-        line = stream.readline(MAX_LINE_BYTES + 1)
-        if not line:
-            return
-        if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
-            while True:
-                rest = stream.readline(MAX_LINE_BYTES)
-                if not rest or rest.endswith(b"\n"):
-                    break
-            yield None
-        else:
-            yield line
+def run_batch(source: str, pack: RolePack, grader: GradingService, out, *, workers: int = 1) -> int:
+    """Grade every row (engine.grade.grade_batch), writing one line per row in input order;
+    returns 1 if any row failed, else 0."""
+    from mockinterview.engine.grade import bounded_lines, grade_batch  # start-up time: see grading_service
 
-
-def _grade_line(number: int, raw: bytes | None, grader: _Grader) -> tuple[str, str | None]:
-    """One batch line: (the JSON line to write, the one-line reason when the row failed)."""
-    row: Any = None
-    try:
-        if raw is None:
-            raise RowError(f"line is longer than {MAX_LINE_BYTES} bytes")
-        try:
-            text = _decode(raw, "row")
-        except ValueError as exc:
-            raise RowError(str(exc)) from None
-        try:
-            row = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise RowError(f"malformed JSON ({exc.msg} at column {exc.colno})") from None
-        result = batch_row_result(grade_row(row, grader), _row_id(row))
-        return json.dumps(result, ensure_ascii=False), None
-    except (RowError, ValueError, TypeError) as exc:
-        message = f"line {number}: {exc}"
-        return json.dumps({"id": _row_id(row), "error": message}, ensure_ascii=False), message
-
-
-# A worker process's grader: built once per worker by _start_worker (the pack is loaded once).
-_WORKER: dict[str, _Grader] = {}
-
-
-def _start_worker(pack: RolePack, matcher: str) -> None:
-    from mockinterview.grading.heuristic import compiled
-
-    _WORKER["grader"] = _Grader(pack, "stub", matcher)
-    compiled(pack)
-
-
-def _grade_item(item: tuple[int, bytes | None]) -> tuple[str, str | None]:
-    return _grade_line(item[0], item[1], _WORKER["grader"])
-
-
-def _grade_chunk(chunk: list[tuple[int, bytes | None]]) -> list:
-    from mockinterview.cli.parallel import run_chunk
-
-    return run_chunk(_grade_item, chunk)
-
-
-def run_batch(source: str, pack: RolePack, grader: _Grader, out, *, workers: int = 1) -> int:
-    """Grade every row, writing one line per row in input order; returns 1 if any row
-    failed, else 0. With ``workers`` > 1 the offline grader runs on that many processes
-    (cli/parallel.py); rows, results and errors are the same as with one."""
-    from mockinterview.cli.parallel import stream_in_order
-
-    failures = 0
-    rows = 0
     stream = _open_batch(source)
     # A progress bar on a terminal (streamed rows: a count and a rate, no total). Each line
     # is flushed as it is written, so Ctrl-C leaves every row graded so far on stdout.
     bar = contextlib.ExitStack()
     advance = bar.enter_context(progress(None, "grading", "rows"))
 
-    def lines():
-        nonlocal rows
-        for number, raw in enumerate(_bounded_lines(stream), start=1):
-            if raw is not None and not raw.strip():
-                continue
-            rows += 1
-            yield number, raw
-
-    def emit(result: tuple[str, str | None]) -> None:
-        nonlocal failures
-        line, problem = result
-        if problem is not None:
-            failures += 1
-            print(f"mockinterview: {source}: {problem}", file=sys.stderr, flush=True)
-        out.write(line + "\n")
+    def emit(outcome: RowOutcome) -> None:
+        if outcome.error is not None:
+            print(f"mockinterview: {source}: {outcome.error}", file=sys.stderr, flush=True)
+        out.write(json.dumps(outcome.to_json(), ensure_ascii=False) + "\n")
         out.flush()
         advance(1)
 
-    if workers > 1:
-        from mockinterview.grading.heuristic import compiled
-
-        compiled(pack)  # once, here: forked workers start with it
     try:
-        stream_in_order(
-            lines(),
-            local=lambda item: _grade_line(item[0], item[1], grader),
-            remote=_grade_chunk,
-            emit=emit,
-            workers=workers,
-            initializer=_start_worker,
-            initargs=(pack, grader.matcher),
-            weight=lambda item: len(item[1] or b"") + 1,
-        )
+        summary = grade_batch(bounded_lines(stream), grader, emit, workers=workers)
     except OSError as exc:
         raise CliError(f"{source}: cannot read ({exc.strerror or exc})") from None
     except BrokenProcessPool:
@@ -582,6 +365,6 @@ def run_batch(source: str, pack: RolePack, grader: _Grader, out, *, workers: int
         bar.close()
         if stream is not sys.stdin.buffer:
             stream.close()
-    if rows == 0:
+    if summary.rows == 0:
         print(f"mockinterview: {source}: no rows", file=sys.stderr)
-    return 1 if failures else 0
+    return 1 if summary.failures else 0

@@ -13,7 +13,9 @@ from collections.abc import Callable, Iterator
 
 from mockinterview.domain.grade import Grade
 from mockinterview.domain.pack import RolePack
+from mockinterview.engine.grade import GradingService
 from mockinterview.errors import OneLineError
+from mockinterview.grading import grade_answer, grade_free_text
 from mockinterview.grading.calibration import (
     CalibrationReport,
     LabelRow,
@@ -49,12 +51,23 @@ def parse_label_rows(raw: bytes, source: str) -> list[tuple[int, LabelRow]]:
 
 
 def offline_row_grader() -> RowGrader:
-    from mockinterview.grading import grade_answer, grade_free_text
-
     def grade(row: LabelRow, pack: RolePack) -> Grade:
         if row.question_id:
             return grade_answer(row.answer, pack.question(row.question_id), pack)
         return grade_free_text(row.answer, row.question or "", pack, reference=row.reference)
+
+    return grade
+
+
+def model_row_grader(service: GradingService) -> RowGrader:
+    """Bank-question rows graded by ``service`` (its model grader); rows with a free-text
+    question are graded offline, as ``grade --model`` does."""
+    offline = offline_row_grader()
+
+    def grade(row: LabelRow, pack: RolePack) -> Grade:
+        if row.question_id:
+            return service.bank(row.answer, pack.question(row.question_id))
+        return offline(row, pack)
 
     return grade
 
