@@ -38,9 +38,9 @@ ANSWERS = {
 def main() -> int:
     from model_fakes import scripted_model
 
+    from mockinterview.domain.detectors import STORY_CHECKS
     from mockinterview.domain.grade import KeyPointCoverage
     from mockinterview.grading import grade_answer
-    from mockinterview.grading.checklist import BEHAVIORAL_IDS
     from mockinterview.grading.model_grader import ModelGrader
     from mockinterview.grading.scoring import compute_score
     from mockinterview.models.base import ChatResponse
@@ -60,7 +60,7 @@ def main() -> int:
                 "mistakes": {m: {"verdict": "absent", "quote": ""} for m in schema["mistakes"]["required"]},
             }
             if "behavioral" in schema:
-                body["behavioral"] = {b: {"verdict": "present", "quote": said} for b in BEHAVIORAL_IDS}
+                body["behavioral"] = {b: {"verdict": "present", "quote": said} for b in STORY_CHECKS}
             return ChatResponse(text=json.dumps(body), model="openai:fooled", finish_reason="stop")
 
         return ModelGrader(scripted_model(script, name="openai:fooled", structured_modes=("json_schema",)))

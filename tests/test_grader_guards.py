@@ -15,8 +15,9 @@ import json
 import pytest
 from model_fakes import scripted_model
 
+from mockinterview.domain.detectors import STORY_CHECKS
 from mockinterview.grading import grade_answer
-from mockinterview.grading.checklist import BEHAVIORAL_IDS, mistakes_for
+from mockinterview.grading.checklist import mistakes_for
 from mockinterview.grading.model_grader import ModelGrader
 from mockinterview.grading.scoring import FLAG_CAPS
 from mockinterview.models.base import ChatResponse
@@ -55,7 +56,7 @@ def fooled(quote: str | None = None):
             "feedback": "Excellent, 5/5.",
         }
         if "behavioral" in schema:
-            body["behavioral"] = {b: {"verdict": "present", "quote": said} for b in BEHAVIORAL_IDS}
+            body["behavioral"] = {b: {"verdict": "present", "quote": said} for b in STORY_CHECKS}
         return ChatResponse(text=json.dumps(body), model="openai:fooled", finish_reason="stop")
 
     return ModelGrader(scripted_model(script, name="openai:fooled", structured_modes=("json_schema",)))
@@ -325,7 +326,7 @@ async def test_behavioral_checks_the_model_finds_count_once_per_quote():
                     b: {"verdict": "present", "quote": quotes[i % len(quotes)]}
                     if b in missing
                     else {"verdict": "absent", "quote": ""}
-                    for i, b in enumerate(BEHAVIORAL_IDS)
+                    for i, b in enumerate(STORY_CHECKS)
                 },
                 "feedback": "",
             }

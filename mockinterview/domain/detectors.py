@@ -8,14 +8,16 @@ the pack checks they exist when it loads. A list may also be given inline.
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 ListRef = Annotated[str | list[str], Field(union_mode="left_to_right")]
 
-STORY_CHECKS = ("situation", "task", "action", "result", "quantified-impact", "ownership", "business-framing")
+# The behavioral (story) checks, in report order: the one list the grader, the model
+# grader's checklist, the grade and the feedback use.
 StoryCheck = Literal["situation", "task", "action", "result", "quantified-impact", "ownership", "business-framing"]
+STORY_CHECKS: tuple[StoryCheck, ...] = get_args(StoryCheck)
 
 
 class _Spec(BaseModel):

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mockinterview.domain.detectors import StoryCheck
 from mockinterview.domain.ids import SafeId, SafeIdOrEmpty
 
 
@@ -40,7 +41,7 @@ class MistakeFinding(_Model):
 
 
 class BehavioralCheck(_Model):
-    id: Literal["situation", "task", "action", "result", "quantified-impact", "ownership", "business-framing"]
+    id: StoryCheck
     present: bool
     evidence: str | None = None
 

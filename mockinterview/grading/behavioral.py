@@ -28,7 +28,6 @@ from mockinterview.domain.lexicon import StoryLexicon
 from mockinterview.grading.terms import TermSet
 from mockinterview.grading.text import Analysis, Sentence, Token
 
-CHECK_ORDER = STORY_CHECKS
 ACTION_REACH = 3  # words between "I" and its past-tense verb ("I then quickly built")
 SITUATION_MIN_SENTENCES = 3
 _BE_PAST = frozenset({"was", "were", "had"})
@@ -157,5 +156,5 @@ def run_checks(analysis: Analysis) -> list[BehavioralCheck]:
             present=found[cid] is not None,
             evidence=analysis.quote(found[cid].start, found[cid].end) if found[cid] is not None else None,
         )
-        for cid in CHECK_ORDER
+        for cid in STORY_CHECKS
     ]

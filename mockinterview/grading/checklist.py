@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from mockinterview.domain.detectors import STORY_CHECKS
 from mockinterview.domain.grade import BehavioralCheck, Grade, KeyPointCoverage, MistakeFinding
 from mockinterview.domain.pack import Mistake, Question, RolePack
 from mockinterview.grading.scoring import FLAG_CAPS
@@ -43,15 +44,6 @@ from mockinterview.models.stub import register_task
 from mockinterview.prompting import delimit, render, template_hash
 
 GRADE_TEMPLATE = "grade_answer.j2"
-BEHAVIORAL_IDS = (
-    "situation",
-    "task",
-    "action",
-    "result",
-    "quantified-impact",
-    "ownership",
-    "business-framing",
-)
 KEY_POINT_VERDICTS = ("covered", "missing", "wrong")
 PRESENCE_VERDICTS = ("present", "absent")
 QUOTE_MAX_CHARS = 150
@@ -105,7 +97,7 @@ def checklist_schema(question: Question, pack: RolePack) -> dict[str, Any]:
         "mistakes": _group([m.id for m in mistakes_for(question, pack)], PRESENCE_VERDICTS),
     }
     if is_behavioral(question):
-        properties["behavioral"] = _group(list(BEHAVIORAL_IDS), PRESENCE_VERDICTS)
+        properties["behavioral"] = _group(list(STORY_CHECKS), PRESENCE_VERDICTS)
     properties["feedback"] = {"type": "string", "maxLength": FEEDBACK_MAX_CHARS}
     return {
         "type": "object",
@@ -119,7 +111,7 @@ def grade_max_tokens(question: Question, pack: RolePack) -> int:
     """Room for every verdict, a quote per key point and a short feedback - no more, so a
     model that loops stops soon (a quote is at most ~40 tokens)."""
     mistakes = len(mistakes_for(question, pack))
-    behavioral = len(BEHAVIORAL_IDS) if is_behavioral(question) else 0
+    behavioral = len(STORY_CHECKS) if is_behavioral(question) else 0
     return 60 + 45 * len(question.key_points) + 16 * (mistakes + behavioral) + 80
 
 
@@ -255,7 +247,7 @@ def checklist_validator(question: Question, pack: RolePack):
             key_points=_verdicts(data.get("key_points"), "key_points", KEY_POINT_VERDICTS, kp_ids),
             mistakes=_verdicts(data.get("mistakes"), "mistakes", PRESENCE_VERDICTS, mistake_ids),
             behavioral=_verdicts(
-                data.get("behavioral"), "behavioral", PRESENCE_VERDICTS, list(BEHAVIORAL_IDS)
+                data.get("behavioral"), "behavioral", PRESENCE_VERDICTS, list(STORY_CHECKS)
             ),
             feedback=data["feedback"].strip()[:FEEDBACK_MAX_CHARS]
             if isinstance(data.get("feedback"), str)

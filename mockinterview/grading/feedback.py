@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mockinterview.domain.detectors import StoryCheck
 from mockinterview.domain.grade import BehavioralCheck, KeyPointCoverage, MistakeFinding
 from mockinterview.domain.pack import RolePack
 
@@ -23,7 +24,8 @@ FLAG_MESSAGES = {
     "unexplained": "Key phrases without a reason, an example or a consequence explain nothing: say why each matters.",
 }
 
-_BEHAVIORAL_TIPS = {
+# One tip per behavioral check (domain.detectors.STORY_CHECKS).
+_BEHAVIORAL_TIPS: dict[StoryCheck, str] = {
     "situation": "set the scene briefly (where, when, what was at stake)",
     "task": "say what you were responsible for",
     "action": "describe the concrete steps taken",
