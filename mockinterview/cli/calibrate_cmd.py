@@ -21,6 +21,7 @@ from mockinterview.cli.common import load_pack_or_fail, open_input
 from mockinterview.cli.errors import CliError
 from mockinterview.cli.grade_cmd import grading_service, report_summary
 from mockinterview.cli.progress import progress
+from mockinterview.domain.rounds import DEFAULT_PACK_ID
 
 if TYPE_CHECKING:
     from mockinterview.domain.pack import RolePack
@@ -43,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("labelled", metavar="LABELLED.jsonl", help="one labelled answer per line")
-    parser.add_argument("--pack", default=None, help="rubric pack id or directory (default: data-scientist)")
+    parser.add_argument("--pack", default=None, help=f"rubric pack id or directory (default: {DEFAULT_PACK_ID})")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     # SUPPRESS: do not overwrite a `mockinterview --model X calibrate` given before the command.
     parser.add_argument(

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from mockinterview.cli.common import load_pack_or_fail, open_input
 from mockinterview.cli.errors import CliError
 from mockinterview.cli.progress import progress
+from mockinterview.domain.rounds import DEFAULT_PACK_ID
 
 if TYPE_CHECKING:
     from mockinterview.domain.grade import Grade
@@ -69,7 +70,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="with --batch: grade on N processes, output still in input order (default: every core; "
         "model graders use 1)",
     )
-    parser.add_argument("--pack", default=None, help="rubric pack id or directory (default: data-scientist)")
+    parser.add_argument("--pack", default=None, help=f"rubric pack id or directory (default: {DEFAULT_PACK_ID})")
     parser.add_argument(
         "--matcher",
         choices=("auto", "tfidf", "semantic"),

@@ -20,6 +20,7 @@ from typing import TextIO
 
 from mockinterview import files
 from mockinterview.cli.errors import CliError
+from mockinterview.domain.rounds import DEFAULT_PACK_ID
 from mockinterview.domain.wording import to_candidate
 
 BLOCK_SEPARATOR = "---"
@@ -50,7 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="pin the question draw to this seed (default: a fresh seed each session, preferring questions "
         "not asked recently and topics you scored low on; the seed is recorded in the transcript)",
     )
-    p.add_argument("--pack", default=None, help="rubric pack id or directory (default data-scientist)")
+    p.add_argument("--pack", default=None, help=f"rubric pack id or directory (default {DEFAULT_PACK_ID})")
     p.add_argument(
         "--max-follow-ups", type=int, default=None, metavar="N", help="follow-ups per question (default 1)"
     )
