@@ -33,7 +33,6 @@ def openai_settings(fake_openai, monkeypatch) -> Settings:
     monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
     settings = load_settings()
     cfg = settings.openai
-    cfg.model = FAKE_MODEL
     cfg.timeout_s = 2.0
     cfg.max_retries = 3
     cfg.max_total_s = 10.0

@@ -12,7 +12,7 @@ from mockinterview.storage import config, paths
 
 def test_defaults_without_a_file():
     settings = config.load_settings(env={})
-    assert settings.openai.model == "gpt-4o-mini"
+    assert "model" not in config.OpenAISettings.model_fields  # the model is named by --model / [interview]
     assert settings.base_url == config.DEFAULT_BASE_URL
     assert settings.api_key is None
     assert settings.interview.rounds == ["basic", "technical", "advanced", "behavioral"]
@@ -38,7 +38,7 @@ interviewer_model = "openai:gpt-4.1-mini"
 """,
         encoding="utf-8",
     )
-    from_file = config.load_settings(env={})
+    from_file = config.load_settings(env={})  # [openai] model = ... (never read) still loads
     assert from_file.base_url == "http://from-file:8000/v1"
     assert from_file.openai.timeout_s == 12.5 and from_file.openai.max_retries == 5
     assert from_file.prices["my-model"].output_per_mtok == 3.0
@@ -83,13 +83,13 @@ def test_save_is_0600_round_trips_and_never_holds_the_key(monkeypatch):
     key = "sk-secret-ABCDEFGHIJKLMNOP0123"
     monkeypatch.setenv("OPENAI_API_KEY", key)
     settings = config.load_settings()
-    settings.openai.model = "gpt-4o"
+    settings.openai.timeout_s = 42.0
     settings.prices["local-llama"] = config.PriceSettings(input_per_mtok=0.1, output_per_mtok=0.2)
     path = config.save_settings(settings)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert key not in path.read_text(encoding="utf-8")
     again = config.load_settings()
-    assert again.openai.model == "gpt-4o"
+    assert again.openai.timeout_s == 42.0
     assert again.prices["local-llama"].output_per_mtok == 0.2
     assert again.api_key.get_secret_value() == key  # from the environment, not the file
     assert key not in settings.model_dump_json()

@@ -9,7 +9,6 @@ Example ``config.toml``::
 
     [openai]
     base_url = "http://localhost:11434/v1"   # OPENAI_BASE_URL wins
-    model = "gpt-4o-mini"
     timeout_s = 60          # unset: 60 for a hosted API, 300 for a local server
     max_retries = 3         # unset: 3 hosted, 1 local
 
@@ -41,7 +40,16 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
@@ -86,8 +94,6 @@ class OpenAISettings(_Section):
 
     base_url: str | None = None
     """The endpoint (``OPENAI_BASE_URL`` wins); None: the official API."""
-    model: str = "gpt-4o-mini"
-    """A model name for this endpoint (the ``--model openai:NAME`` given wins)."""
     timeout_s: float | None = Field(default=None, gt=0)
     """Seconds for one HTTP request."""
     max_retries: int | None = Field(default=None, ge=0, le=10)
@@ -117,6 +123,16 @@ class OpenAISettings(_Section):
     plain text, stepping down when the server rejects a format; or one fixed mode."""
     check_model: bool = True
     """Ask /v1/models once per session whether the model name is served (warns on a mismatch)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_unused_model(cls, data: Any) -> Any:
+        # ``model = "..."`` was once accepted here but never read: the model is named by
+        # ``--model openai:NAME`` or ``[interview]`` interviewer_model / grader_model. A file
+        # that still sets it stays valid; the value is ignored (and not written back).
+        if isinstance(data, dict) and "model" in data:
+            data = {k: v for k, v in data.items() if k != "model"}
+        return data
 
     def resolved(self) -> OpenAISettings:
         """These settings with every ``None`` replaced by the default for the endpoint's kind."""
