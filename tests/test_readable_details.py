@@ -72,3 +72,27 @@ def test_the_reports_override_line_legend_and_chart_labels():
     assert labels == ["Fundamentals", "Behavioral"]  # every bar by its title
     plain = export(sample_transcript(), "html")
     assert 'class="legend' not in plain  # no marker, no legend
+
+
+def test_an_evidence_quote_is_never_cut_at_an_abbreviation():
+    from mockinterview.grading import grade_answer
+    from mockinterview.grading.text import split_sentences
+    from mockinterview.packs.loader import load_pack
+
+    text = "I report the spread, e.g. the standard deviation. Rules etc. Then more. I use vs. 3 models."
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "I report the spread, e.g. the standard deviation.",
+        "Rules etc.",  # a capital after it: the sentence did end there
+        "Then more.",
+        "I use vs. 3 models.",
+    ]
+    pack = load_pack("data-scientist")
+    answer = (
+        "I split the data into k folds, train on k-1 of them and score the held-out fold, rotating so every "
+        "fold is held out once. I report the mean and the spread, e.g. the standard deviation across folds. "
+        "With time series I use time-ordered folds, e.g. a rolling origin."
+    )
+    quotes = [k.evidence for k in grade_answer(answer, pack.question("cross-validation"), pack).key_points]
+    assert "I report the mean and the spread, e.g. the standard deviation across folds." in quotes
+    assert "With time series I use time-ordered folds, e.g. a rolling origin." in quotes
+    assert not any(q and q.rstrip().endswith("e.g.") for q in quotes)

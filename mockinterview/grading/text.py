@@ -411,10 +411,29 @@ def _negated_positions(tokens: list[Token]) -> frozenset[int]:
 MIN_LINE_WORDS = 2  # a line of fewer words (one), not closed by . ! ?, joins the line after it
 
 
+# A full stop after one of these, with the text going on in lower case ("e.g. a rolling
+# origin"), ends no sentence: a quote cut there reads "... time-ordered folds, e.g."
+_ABBREVIATION_END_RE = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|cf|approx|incl|esp|resp|al)\.)\Z", re.IGNORECASE)
+
+
+def _abbreviation_before(text: str, m: re.Match[str]) -> bool:
+    """The break ``m`` follows an abbreviation and the sentence goes on in lower case."""
+    if text[m.start() - 1 : m.start()] != "." or "\n" in m.group():
+        return False
+    following = text[m.end() : m.end() + 1]
+    return (
+        bool(following)
+        and (following.islower() or following.isdigit())
+        and bool(_ABBREVIATION_END_RE.search(text[max(0, m.start() - 8) : m.start()]))
+    )
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     pos = 0
     for m in _SENTENCE_END_RE.finditer(text):
+        if _abbreviation_before(text, m):
+            continue
         if m.start() > pos:
             spans.append((pos, m.start()))
         pos = m.end()
