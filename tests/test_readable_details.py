@@ -96,3 +96,22 @@ def test_an_evidence_quote_is_never_cut_at_an_abbreviation():
     assert "I report the mean and the spread, e.g. the standard deviation across folds." in quotes
     assert "With time series I use time-ordered folds, e.g. a rolling origin." in quotes
     assert not any(q and q.rstrip().endswith("e.g.") for q in quotes)
+
+
+async def test_reports_show_a_retry_beside_its_first_attempt():
+    from practice_sample import BETTER, weak_session
+
+    from mockinterview.engine.practice import retry_question, retry_questions
+
+    path, transcript = await weak_session()
+    question_id, first, _ = next((q, t, s) for q, t, s in retry_questions(transcript) if "0.99" in t.text)
+    hostile = BETTER + " <script>alert('x')</script>"
+    outcome = await retry_question(path, question_id, hostile)
+    from mockinterview.storage.transcripts import load_transcript
+
+    saved = load_transcript(path)
+    md, html = export(saved, "md"), export(saved, "html")
+    score = f"{outcome.attempt.grade.score:.1f}"
+    assert "**Retry 1**" in md and f"{score} / 5, first attempt" in md
+    assert md.index(first.text) < md.index("**Retry 1**")  # beside (after) the first attempt
+    assert "<b>Retry 1</b>" in html and "<script>alert" not in html  # candidate text escaped

@@ -12,7 +12,7 @@ from statistics import mean
 
 from mockinterview.domain.grade import Grade, KeyPointCoverage
 from mockinterview.domain.pack import ROUND_ORDER, RolePack
-from mockinterview.domain.transcript import GradeOverride, ReviewComment, Transcript, Turn
+from mockinterview.domain.transcript import GradeOverride, RetryAttempt, ReviewComment, Transcript, Turn
 
 
 @dataclass
@@ -40,6 +40,8 @@ class AnswerView:
     # The bank question, verbatim (None when the pack is not installed): what the answer
     # is titled with, whatever the interviewer model said around it.
     question_text: str | None = None
+    # Later attempts at this question, made from the feedback (never part of the scores).
+    retries: list[RetryAttempt] = field(default_factory=list)
 
     @property
     def original_score(self) -> float:
@@ -204,6 +206,7 @@ def build_view(transcript: Transcript, pack: RolePack | None = None, *, load_pac
                 reference_answer=_reference(question_id, pack),
                 final=turn.id in final_turns,
                 question_text=_question_text(question_id, pack),
+                retries=[r for r in transcript.retries if r.first_turn_id == turn.id],
             )
         rv.turns.append(tv)
     ordered = sorted(rounds.values(), key=lambda r: order.index(r.id) if r.id in order else len(order))
