@@ -175,3 +175,28 @@ async def test_the_tui_says_who_holds_a_session_it_cannot_resume(tmp_path, isola
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
     assert any(f"session {session.path.stem} is open in another interview (PID {os.getpid()}" in n for n in notes)
     await session.close()
+
+
+async def test_review_saves_and_discards_wait_for_the_interview_holding_the_session(isolated_dirs, capsys):
+    from mockinterview.cli.main import main
+    from mockinterview.engine.review import add_comment, save_review
+    from mockinterview.engine.session import InterviewConfig, InterviewSession
+    from mockinterview.storage.transcripts import load_transcript
+
+    session = await InterviewSession.create(InterviewConfig(rounds=["basic"], questions_per_round=1))
+    await session.begin()
+    before = session.path.read_bytes()
+    mentor_copy = load_transcript(session.path)  # a mentor opened it in review meanwhile
+    add_comment(mentor_copy, 1, "Looks fine so far")
+    with pytest.raises(SessionLocked, match=rf"open in another interview \(PID {os.getpid()}"):
+        save_review(mentor_copy, session.path)
+    assert main(["history", "--discard", session.path.stem]) == 2
+    assert f"PID {os.getpid()}" in capsys.readouterr().err
+    assert session.path.read_bytes() == before  # the interview's file, untouched by either
+
+    await session.submit_answer(ANSWER)
+    await session.end_session()  # finished: the lock goes, though the screen may stay open
+    assert session.transcript.meta.status in ("completed", "ended-early")
+    save_review(mentor_copy.model_copy(update={"turns": session.transcript.turns}), session.path)
+    assert load_transcript(session.path).review.comments[0].text == "Looks fine so far"
+    await session.close()

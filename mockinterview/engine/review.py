@@ -74,7 +74,12 @@ def override_grade(
 
 
 def save_review(transcript: Transcript, path: Path | None = None) -> Path:
-    """Persist the transcript (atomically, via storage) after a review change."""
-    from mockinterview.storage.transcripts import save_transcript
+    """Persist the transcript (atomically, via storage) after a review change - under the
+    session's lock, so a review never overwrites an interview running in another process
+    (SessionLocked, one line naming it, and nothing written)."""
+    from mockinterview.storage.locks import SessionLock
+    from mockinterview.storage.transcripts import default_path, save_transcript
 
-    return save_transcript(transcript, path)
+    target = path if path is not None else default_path(transcript)
+    with SessionLock(target, transcript.meta.id, "review"):
+        return save_transcript(transcript, target)

@@ -813,6 +813,8 @@ class InterviewSession:
             meta.status = "ended-early" if ended_early else "completed"
             meta.ended_at = utcnow()
             self._append(self._interviewer_turn_record("closing", reply, round_id, None))
+            # Finished and saved: a review (or a discard) may write it from now on.
+            self.release_lock()
             await self._emit(SessionEnded(status=meta.status, path=self.path))
         else:  # pragma: no cover - _next_step only yields the steps above
             raise AssertionError(step)

@@ -14,6 +14,7 @@ from mockinterview.domain.rounds import DEFAULT_PACK_ID
 from mockinterview.domain.transcript import Transcript, Turn, utcnow
 from mockinterview.resources import pack_dirs
 from mockinterview.storage.config import ConfigError, InterviewSettings, load_settings
+from mockinterview.storage.locks import SessionLock, SessionLocked
 from mockinterview.storage.transcripts import (
     SessionSummary,
     TranscriptError,
@@ -89,7 +90,16 @@ def discard_session(ref: str | Path) -> Path:
     """Close an unfinished session for good without deleting it: it is marked ended early
     (its answers and grades stay, and count in history) and no longer offered for resuming.
     TranscriptError when it cannot be read or is not unfinished."""
-    path, transcript = open_session(ref)
+    path = find_session(ref)
+    try:
+        with SessionLock(path, path.stem, "discard"):
+            return _discard(path)
+    except SessionLocked as exc:
+        raise TranscriptError(str(exc).replace("finish or quit it there first", "quit it there to discard it")) from None
+
+
+def _discard(path: Path) -> Path:
+    transcript = load_transcript(path)
     if transcript.meta.status != "in-progress":
         raise TranscriptError(f"session {transcript.meta.id} is {transcript.meta.status}, not unfinished")
     now = utcnow()

@@ -20,8 +20,6 @@ import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
-import filelock
-
 from mockinterview.errors import OneLineError
 
 LOCK_SUFFIX = ".lock"
@@ -75,9 +73,11 @@ class SessionLock:
         self.path = lock_path(transcript_path)
         self.session_id = session_id
         self.purpose = purpose
-        self._lock: filelock.BaseFileLock | None = None
+        self._lock = None  # the filelock.FileLock while held
 
     def acquire(self) -> SessionLock:
+        import filelock  # here: transcripts (imported by every command) need it only to lock
+
         record = _owner_record(self.purpose)
 
         def write_owner(fd: int) -> None:
