@@ -143,7 +143,7 @@ def _fmt(value: float | None, digits: int = 3) -> str:
 
 
 def _group_table(title: str, groups: dict[str, dict]):
-    from rich.table import Table
+    from rich.table import Table  # deferred: start-up time (every command module loads at start)
     from rich.text import Text
 
     table = Table(title=title, title_justify="left")
@@ -172,10 +172,12 @@ def print_report(
     grader: str = "stub",
     uncertainty: dict | None = None,
 ) -> None:
+    # deferred: start-up time (every command module loads at start)
     from rich.markup import escape
     from rich.table import Table
     from rich.text import Text
 
+    # deferred: start-up time (every command module loads at start)
     from mockinterview.cli.tables import text_console
 
     console = text_console()
@@ -240,6 +242,7 @@ def print_report(
             console.print(_group_table(title, groups))
 
     if report.worst:
+        # deferred: start-up time (every command module loads at start)
         from mockinterview.grading.calibration import snippet
 
         worst = Table(title=f"Worst {len(report.worst)} disagreements", title_justify="left")

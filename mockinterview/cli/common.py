@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 def load_pack_or_fail(pack_ref: str | None) -> RolePack:
     """The pack by id or path, or a one-line CliError naming its first problem."""
+    # deferred: start-up time (every command module loads at start)
     from mockinterview.packs.loader import PackLoadError, load_pack
 
     try:

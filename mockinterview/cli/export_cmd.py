@@ -38,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def load_for_command(ref: str):
     """Find and load a transcript, turning storage errors into one-line CLI errors."""
+    # deferred: start-up time (every command module loads at start)
     from mockinterview.storage.transcripts import TranscriptError, find_session, load_transcript
 
     try:
@@ -48,6 +49,7 @@ def load_for_command(ref: str):
 
 
 def run(args: argparse.Namespace) -> int:
+    # deferred: start-up time (every command module loads at start)
     from mockinterview.reports import export, save_report
 
     _path, transcript = load_for_command(args.transcript)

@@ -23,7 +23,6 @@ import argparse
 import contextlib
 import json
 import sys
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -228,7 +227,7 @@ def print_grade(
     console=None,
 ) -> None:
     """A readable report. Everything from the answer goes in as rich ``Text`` (never markup)."""
-    from rich.console import Console
+    from rich.console import Console  # deferred: start-up time (every command module loads at start)
     from rich.padding import Padding
     from rich.panel import Panel
     from rich.table import Table
@@ -339,6 +338,8 @@ def _open_batch(source: str) -> BinaryIO:
 def run_batch(source: str, pack: RolePack, grader: GradingService, out, *, workers: int = 1) -> int:
     """Grade every row (engine.grade.grade_batch), writing one line per row in input order;
     returns 1 if any row failed, else 0."""
+    from concurrent.futures.process import BrokenProcessPool  # start-up: it imports multiprocessing
+
     from mockinterview.engine.grade import bounded_lines, grade_batch  # start-up time: see grading_service
 
     stream = _open_batch(source)

@@ -52,6 +52,7 @@ def with_trend(summaries) -> list[tuple[object, float | None]]:
 
 
 def run(args: argparse.Namespace) -> int:
+    # deferred: start-up time (every command module loads at start)
     from mockinterview.engine.sessions import TranscriptError, delete_session, discard_session, find_session
     from mockinterview.storage.transcripts import list_sessions
 
@@ -104,7 +105,7 @@ def _score(value: float | None, overridden: bool, digits: int = 1) -> str:
 
 def history_table(rows, dropped: set[str]):
     """The history table (newest first) without the ``dropped`` columns."""
-    from rich import box
+    from rich import box  # deferred: start-up time (every command module loads at start)
     from rich.table import Table
     from rich.text import Text
 
@@ -155,8 +156,9 @@ def history_table(rows, dropped: set[str]):
 
 
 def _print_table(rows) -> None:
-    from rich.text import Text
+    from rich.text import Text  # deferred: start-up time (every command module loads at start)
 
+    # deferred: start-up time (every command module loads at start)
     from mockinterview.cli.tables import fit_table, text_console
 
     console = text_console()

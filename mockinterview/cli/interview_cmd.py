@@ -137,6 +137,7 @@ def _answer_lines(spec: str) -> Iterable[str]:
 
 def _pack_rounds(pack: str) -> list[str]:
     """The rounds the pack declares, in its order (rounds are the pack's, not the code's)."""
+    # deferred: start-up time (every command module loads at start)
     from mockinterview.packs.loader import PackLoadError, load_pack
 
     try:
@@ -167,6 +168,7 @@ def _check_model(spec: str, option: str) -> str:
 
 def _run_tui(args, model, grader, rounds, questions, follow_ups) -> int:
     """Open the TUI straight into the interview these flags describe (or the resumed one)."""
+    # deferred: start-up time (every command module loads at start)
     from mockinterview.storage.transcripts import TranscriptError, find_session, latest_session
     from mockinterview.tui.app import run_app
 
@@ -196,6 +198,7 @@ def _run_tui(args, model, grader, rounds, questions, follow_ups) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    # deferred: start-up time (every command module loads at start)
     from mockinterview.storage.config import load_settings
 
     # Flags win; then the config file's [interview] section; then built-in defaults.
@@ -221,6 +224,7 @@ def run(args: argparse.Namespace) -> int:
             raise CliError("--no-tui needs --answers FILE (or --answers - to read from stdin)")
         return _run_tui(args, model, grader, rounds, questions, follow_ups)
 
+    # deferred: start-up time (every command module loads at start)
     from mockinterview.engine.session import InterviewConfig
 
     config = InterviewConfig(
@@ -258,6 +262,7 @@ async def run_headless(
     out: TextIO | None = None,
     overrides: dict[str, str | None] | None = None,
 ) -> int:
+    # deferred: start-up time (every command module loads at start)
     from mockinterview.engine.session import EngineError, InterviewSession
     from mockinterview.models import ModelSpecError
     from mockinterview.packs.loader import PackLoadError
@@ -350,6 +355,7 @@ async def _apply(session, action: Action) -> None:
 
 
 def _json_result(session, leftover: int) -> dict:
+    # deferred: start-up time (every command module loads at start)
     from mockinterview.storage.transcripts import round_scores
 
     t = session.transcript
@@ -435,7 +441,7 @@ class _TextPrinter:
     """Renders engine events as they happen (rich), for people reading a headless run."""
 
     def __init__(self, out: TextIO) -> None:
-        from rich.console import Console
+        from rich.console import Console  # deferred: start-up time (every command module loads at start)
 
         self.console = Console(
             file=out, highlight=False, soft_wrap=False, width=100 if not out.isatty() else None
@@ -443,6 +449,7 @@ class _TextPrinter:
         self._waiting: asyncio.Task | None = None
 
     def __call__(self, event) -> None:
+        # deferred: start-up time (every command module loads at start)
         from rich.markup import escape as _markup_escape
 
         from mockinterview.engine import events as ev
@@ -510,6 +517,7 @@ class _TextPrinter:
 
     def finish(self, session, leftover: int) -> None:
         self._stop_waiting()
+        # deferred: start-up time (every command module loads at start)
         from mockinterview.storage.transcripts import UNANSWERED_SCORE, question_outcomes, round_scores
 
         per_round, overall = round_scores(session.transcript)

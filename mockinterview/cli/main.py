@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _open_tui(args: argparse.Namespace) -> int:
-    from mockinterview.tui.app import run_app
+    from mockinterview.tui.app import run_app  # deferred: start-up time (every command module loads at start)
 
     return run_app(model=args.model)
 

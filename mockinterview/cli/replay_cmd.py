@@ -87,6 +87,7 @@ async def _replay_all(
 
 
 def _text_console():
+    # deferred: start-up time (every command module loads at start)
     from mockinterview.cli.tables import text_console
 
     return text_console()
@@ -97,7 +98,7 @@ def _fmt(score: float | None) -> str:
 
 
 def _print_text(r: ReplayResult, console) -> None:
-    from rich.table import Table
+    from rich.table import Table  # deferred: start-up time (every command module loads at start)
     from rich.text import Text
 
     if r.error:

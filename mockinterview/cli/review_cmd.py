@@ -23,9 +23,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # deferred: start-up time (every command module loads at start)
     from mockinterview.cli.export_cmd import load_for_command
 
     path, _transcript = load_for_command(args.transcript)  # fail fast, before the TUI starts
-    from mockinterview.tui.app import run_app
+    from mockinterview.tui.app import run_app  # deferred: start-up time (every command module loads at start)
 
     return run_app(model=getattr(args, "model", None), review_path=path, author=args.author or "mentor")

@@ -83,15 +83,17 @@ def run_lint(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    # deferred: start-up time (every command module loads at start)
     from mockinterview.engine.pack_lint import find_pack_dirs, pack_summary
 
     summaries = [pack_summary(d) for d in find_pack_dirs(args.path)]
     if args.format == "json":
         print(json.dumps(summaries, indent=2, ensure_ascii=False))
         return 0
-    from rich.table import Table
+    from rich.table import Table  # deferred: start-up time (every command module loads at start)
     from rich.text import Text
 
+    # deferred: start-up time (every command module loads at start)
     from mockinterview.cli.tables import text_console
 
     console = text_console()

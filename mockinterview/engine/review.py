@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from mockinterview.domain.transcript import GradeOverride, ReviewComment, Transcript, utcnow
+from mockinterview.storage.locks import SessionLock
+from mockinterview.storage.transcripts import default_path, save_transcript
 
 
 class ReviewError(ValueError):
@@ -77,9 +79,6 @@ def save_review(transcript: Transcript, path: Path | None = None) -> Path:
     """Persist the transcript (atomically, via storage) after a review change - under the
     session's lock, so a review never overwrites an interview running in another process
     (SessionLocked, one line naming it, and nothing written)."""
-    from mockinterview.storage.locks import SessionLock
-    from mockinterview.storage.transcripts import default_path, save_transcript
-
     target = path if path is not None else default_path(transcript)
     with SessionLock(target, transcript.meta.id, "review"):
         return save_transcript(transcript, target)

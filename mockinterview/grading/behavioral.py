@@ -27,6 +27,7 @@ from mockinterview.domain.grade import BehavioralCheck
 from mockinterview.domain.lexicon import StoryLexicon
 from mockinterview.grading.terms import TermSet
 from mockinterview.grading.text import Analysis, Sentence, Token
+from mockinterview.packs.loader import load_common
 
 ACTION_REACH = 3  # words between "I" and its past-tense verb ("I then quickly built")
 SITUATION_MIN_SENTENCES = 3
@@ -66,8 +67,6 @@ _COMPILED: list[tuple[StoryLexicon, StoryRules]] = []
 
 def story_rules() -> StoryRules:
     """The bundled story lexicon, compiled once per loaded version of the file."""
-    from mockinterview.packs.loader import load_common
-
     lex = load_common("story", StoryLexicon)
     if not _COMPILED or _COMPILED[0][0] is not lex:
         _COMPILED[:] = [(lex, StoryRules.build(lex))]

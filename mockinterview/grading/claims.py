@@ -37,6 +37,7 @@ from typing import Literal
 
 from mockinterview.domain.lexicon import LanguageLexicon
 from mockinterview.grading.text import Analysis, Sentence, Token, stem, tokenize
+from mockinterview.packs.loader import load_common
 
 Status = Literal["asserted", "negated", "qualified", "dismissed", "worthless", "doubted", "retracted"]
 
@@ -183,8 +184,6 @@ _COMPILED: list[tuple[LanguageLexicon, LanguageRules]] = []
 def language_rules() -> LanguageRules:
     """The bundled language lexicon (rubrics/common/language.toml), compiled once per
     loaded version of the file."""
-    from mockinterview.packs.loader import load_common
-
     lex = load_common("language", LanguageLexicon)
     if not _COMPILED or _COMPILED[0][0] is not lex:
         _COMPILED[:] = [(lex, LanguageRules.build(lex))]

@@ -11,13 +11,12 @@ from mockinterview.domain.lexicon import GeneralRubric
 from mockinterview.grading.claims import ClaimReading, PhraseIndex
 from mockinterview.grading.matching import EVIDENCE_LIMIT
 from mockinterview.grading.text import Analysis
+from mockinterview.packs.loader import load_common
 
 _COMPILED: list[tuple[GeneralRubric, list[PhraseIndex]]] = []
 
 
 def general_rubric() -> tuple[GeneralRubric, list[PhraseIndex]]:
-    from mockinterview.packs.loader import load_common
-
     rubric = load_common("general", GeneralRubric)
     if not _COMPILED or _COMPILED[0][0] is not rubric:
         _COMPILED[:] = [(rubric, [PhraseIndex(c.terms) for c in rubric.checks])]

@@ -46,6 +46,7 @@ from mockinterview.grading.question_match import candidates, find_question
 from mockinterview.grading.scoring import compute_score, coverage
 from mockinterview.grading.similarity import TfidfIndex
 from mockinterview.grading.text import Analysis, analyze, content_stems, short_text_cache, stem
+from mockinterview.packs.loader import load_common
 
 GRADER_ID = "stub"
 OFF_TOPIC_SIMILARITY = 0.04  # answer-to-question cosine under which an answer with no credit is off-topic
@@ -190,8 +191,6 @@ def _known_stems(pack: RolePack) -> frozenset[str]:
 
 def general_stems() -> frozenset[str]:
     """Stems of the general English vocabulary (rubrics/common/vocabulary.toml)."""
-    from mockinterview.packs.loader import load_common
-
     lex = load_common("vocabulary", VocabularyLexicon)
     if _GENERAL and _GENERAL[0][0] is lex:
         return _GENERAL[0][1]

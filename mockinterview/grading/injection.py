@@ -46,7 +46,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from mockinterview.domain.lexicon import HostileLexicon
-from mockinterview.grading.normalise import Normalised, Tables, detection_view, normalise
+from mockinterview.grading.normalise import (
+    Normalised,
+    Tables,
+    bundled_tables,
+    detection_view,
+    hostile_lexicon,
+    normalise,
+)
 
 _TOKEN_RE = re.compile(r"[\w@$]+(?:[.,]\d+)*|\n|[^\w\s]")
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
@@ -257,8 +264,6 @@ _COMPILED: list[tuple[HostileLexicon, Lexicon]] = []
 def lexicon() -> Lexicon:
     """The bundled lexicon (``rubrics/common/hostile.toml``), compiled once per loaded version
     (the file is looked at again at most once a second)."""
-    from mockinterview.grading.normalise import bundled_tables, hostile_lexicon
-
     lex = hostile_lexicon()
     if not _COMPILED or _COMPILED[0][0] is not lex:
         _COMPILED[:] = [(lex, Lexicon.build(lex, bundled_tables()))]

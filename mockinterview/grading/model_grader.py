@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from mockinterview.domain.grade import Grade
 from mockinterview.domain.pack import Question, RolePack
+from mockinterview.grading import grade_answer
 from mockinterview.grading.checklist import checklist_validator, grading_request, guarded_grade
 from mockinterview.models.model import Model
 from mockinterview.models.structured import LadderOutcome
@@ -60,8 +61,6 @@ class ModelGrader:
         self, question: Question, answer: str, pack: RolePack, *, label: str | None = None
     ) -> ModelGradeResult:
         """``label`` names the grader on the grade (replay keeps the original's)."""
-        from mockinterview.grading import grade_answer
-
         grader = label or self.model.name
         offline = grade_answer(answer, question, pack)
         validate = checklist_validator(question, pack)

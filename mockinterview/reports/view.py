@@ -13,6 +13,8 @@ from statistics import mean
 from mockinterview.domain.grade import Grade, KeyPointCoverage
 from mockinterview.domain.pack import ROUND_ORDER, RolePack
 from mockinterview.domain.transcript import GradeOverride, RetryAttempt, ReviewComment, Transcript, Turn
+from mockinterview.packs.loader import load_pack
+from mockinterview.storage.transcripts import final_grades
 
 
 @dataclass
@@ -114,8 +116,6 @@ class ReportView(_ScoredAnswers):
 def try_load_pack(pack_id: str) -> RolePack | None:
     """The transcript's role pack if it is installed and valid; reports degrade without it."""
     try:
-        from mockinterview.packs.loader import load_pack
-
         return load_pack(pack_id)
     except Exception:  # a missing or broken pack only hides reference answers
         return None
@@ -174,7 +174,6 @@ def build_view(transcript: Transcript, pack: RolePack | None = None, *, load_pac
     """Group the transcript by round and attach grades, reviews and pack details."""
     if pack is None and load_pack:
         pack = try_load_pack(transcript.meta.pack_id)
-    from mockinterview.storage.transcripts import final_grades
 
     turns_by_id = {t.id: t for t in transcript.turns}
     final_turns = {r.turn_id for r in final_grades(transcript)}

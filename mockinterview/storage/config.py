@@ -30,6 +30,7 @@ Example ``config.toml``::
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import re
@@ -39,6 +40,7 @@ from collections.abc import Mapping
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -164,9 +166,6 @@ LOCAL_DEFAULTS: dict[str, Any] = {
 
 def is_local_url(url: str | None) -> bool:
     """A server on this machine or the local network (no URL means the official API)."""
-    import ipaddress
-    from urllib.parse import urlsplit
-
     if not url:
         return False
     host = (urlsplit(url if "//" in url else f"//{url}").hostname or "").lower()

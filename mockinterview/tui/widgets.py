@@ -125,7 +125,7 @@ _warmed_lexers: set[str] = set()
 
 
 def _warm_lexer(language: str) -> None:
-    from pygments.lexers import get_lexer_by_name
+    from pygments.lexers import get_lexer_by_name  # deferred: start-up time (bench/tui_startup.py)
     from pygments.util import ClassNotFound
 
     with contextlib.suppress(ClassNotFound):

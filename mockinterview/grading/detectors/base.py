@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mockinterview.domain.detectors import ListRef
+from mockinterview.grading.behavioral import found_checks
 from mockinterview.grading.claims import ClaimReading
 from mockinterview.grading.terms import Span, TermBank, TermSet
 from mockinterview.grading.text import Analysis, Sentence
@@ -150,8 +151,6 @@ class Context:
         """The behavioral checks of the story (grading/behavioral.py), computed once."""
         hit = self._cache.get("story")
         if hit is None:
-            from mockinterview.grading.behavioral import found_checks
-
             hit = self._cache["story"] = found_checks(self.analysis)
         return hit
 

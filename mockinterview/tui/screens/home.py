@@ -242,6 +242,7 @@ class HomeScreen(Screen[None]):
 
     def refresh_sessions(self) -> None:
         """Back from an interview or the history: the sessions and the plan may have changed."""
+        # deferred: start-up time (bench/tui_startup.py)
         from mockinterview.engine.practice import practice_plan
         from mockinterview.engine.sessions import session_overview
 
@@ -310,6 +311,7 @@ class HomeScreen(Screen[None]):
             action()
 
     def action_start(self) -> None:
+        # deferred: start-up time (bench/tui_startup.py)
         from mockinterview.tui.screens.interview import InterviewScreen
 
         if self._wait_for_defaults("start"):
@@ -319,6 +321,7 @@ class HomeScreen(Screen[None]):
             self.app.push_screen(InterviewScreen(config=config))
 
     def action_resume(self) -> None:
+        # deferred: start-up time (bench/tui_startup.py)
         from mockinterview.tui.screens.interview import InterviewScreen
 
         if self._wait_for_defaults("resume"):
@@ -329,14 +332,17 @@ class HomeScreen(Screen[None]):
         self.app.push_screen(InterviewScreen(resume=self.resumable))
 
     def action_history(self) -> None:
+        # deferred: start-up time (bench/tui_startup.py)
         from mockinterview.tui.screens.history import HistoryScreen
 
         self.app.push_screen(HistoryScreen())
 
     def action_open_review(self) -> None:
+        # deferred: start-up time (bench/tui_startup.py)
         from mockinterview.tui.screens.dialogs import TextPromptScreen
 
         def done(ref: str | None) -> None:
+            # deferred: start-up time (bench/tui_startup.py)
             from mockinterview.engine.sessions import TranscriptError, open_session
             from mockinterview.tui.screens.review import ReviewScreen
 
