@@ -37,24 +37,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def with_trend(summaries) -> list[tuple[object, float | None]]:
-    """Each session (oldest first) with the change of its overall score since the previous scored one."""
-    out = []
-    previous: float | None = None
-    for s in summaries:
-        trend = None
-        if s.overall is not None:
-            if previous is not None:
-                trend = round(s.overall - previous, 2)
-            previous = s.overall
-        out.append((s, trend))
-    return out
-
-
 def run(args: argparse.Namespace) -> int:
     # deferred: start-up time (every command module loads at start)
-    from mockinterview.engine.sessions import TranscriptError, delete_session, discard_session, find_session
-    from mockinterview.storage.transcripts import list_sessions
+    from mockinterview.engine.sessions import (
+        TranscriptError,
+        delete_session,
+        discard_session,
+        find_session,
+        session_overview,
+    )
 
     if args.delete is not None:
         try:
@@ -83,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
             _print_plan(plan)
         return 0
 
-    rows = list(reversed(with_trend(list_sessions())))  # newest first
+    rows = session_overview().with_trend()  # newest first
     if args.format == "json":
         payload = [{**s.to_json(), "trend": trend} for s, trend in rows]
         json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)

@@ -71,6 +71,20 @@ class SessionOverview:
         """The ``count`` newest readable sessions, newest first."""
         return list(reversed(self.readable))[:count]
 
+    def with_trend(self) -> list[tuple[SessionSummary, float | None]]:
+        """Every session, newest first, with the change of its overall score since the
+        previous scored one (None for the first scored session and for unscored ones)."""
+        out: list[tuple[SessionSummary, float | None]] = []
+        previous: float | None = None
+        for s in self.sessions:
+            trend = None
+            if s.overall is not None:
+                if previous is not None:
+                    trend = round(s.overall - previous, 2)
+                previous = s.overall
+            out.append((s, trend))
+        return out[::-1]
+
     def others(self, session_id: str) -> list[SessionSummary]:
         """The readable sessions other than ``session_id``, oldest first (a score trend)."""
         return [s for s in self.readable if s.id != session_id]
