@@ -17,7 +17,7 @@ import difflib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from mockinterview.domain.grade import Grade
 from mockinterview.domain.pack import Question, RolePack
@@ -25,10 +25,11 @@ from mockinterview.engine.parallel import run_chunk, stream_in_order
 from mockinterview.errors import OneLineError
 from mockinterview.grading import find_question, grade_answer, grade_free_text
 from mockinterview.grading.heuristic import compiled
-from mockinterview.grading.model_grader import ModelGrader
 from mockinterview.grading.question_match import MatcherUnavailable, resolve_matcher
-from mockinterview.models import CallLog, ModelSpecError, get_model
-from mockinterview.models.base import ModelError
+
+if TYPE_CHECKING:
+    from mockinterview.grading.model_grader import ModelGrader
+    from mockinterview.models import CallLog
 
 MAX_LINE_BYTES = 2_000_000
 
@@ -88,6 +89,11 @@ class GradingService:
         self.fallbacks = 0
         self.first_fallback_reason = ""
         if model_spec != "stub":
+            # deferred: the offline grader (and every batch worker) needs no model layer
+            from mockinterview.grading.model_grader import ModelGrader
+            from mockinterview.models import CallLog, ModelSpecError, get_model
+            from mockinterview.models.base import ModelError
+
             self.log = CallLog()
             try:
                 model = get_model(model_spec, log=self.log, on_notice=on_notice)
