@@ -283,7 +283,7 @@ def test_control_characters_in_answers_never_reach_the_terminal(tmp_path, capsys
     )
     out = capsys.readouterr().out
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", out)
-    assert "Clear \ufffd[2J screen" in out
+    assert "Clear \\x1b[2J screen" in out
     t = load_transcript(Path(out.strip().splitlines()[-1]))
     assert [x.text for x in t.turns if x.kind == "answer"][0] == hostile  # stored verbatim
 

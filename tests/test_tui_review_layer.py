@@ -86,7 +86,7 @@ def test_transcript_text_is_drawn_without_terminal_control_characters():
     from mockinterview.tui.screens.review import turn_renderable
     from mockinterview.tui.widgets import clean
 
-    assert clean("a\x1b[31mb\x07c\n\td\x9b") == "a\u241b[31mb\u2407c\n\td\ufffd"
+    assert clean("a\x1b[31mb\x07c\n\td\x9b") == "a\\x1b[31mb\\x07c\n\td\\x9b"
     t = sample_transcript()
     t.turns[2].text = "answer \x1b]52;c;ZXZpbA==\x07 end"
     add_comment(t, 3, "mentor \x1b[2J")
@@ -96,4 +96,4 @@ def test_transcript_text_is_drawn_without_terminal_control_characters():
             console.print(turn_renderable(tv))
     drawn = capture.get()
     assert "\x1b" not in drawn and "\x07" not in drawn
-    assert "\u241b]52;c;ZXZpbA==" in drawn
+    assert "\\x1b]52;c;ZXZpbA==" in drawn

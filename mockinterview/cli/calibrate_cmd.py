@@ -22,6 +22,7 @@ from mockinterview.cli.errors import CliError
 from mockinterview.cli.grade_cmd import grading_service, report_summary
 from mockinterview.cli.progress import progress
 from mockinterview.domain.rounds import DEFAULT_PACK_ID
+from mockinterview.terminal import json_terminal_safe, terminal_safe
 
 if TYPE_CHECKING:
     from mockinterview.domain.pack import RolePack
@@ -109,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
         payload.update(report.to_dict())
         if uncertainty is not None:
             payload["uncertainty"] = uncertainty
-        print(json.dumps(payload, indent=2, ensure_ascii=False))
+        print(json_terminal_safe(json.dumps(payload, indent=2, ensure_ascii=False)))
     else:
         print_report(report, source=str(args.labelled), pack=pack, grader=model, uncertainty=uncertainty)
     if interrupted:
@@ -153,7 +154,7 @@ def _group_table(title: str, groups: dict[str, dict]):
         table.add_column(column, justify="right", no_wrap=True)
     for name, stats in groups.items():
         table.add_row(
-            Text(name),
+            Text(terminal_safe(name, one_line=True)),
             str(stats["rows"]),
             _fmt(stats["mean_human"], 2),
             _fmt(stats["mean_predicted"], 2),
@@ -181,10 +182,14 @@ def print_report(
     from mockinterview.cli.tables import text_console
 
     console = text_console()
-    who = "the offline grader" if grader == "stub" else escape(grader)
+
+    def ts(text: object) -> str:  # from the labelled file, the pack or a model: no raw escape
+        return terminal_safe(text, one_line=True)
+
+    who = "the offline grader" if grader == "stub" else escape(ts(grader))
     console.print(
-        f"[bold]Calibration[/bold] of {who} on [cyan]{escape(source)}[/cyan] "
-        f"({report.rows} rows, pack {pack.id} {pack.version})"
+        f"[bold]Calibration[/bold] of {who} on [cyan]{escape(ts(source))}[/cyan] "
+        f"({report.rows} rows, pack {escape(ts(pack.id))} {escape(ts(pack.version))})"
     )
 
     summary = Table(title="Agreement with human scores", title_justify="left")
@@ -196,7 +201,7 @@ def print_report(
         shown = (
             _fmt(value)
             if value is not None
-            else f"[yellow]undefined[/yellow] ({escape(report.undefined.get(name, ''))})"
+            else f"[yellow]undefined[/yellow] ({escape(ts(report.undefined.get(name, '')))})"
         )
         summary.add_row(label, shown, meaning)
     console.print(summary)
@@ -210,7 +215,7 @@ def print_report(
         mistakes.add_column(column, justify="right")
     for m in report.mistakes:
         mistakes.add_row(
-            Text(m.id),
+            Text(ts(m.id)),
             str(m.labelled),
             str(m.predicted),
             str(m.true_positives),
@@ -261,11 +266,11 @@ def print_report(
             pred_m = ", ".join(sorted(r.predicted_mistakes)) or "none"
             # Candidate text is data, never markup: a hostile answer may contain "[bold]" or "[/]".
             worst.add_row(
-                Text(r.id),
-                Text(snippet(r.question, 60)),
+                Text(ts(r.id)),
+                Text(terminal_safe(snippet(r.question, 60))),
                 f"{r.human:g}",
                 f"{r.predicted:g}",
-                Text(f"human: {human_m}\ngrader: {pred_m}"),
-                Text(snippet(r.answer, 70)),
+                Text(f"human: {ts(human_m)}\ngrader: {ts(pred_m)}"),
+                Text(terminal_safe(snippet(r.answer, 70))),
             )
         console.print(worst)

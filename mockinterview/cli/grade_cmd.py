@@ -30,6 +30,7 @@ from mockinterview.cli.common import load_pack_or_fail, open_input
 from mockinterview.cli.errors import CliError
 from mockinterview.cli.progress import progress
 from mockinterview.domain.rounds import DEFAULT_PACK_ID
+from mockinterview.terminal import json_terminal_safe, terminal_safe
 
 if TYPE_CHECKING:
     from mockinterview.domain.grade import Grade
@@ -100,7 +101,7 @@ def _positive_int(text: str) -> int:
 
 
 def _notice(text: str) -> None:
-    print(f"mockinterview: warning: {text}", file=sys.stderr)
+    print(f"mockinterview: warning: {terminal_safe(text, one_line=True)}", file=sys.stderr)
 
 
 def report_summary(summary: GradingSummary) -> None:
@@ -108,11 +109,11 @@ def report_summary(summary: GradingSummary) -> None:
     if summary.fallbacks:
         print(
             f"mockinterview: warning: {summary.fallbacks} answer{'s' if summary.fallbacks != 1 else ''} graded "
-            f"offline, {summary.model_spec} failed: {summary.first_fallback_reason}",
+            f"offline, {terminal_safe(f'{summary.model_spec} failed: {summary.first_fallback_reason}', one_line=True)}",
             file=sys.stderr,
         )
     if summary.calls_line:
-        print(f"{summary.model_spec}: {summary.calls_line}", file=sys.stderr)
+        print(terminal_safe(f"{summary.model_spec}: {summary.calls_line}", one_line=True), file=sys.stderr)
 
 
 def grading_service(pack: RolePack, model_spec: str, matcher: str | None = None) -> GradingService:
@@ -192,7 +193,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         report_summary(grader.close())
     if args.format == "json":
-        print(json.dumps(grade.model_dump(mode="json"), ensure_ascii=False, indent=2))
+        print(json_terminal_safe(json.dumps(grade.model_dump(mode="json"), ensure_ascii=False, indent=2)))
     else:
         shown = question or (pack.question(grade.matched_question_id) if grade.matched_question_id else None)
         print_grade(grade, pack, question=shown, question_text=args.question, answer=answer)
@@ -200,17 +201,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- text report
-
-
-# Terminal control characters (C0 except tab/newline, DEL, C1) and bidi overrides from the
-# answer are shown escaped ("\x1b"), never sent to the terminal: ESC[2J, OSC 52 and
-# friends must not clear the screen or write the clipboard.
-_UNSAFE = [*range(0, 9), *range(11, 32), *range(127, 160), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
-_SAFE_TABLE = {c: f"\\x{c:02x}" if c < 256 else f"\\u{c:04x}" for c in _UNSAFE}
-
-
-def safe_text(text: str) -> str:
-    return text.translate(_SAFE_TABLE)
 
 
 def _score_style(score: float) -> str:
@@ -236,38 +226,39 @@ def print_grade(
     console = console or Console(highlight=False)
     head = Text()
     head.append(f"{grade.score:.1f} / 5", style=_score_style(grade.score))
-    head.append(f"   grader {grade.grader} · rubric {grade.rubric_id} {grade.rubric_version}", style="dim")
+    ts = terminal_safe  # every string below comes from the answer, the pack or a model
+    head.append(ts(f"   grader {grade.grader} · rubric {grade.rubric_id} {grade.rubric_version}"), style="dim")
     if question is not None:
         head.append("\n")
-        head.append(safe_text(question.text), style="italic")
-        head.append(f"  [{question.id}]", style="dim")
+        head.append(terminal_safe(question.text), style="italic")
+        head.append(ts(f"  [{question.id}]"), style="dim")
     elif question_text:
         head.append("\n")
-        head.append(safe_text(question_text), style="italic")
+        head.append(terminal_safe(question_text), style="italic")
     if question_text and grade.match_similarity is not None:
         head.append("\n")
         if grade.matched_question_id:
-            head.append(f"matched bank question {grade.matched_question_id} ", style="cyan")
+            head.append(ts(f"matched bank question {grade.matched_question_id} "), style="cyan")
         else:
             head.append("no bank question matched ", style="cyan")
         head.append(f"(similarity {grade.match_similarity:.2f}", style="dim")
         if grade.matched_question_id and grade.runner_up_question_id:
             head.append(
-                f"; runner-up {grade.runner_up_question_id} {grade.runner_up_similarity or 0.0:.2f}", style="dim"
+                ts(f"; runner-up {grade.runner_up_question_id} {grade.runner_up_similarity or 0.0:.2f}"), style="dim"
             )
         elif grade.runner_up_question_id:
             head.append(
-                f"; nearest {grade.runner_up_question_id} {grade.runner_up_similarity or 0.0:.2f}", style="dim"
+                ts(f"; nearest {grade.runner_up_question_id} {grade.runner_up_similarity or 0.0:.2f}"), style="dim"
             )
-        head.append(f"; matcher {grade.matcher})" if grade.matcher else ")", style="dim")
+        head.append(ts(f"; matcher {grade.matcher})") if grade.matcher else ")", style="dim")
     if grade.flags:
         head.append("\n")
-        head.append("flags: " + ", ".join(grade.flags), style="bold magenta")
+        head.append(ts("flags: " + ", ".join(grade.flags)), style="bold magenta")
     certainty = grade.certainty_line()
     if certainty:
         head.append("\n")
         risky = grade.status == "fallback" or grade.insufficient_evidence
-        head.append(safe_text(certainty), style="bold yellow" if risky else "dim")
+        head.append(terminal_safe(certainty), style="bold yellow" if risky else "dim")
     console.print(Panel(head, title="mockinterview grade", title_align="left", expand=False))
 
     if grade.key_points:
@@ -282,14 +273,14 @@ def print_grade(
                 mark = Text("✗", style="red")
             else:
                 mark = Text("·", style="yellow")
-            body = Text(safe_text(kp.text))
+            body = Text(terminal_safe(kp.text))
             if kp.credit is not None and not kp.covered and kp.credit > 0:
                 body.append(f"  (partial {kp.credit:.0%})", style="dim")
             if kp.covered and kp.evidence:
-                body.append(f"\n“{safe_text(kp.evidence)}”", style="dim green")
+                body.append(f"\n“{terminal_safe(kp.evidence)}”", style="dim green")
             if kp.misconception:
                 body.append("\nstated wrongly: ", style="red")
-                body.append(f"“{safe_text(kp.misconception)}”", style="dim")
+                body.append(f"“{terminal_safe(kp.misconception)}”", style="dim")
             grid.add_row(mark, body)
         console.print(grid)
     if grade.mistakes:
@@ -302,14 +293,14 @@ def print_grade(
                 mistake = pack.mistake(finding.id)
             except KeyError:
                 mistake = None
-            body = Text(mistake.title if mistake else finding.id, style="bold")
-            body.append(f"  ({finding.id})", style="dim")
-            body.append(f"\nyou said: “{safe_text(finding.evidence)}”", style="italic")
+            body = Text(ts(mistake.title if mistake else finding.id), style="bold")
+            body.append(ts(f"  ({finding.id})"), style="dim")
+            body.append(f"\nyou said: “{terminal_safe(finding.evidence)}”", style="italic")
             if mistake is not None:
                 body.append("\nwhy it matters: ", style="bold")
-                body.append(mistake.why_it_costs)
+                body.append(ts(mistake.why_it_costs))
                 body.append("\nhow to fix: ", style="bold cyan")
-                body.append(mistake.how_to_fix, style="cyan")
+                body.append(ts(mistake.how_to_fix), style="cyan")
             grid.add_row(Text("!", style="bold red"), body)
         console.print(grid)
     if grade.behavioral:
@@ -317,13 +308,13 @@ def print_grade(
         line = Text()
         for check in grade.behavioral:
             line.append(
-                ("✓ " if check.present else "✗ ") + check.id + "   ",
+                ts(("✓ " if check.present else "✗ ") + check.id + "   "),
                 style="green" if check.present else "red",
             )
         console.print(Padding(line, (0, 0, 0, 2)))
     if grade.feedback:
         console.print(Text("Feedback", style="bold underline"))
-        console.print(Padding(Text(safe_text(grade.feedback)), (0, 0, 0, 2)))
+        console.print(Padding(Text(terminal_safe(grade.feedback)), (0, 0, 0, 2)))
 
 
 # --------------------------------------------------------------------------- batch
@@ -350,8 +341,9 @@ def run_batch(source: str, pack: RolePack, grader: GradingService, out, *, worke
 
     def emit(outcome: RowOutcome) -> None:
         if outcome.error is not None:
-            print(f"mockinterview: {source}: {outcome.error}", file=sys.stderr, flush=True)
-        out.write(json.dumps(outcome.to_json(), ensure_ascii=False) + "\n")
+            print(terminal_safe(f"mockinterview: {source}: {outcome.error}", one_line=True), file=sys.stderr, flush=True)
+        # What a row holds (a lone surrogate, C1, bidi marks) is written as JSON escapes.
+        out.write(json_terminal_safe(json.dumps(outcome.to_json(), ensure_ascii=False)) + "\n")
         out.flush()
         advance(1)
 
@@ -368,5 +360,5 @@ def run_batch(source: str, pack: RolePack, grader: GradingService, out, *, worke
         if stream is not sys.stdin.buffer:
             stream.close()
     if summary.rows == 0:
-        print(f"mockinterview: {source}: no rows", file=sys.stderr)
+        print(terminal_safe(f"mockinterview: {source}: no rows", one_line=True), file=sys.stderr)
     return 1 if summary.failures else 0

@@ -9,6 +9,7 @@ import sys
 from mockinterview.cli.errors import CliError
 from mockinterview.domain.rounds import ROUND_ORDER as ROUNDS
 from mockinterview.domain.rounds import ROUND_SHORT
+from mockinterview.terminal import json_terminal_safe, terminal_safe
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -53,14 +54,14 @@ def run(args: argparse.Namespace) -> int:
             delete_session(path)
         except TranscriptError as exc:
             raise CliError(str(exc)) from None
-        print(f"deleted {path}")
+        print(f"deleted {terminal_safe(path, one_line=True)}")
         return 0
     if args.discard is not None:
         try:
             path = discard_session(args.discard)
         except TranscriptError as exc:
             raise CliError(str(exc)) from None
-        print(f"discarded {path.stem}: marked ended early, its answers are kept")
+        print(f"discarded {terminal_safe(path.stem, one_line=True)}: marked ended early, its answers are kept")
         return 0
 
     if args.plan:
@@ -77,8 +78,7 @@ def run(args: argparse.Namespace) -> int:
     rows = session_overview().with_trend()  # newest first
     if args.format == "json":
         payload = [{**s.to_json(), "trend": trend} for s, trend in rows]
-        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        sys.stdout.write(json_terminal_safe(json.dumps(payload, ensure_ascii=False, indent=2)) + "\n")
         return 0
     _print_table(rows)
     return 0
@@ -119,19 +119,19 @@ def history_table(rows, dropped: set[str]):
         cells: list = []
         if "date" not in dropped:
             cells.append(s.created.strftime("%Y-%m-%d %H:%M") if s.created else "")
-        cells.append(Text(s.id))
+        cells.append(Text(terminal_safe(s.id, one_line=True)))
         if s.error:
             cells.append(Text("unreadable", style="red"))
             n = len(table.columns) - len(cells)
             table.add_row(*cells, *[""] * n)
             continue
         cells.append(
-            Text(STATUS_LABEL.get(s.status, s.status), style="yellow" if s.status == "in-progress" else "")
+            Text(terminal_safe(STATUS_LABEL.get(s.status, s.status), one_line=True), style="yellow" if s.status == "in-progress" else "")
         )
         if "rounds" not in dropped:
-            cells.append(Text(" ".join(ROUND_SHORT.get(r, r).lower() for r in s.rounds)))
+            cells.append(Text(terminal_safe(" ".join(ROUND_SHORT.get(r, r).lower() for r in s.rounds), one_line=True)))
         if "model" not in dropped:
-            cells.append(Text(s.model))
+            cells.append(Text(terminal_safe(s.model, one_line=True)))
         for r in shown_rounds:
             cells.append(_score(s.round_scores.get(r), r in s.overridden_rounds))
         cells.append(Text(_score(s.overall, s.overridden, 2) or "-", style="bold"))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from mockinterview import files
 from mockinterview.cli.errors import CliError
 from mockinterview.domain.rounds import DEFAULT_PACK_ID
 from mockinterview.domain.wording import to_candidate
+from mockinterview.terminal import json_terminal_safe, terminal_safe
 
 BLOCK_SEPARATOR = "---"
 MAX_ANSWERS_BYTES = 5_000_000
@@ -319,7 +319,7 @@ async def run_headless(
     status = session.transcript.meta.status
     resumable = status == "in-progress"
     if fmt == "json":
-        json.dump(_json_result(session, leftover), out, ensure_ascii=False, indent=2)
+        out.write(json_terminal_safe(json.dumps(_json_result(session, leftover), ensure_ascii=False, indent=2)))
         out.write("\n")
     elif printer is not None:
         printer.finish(session, leftover)
@@ -327,7 +327,7 @@ async def run_headless(
     out.flush()
     if session.state == "needs-retry":
         print(
-            f"mockinterview: error: {session.fault.message if session.fault else 'model call failed'}; "
+            f"mockinterview: error: {terminal_safe(session.fault.message if session.fault else 'model call failed', one_line=True)}; "
             f"session saved, resume with: mockinterview interview --resume {session.transcript.meta.id} --answers FILE --no-tui",
             file=sys.stderr,
         )
@@ -397,15 +397,6 @@ def _json_result(session, leftover: int) -> dict:
     }
 
 
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def printable(text: str) -> str:
-    """Text safe for a terminal: control characters (ESC sequences, BEL, OSC 52 ...) from
-    an answer or a model reply are shown as U+FFFD instead of being obeyed."""
-    return _CONTROL_CHARS.sub("\ufffd", text)
-
-
 PROGRESS_TICK_S = 1.0  # how often the line is refreshed on a terminal
 PROGRESS_FIRST_S = 5.0  # the first line in a log (then 3x, 6x, and every 12x after that)
 
@@ -455,7 +446,7 @@ class _TextPrinter:
         from mockinterview.engine import events as ev
 
         def escape(text: str) -> str:
-            return _markup_escape(printable(text))
+            return _markup_escape(terminal_safe(text))
 
         c = self.console
         if isinstance(event, ev.ModelCallStarted):
@@ -465,7 +456,7 @@ class _TextPrinter:
             self._stop_waiting()
             return
         if isinstance(event, ev.RoundStarted):
-            c.rule(f"Round {event.index + 1}/{event.total_rounds}: {event.round}")
+            c.rule(f"Round {event.index + 1}/{event.total_rounds}: {escape(event.round)}")
         elif isinstance(event, ev.TurnAdded):
             turn = event.turn
             text = escape(turn.text)
@@ -516,6 +507,8 @@ class _TextPrinter:
             self._waiting = None
 
     def finish(self, session, leftover: int) -> None:
+        from rich.markup import escape as _markup_escape
+
         self._stop_waiting()
         # deferred: start-up time (every command module loads at start)
         from mockinterview.storage.transcripts import UNANSWERED_SCORE, question_outcomes, round_scores
@@ -524,7 +517,7 @@ class _TextPrinter:
         c = self.console
         c.rule("Summary")
         for r, score in per_round.items():
-            c.print(f"  {r}: {score:.2f}/5")
+            c.print(f"  {_markup_escape(terminal_safe(r))}: {score:.2f}/5")
         c.print(f"  overall: {overall:.2f}/5" if overall is not None else "  overall: no graded answers")
         t = session.transcript
         unanswered = [o for o in question_outcomes(t) if o.unanswered]
@@ -533,7 +526,7 @@ class _TextPrinter:
                 f"  {len(unanswered)} question{'s' if len(unanswered) != 1 else ''} skipped or unanswered, "
                 f"each counted as {UNANSWERED_SCORE:.1f}"
             )
-        c.print(f"  status: {t.meta.status}")
+        c.print(f"  status: {_markup_escape(terminal_safe(t.meta.status))}")
         if t.meta.seed is not None:
             c.print(f"  seed: {t.meta.seed} (mockinterview interview --seed {t.meta.seed} asks the same questions)")
         calls = len(t.model_calls)

@@ -14,6 +14,7 @@ import sys
 
 from mockinterview import __version__
 from mockinterview.errors import OneLineError
+from mockinterview.terminal import terminal_safe
 
 # One module per command group; each defines register(subparsers).
 COMMAND_MODULES = (
@@ -63,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
             return _open_tui(args)
         return int(handler(args) or 0)
     except OneLineError as exc:  # CliError, ConfigError, ...
-        print(f"mockinterview: error: {exc}", file=sys.stderr)
+        # The reason often names data (a file, an id, a pack's text): never a raw escape.
+        print(f"mockinterview: error: {terminal_safe(exc, one_line=True)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("mockinterview: interrupted", file=sys.stderr)
@@ -75,12 +77,13 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # an unusable data/config dir, a full disk: say which path and why
         if os.environ.get("MOCKINTERVIEW_DEBUG"):
             raise
-        print(f"mockinterview: error: {_describe_os_error(exc)}", file=sys.stderr)
+        print(f"mockinterview: error: {terminal_safe(_describe_os_error(exc), one_line=True)}", file=sys.stderr)
         return 1
     except Exception as exc:  # last resort: one line, never a traceback (set MOCKINTERVIEW_DEBUG=1 for one)
         if os.environ.get("MOCKINTERVIEW_DEBUG"):
             raise
-        print(f"mockinterview: error: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
+        line = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        print(f"mockinterview: error: {terminal_safe(line, one_line=True)}", file=sys.stderr)
         return 1
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from mockinterview.cli.errors import CliError
 from mockinterview.cli.progress import progress
+from mockinterview.terminal import json_terminal_safe, terminal_safe
 
 if TYPE_CHECKING:
     from mockinterview.engine.replay import ReplayResult
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"--model: replay regrades offline with 'stub' or 'replay', not {spec!r}")
     failures = asyncio.run(_replay_all(args.transcripts, spec, args.pack, args.format))
     for source, reason, _ in failures:
-        print(f"mockinterview: error: {source}: {reason}", file=sys.stderr)
+        print(f"mockinterview: error: {terminal_safe(f'{source}: {reason}', one_line=True)}", file=sys.stderr)
     if not failures:
         return 0
     # As every command: 2 when only the input was bad (a missing or unreadable transcript),
@@ -69,7 +70,7 @@ async def _replay_all(
             async for result in replay_many(sources, spec, pack_ref):
                 if console is None:
                     sys.stdout.write(",\n" if index else "\n")
-                    json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+                    sys.stdout.write(json_terminal_safe(json.dumps(result.to_json(), ensure_ascii=False, indent=2)))
                     sys.stdout.flush()
                 else:
                     _print_text(result, console)
@@ -101,9 +102,12 @@ def _print_text(r: ReplayResult, console) -> None:
     from rich.table import Table  # deferred: start-up time (every command module loads at start)
     from rich.text import Text
 
+    def safe(value: object) -> str:  # every string from the transcript: no raw escape
+        return terminal_safe(value, one_line=True)
+
     if r.error:
         return  # said once, on stderr, by run()
-    table = Table(title=f"{r.session_id} - regraded with {r.model}", title_justify="left")
+    table = Table(title=Text(safe(f"{r.session_id} - regraded with {r.model}")), title_justify="left")
     table.add_column("turn", justify="right")
     table.add_column("question")
     table.add_column("old", justify="right")
@@ -113,13 +117,13 @@ def _print_text(r: ReplayResult, console) -> None:
     for row in r.rows:
         delta = "" if row.new_score is None else f"{row.new_score - row.old_score:+.1f}"
         if row.error:
-            what = Text(row.error, style="red")
+            what = Text(safe(row.error), style="red")
         elif row.identical:
             what = Text("identical", style="green")
         else:
-            what = Text(", ".join(row.changes) or "changed", style="yellow")
+            what = Text(safe(", ".join(row.changes) or "changed"), style="yellow")
         table.add_row(
-            str(row.turn_id), row.question_id or "", _fmt(row.old_score), _fmt(row.new_score), delta, what
+            Text(safe(row.turn_id)), Text(safe(row.question_id or "")), _fmt(row.old_score), _fmt(row.new_score), delta, what
         )
     console.print(table)
     same = sum(1 for row in r.rows if row.identical)
@@ -130,7 +134,7 @@ def _print_text(r: ReplayResult, console) -> None:
         if r.unused_calls:
             console.print(
                 Text(
-                    f"{len(r.unused_calls)} recorded grading call(s) unused: {', '.join(r.unused_calls)}",
+                    safe(f"{len(r.unused_calls)} recorded grading call(s) unused: {', '.join(r.unused_calls)}"),
                     style="yellow",
                 )
             )

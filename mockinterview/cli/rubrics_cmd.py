@@ -15,6 +15,13 @@ import argparse
 import json
 from dataclasses import asdict
 
+from mockinterview.terminal import json_terminal_safe, terminal_safe
+
+
+def _line(text: object) -> str:
+    """A line of pack data for the terminal: no raw escape, no forged line break."""
+    return terminal_safe(text, one_line=True)
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("rubrics", help="validate and list rubric packs")
@@ -65,19 +72,19 @@ def run_lint(args: argparse.Namespace) -> int:
             }
             for pack_dir, problems, warnings, pack in results
         ]
-        print(json.dumps(payload, indent=2, ensure_ascii=False))
+        print(json_terminal_safe(json.dumps(payload, indent=2, ensure_ascii=False)))
         return 1 if any_problem else 0
     for pack_dir, problems, warnings, pack in results:
         for p in problems:
-            print(f"error: {p}")
+            print(f"error: {_line(p)}")
         for w in warnings:
-            print(f"warning: {w}")
+            print(f"warning: {_line(w)}")
         if problems:
-            print(f"{pack_dir.name}: {len(problems)} problem(s) in {pack_dir}")
+            print(_line(f"{pack_dir.name}: {len(problems)} problem(s) in {pack_dir}"))
         else:
             note = f", {len(warnings)} warning(s)" if warnings else ""
             print(
-                f"{pack_dir.name}: ok ({len(pack.questions)} questions, {len(pack.mistakes)} mistakes{note})"
+                _line(f"{pack_dir.name}: ok ({len(pack.questions)} questions, {len(pack.mistakes)} mistakes{note})")
             )
     return 1 if any_problem else 0
 
@@ -88,7 +95,7 @@ def run_list(args: argparse.Namespace) -> int:
 
     summaries = [pack_summary(d) for d in find_pack_dirs(args.path)]
     if args.format == "json":
-        print(json.dumps(summaries, indent=2, ensure_ascii=False))
+        print(json_terminal_safe(json.dumps(summaries, indent=2, ensure_ascii=False)))
         return 0
     from rich.table import Table  # deferred: start-up time (every command module loads at start)
     from rich.text import Text
@@ -99,10 +106,10 @@ def run_list(args: argparse.Namespace) -> int:
     console = text_console()
     for s in summaries:
         if "error" in s:
-            console.print(Text(f"{s['id']}: cannot be loaded ({s['error']})", style="red"))
+            console.print(Text(_line(f"{s['id']}: cannot be loaded ({s['error']})"), style="red"))
             continue
         table = Table(
-            title=Text(f"{s['name']} ({s['id']}) v{s['version']}"),
+            title=Text(_line(f"{s['name']} ({s['id']}) v{s['version']}")),
             title_justify="left",
             caption="grade one answer: mockinterview grade --question-id ID --answer-file FILE",
             caption_justify="left",
@@ -113,15 +120,15 @@ def run_list(args: argparse.Namespace) -> int:
         table.add_column("question ids", ratio=1, overflow="fold")
         for r in s["rounds"]:
             table.add_row(
-                Text(r["id"]) + Text(f"\n{r['title']}", style="dim"),
+                Text(_line(r["id"])) + Text(f"\n{_line(r['title'])}", style="dim"),
                 str(r["questions"]),
-                Text(", ".join(r["question_ids"])),
+                Text(_line(", ".join(r["question_ids"]))),
             )
         table.add_row(Text("total", style="bold"), Text(str(s["questions"]), style="bold"), Text(""))
         console.print(table)
         console.print(
             Text(
-                f"{s['mistakes']} mistakes · content hash {s['content_hash'][:16]} · {s['path']}", style="dim"
+                _line(f"{s['mistakes']} mistakes · content hash {s['content_hash'][:16]} · {s['path']}"), style="dim"
             )
         )
     return 0

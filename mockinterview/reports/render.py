@@ -17,23 +17,16 @@ from mockinterview.domain.pack import RolePack
 from mockinterview.domain.transcript import Transcript
 from mockinterview.reports.chart import bar_chart
 from mockinterview.reports.view import ReportView, build_view
+from mockinterview.terminal import terminal_safe
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
 
 
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def strip_controls(text: object) -> str:
-    """Terminal control characters have no place in a shared report."""
-    return _CONTROL_CHARS.sub("\ufffd", str(text))
-
-
 def md_inline(text: str) -> str:
     """Text safe inside a Markdown line: no raw HTML, no accidental emphasis or tables."""
-    escaped = html.escape(" ".join(strip_controls(text).split()), quote=False)
+    escaped = html.escape(" ".join(terminal_safe(text).split()), quote=False)
     return _MD_SPECIAL.sub(r"\\\1", escaped)
 
 
@@ -73,7 +66,7 @@ def _environment(fmt: str) -> Environment:
         score=fmt_score,
         when=fmt_time,
         score_class=score_class,
-        clean=strip_controls,
+        clean=terminal_safe,
         tojson_pretty=lambda v: json.dumps(v, indent=2, ensure_ascii=False, default=str),
     )
     return env

@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from mockinterview.terminal import terminal_safe
 from mockinterview.tui.screens.home import HomeScreen
 
 DEFAULT_THEME = "textual-dark"
@@ -110,7 +111,7 @@ class MockInterviewApp(App[int]):
         if event.state == WorkerState.SUCCESS:
             self.set_keymap(event.worker.result)
         elif event.state == WorkerState.ERROR:
-            self.notify(f"{event.worker.error}; the default keys apply", severity="warning", markup=False)
+            self.notify(terminal_safe(f"{event.worker.error}; the default keys apply"), severity="warning", markup=False)
 
     async def action_quit(self) -> None:
         """Quit, unless the screen has work open that it asks about first (an interview

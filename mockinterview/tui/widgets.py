@@ -22,20 +22,17 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from mockinterview.domain.wording import to_candidate
+from mockinterview.terminal import terminal_safe
 
 if TYPE_CHECKING:  # annotations only: the home screen paints before pydantic is imported
     from mockinterview.domain.transcript import Turn
     from mockinterview.reports.view import AnswerView
 
-# C0/C1 control characters (bar newline and tab) in text from a transcript would reach
-# the terminal as escape sequences; show them as visible symbols instead.
-_CONTROL = {c: chr(0x2400 + c) for c in (*range(0x00, 0x09), *range(0x0B, 0x20))}
-_CONTROL.update({0x7F: "\u2421", **{c: "\ufffd" for c in range(0x80, 0xA0)}})
-
-
+# Control and bidi characters in text from a transcript would reach the terminal as escape
+# sequences; ``terminal_safe`` shows them escaped instead.
 def clean(text: str) -> str:
-    """Text from a transcript made safe to draw (no terminal control characters)."""
-    return text.translate(_CONTROL)
+    """Text from a transcript made safe to draw (``terminal_safe``: no control or bidi characters)."""
+    return terminal_safe(text)
 
 
 def safe_text(text: str, style: str = "") -> Text:
@@ -408,7 +405,7 @@ class QuestionTimer(Static):
 
 def safe(text: str) -> str:
     """Escape text for Textual content markup (used in labels built from user data)."""
-    return escape(text)
+    return escape(terminal_safe(text))
 
 
 SPARK_CHARS = "▁▂▃▄▅▆▇█"

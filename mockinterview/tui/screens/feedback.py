@@ -17,6 +17,7 @@ from mockinterview.engine.practice import retries_for, top_fixes
 from mockinterview.engine.sessions import TranscriptError, open_session, session_overview
 from mockinterview.reports import export, save_report
 from mockinterview.reports.view import ReportView, build_view, try_load_pack
+from mockinterview.terminal import terminal_safe
 from mockinterview.tui.footer import KeysFooter
 from mockinterview.tui.screens.retry import RetryScreen
 from mockinterview.tui.widgets import (
@@ -185,7 +186,7 @@ class FeedbackScreen(Screen[None]):
         try:
             target = save_report(self.transcript, "html")
         except OSError as exc:
-            self.notify(f"Export failed: {exc}", severity="error", markup=False)
+            self.notify(f"Export failed: {terminal_safe(str(exc))}", severity="error", markup=False)
             return
         self.notify(f"Report written: {target}", timeout=8, markup=False)
 

@@ -18,6 +18,7 @@ from mockinterview.engine.sessions import (
     open_session,
     session_overview,
 )
+from mockinterview.terminal import terminal_safe
 from mockinterview.tui.footer import KeysFooter
 from mockinterview.tui.screens.dialogs import ConfirmScreen
 from mockinterview.tui.screens.feedback import FeedbackScreen
@@ -182,7 +183,7 @@ class HistoryScreen(Screen[None]):
         try:
             _, transcript = open_session(path)
         except TranscriptError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            self.notify(terminal_safe(str(exc)), severity="error", markup=False)
             return
         self.app.push_screen(FeedbackScreen(transcript))
 
@@ -208,9 +209,9 @@ class HistoryScreen(Screen[None]):
             try:
                 delete_session(path)
             except TranscriptError as exc:
-                self.notify(str(exc), severity="error", markup=False)
+                self.notify(terminal_safe(str(exc)), severity="error", markup=False)
                 return
-            self.notify(f"Deleted {path.stem}", markup=False)
+            self.notify(f"Deleted {terminal_safe(path.stem)}", markup=False)
             self.reload()
 
         self.app.push_screen(

@@ -17,6 +17,7 @@ from textual.widgets.option_list import OptionDoesNotExist
 from textual.worker import Worker, WorkerState
 
 from mockinterview.domain.rounds import DEFAULT_PACK_ID, ROUND_ORDER, ROUND_SHORT
+from mockinterview.terminal import terminal_safe
 
 # The other screens and the engine's services are imported where they are first used: the
 # home screen paints before pydantic and the domain models are imported (bench/tui_startup.py).
@@ -206,7 +207,7 @@ class HomeScreen(Screen[None]):
         elif event.state == WorkerState.ERROR:
             self.loaded = True
             self.notify(
-                f"Could not read settings: {event.worker.error}", severity="warning", timeout=10, markup=False
+                terminal_safe(f"Could not read settings: {event.worker.error}"), severity="warning", timeout=10, markup=False
             )
 
     def _apply_defaults(self, d) -> None:  # engine.sessions.InterviewDefaults
@@ -222,7 +223,7 @@ class HomeScreen(Screen[None]):
             (rounds.select if r in d.rounds else rounds.deselect)(r)
         self.app.apply_keymap_setting(d.keymap)
         if d.settings_error:
-            self.notify(d.settings_error, severity="warning", timeout=10, markup=False)
+            self.notify(terminal_safe(d.settings_error), severity="warning", timeout=10, markup=False)
         self._show_resumable(d.overview.resumable)
         self.query_one("#home-recent", Static).update(recent_table(d.overview.recent(RECENT)))
         self.loaded = True
@@ -351,7 +352,7 @@ class HomeScreen(Screen[None]):
             try:
                 path, _ = open_session(ref)
             except TranscriptError as exc:
-                self.notify(str(exc), severity="error", markup=False)
+                self.notify(terminal_safe(str(exc)), severity="error", markup=False)
                 return
             self.app.push_screen(ReviewScreen(path, author=self.app.author))
 

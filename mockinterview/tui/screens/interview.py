@@ -28,7 +28,7 @@ from mockinterview.engine.session import InterviewConfig, InterviewSession
 from mockinterview.tui.footer import KeysFooter
 from mockinterview.tui.screens.dialogs import ConfirmScreen
 from mockinterview.tui.screens.feedback import FeedbackScreen
-from mockinterview.tui.widgets import ChatMessage, QuestionTimer, StreamingReply
+from mockinterview.tui.widgets import ChatMessage, QuestionTimer, StreamingReply, clean
 
 ENGINE_GROUP = "engine"
 
@@ -235,12 +235,12 @@ class InterviewScreen(Screen[None]):
             message = (getattr(error, "message", None) or str(error) or type(error).__name__).splitlines()[0]
             if self.session is None:  # could not start or resume: nothing to show here
                 self.notify(
-                    message, title="Cannot start the interview", severity="error", timeout=20, markup=False
+                    clean(message), title="Cannot start the interview", severity="error", timeout=20, markup=False
                 )
                 self.dismiss(None)
                 return
             self.notify(
-                f"{message}\nThe session is saved; ctrl+r retries.",
+                f"{clean(message)}\nThe session is saved; ctrl+r retries.",
                 title="Something went wrong",
                 severity="error",
                 timeout=20,

@@ -89,7 +89,7 @@ class ReviewScreen(Screen[None]):
         try:
             _, self.transcript = open_session(self.path)
         except TranscriptError as exc:
-            self.notify(str(exc), severity="error", timeout=10, markup=False)
+            self.notify(clean(str(exc)), severity="error", timeout=10, markup=False)
             return
         self.view = build_view(self.transcript)
         self._unlisted = [tv.turn.id for r in self.view.rounds for tv in r.turns]
@@ -139,7 +139,7 @@ class ReviewScreen(Screen[None]):
         try:
             save_review(self.transcript, self.path)
         except Exception as exc:  # storage errors are one line; keep the review in memory
-            self.notify(f"Not saved: {exc}", severity="error", timeout=10, markup=False)
+            self.notify(f"Not saved: {clean(str(exc))}", severity="error", timeout=10, markup=False)
         self.view = build_view(self.transcript)
         turns = self.query_one(OptionList)
         unlisted = set(self._unlisted)  # drawn from the new view when they are listed
@@ -162,7 +162,7 @@ class ReviewScreen(Screen[None]):
             try:
                 add_comment(self.transcript, turn_id, text, self.author)
             except ReviewError as exc:
-                self.notify(str(exc), severity="warning", markup=False)
+                self.notify(clean(str(exc)), severity="warning", markup=False)
                 return
             self._save_and_refresh()
             self.notify(f"Comment saved on turn {turn_id}", markup=False)
@@ -189,7 +189,7 @@ class ReviewScreen(Screen[None]):
             try:
                 override_grade(self.transcript, turn_id, result[0], result[1], self.author)
             except ReviewError as exc:
-                self.notify(str(exc), severity="warning", markup=False)
+                self.notify(clean(str(exc)), severity="warning", markup=False)
                 return
             self._save_and_refresh()
             self.notify(f"Grade of turn {turn_id} set to {result[0]:.1f}", markup=False)
@@ -202,9 +202,9 @@ class ReviewScreen(Screen[None]):
         try:
             written = [save_report(self.transcript, fmt) for fmt in ("html", "md")]
         except OSError as exc:
-            self.notify(f"Export failed: {exc}", severity="error", markup=False)
+            self.notify(f"Export failed: {clean(str(exc))}", severity="error", markup=False)
             return
-        self.notify("Report written:\n" + "\n".join(str(p) for p in written), timeout=8, markup=False)
+        self.notify("Report written:\n" + "\n".join(clean(str(p)) for p in written), timeout=8, markup=False)
 
     def action_copy_turn(self) -> None:
         current = self._current()
