@@ -55,7 +55,8 @@ async def test_reports_and_the_feedback_say_how_far_to_trust_a_grade():
     markdown = export(t, "md")
     assert "insufficient evidence: the model and the offline grader agree on 4 of 10 checks" in markdown
     assert "agree on 40% of the checks" in markdown
-    assert "graded offline, the model grader failed: http://x/v1 rejected response" in markdown
+    # A URL in the Markdown report is escaped so no viewer turns it into a link.
+    assert "graded offline, the model grader failed: http\\://x/v1 rejected response" in markdown
     assert "(offline fallback grader)\n\n_graded offline" in markdown  # a paragraph of its own
     html = export(t, "html")
     assert 'class="uncertain"' in html and "insufficient evidence" in html

@@ -168,6 +168,7 @@ def test_history_and_replay_print_no_escape_from_any_transcript_field(recorded, 
         ("replay", str(target)),
         ("replay", str(target), "--format", "json"),
         ("replay", str(target), "--model", "replay"),
+        ("export", str(target), "--format", "md"),
     ):
         code, out, err = run(capsys, *argv)
         assert_safe(out, err)

@@ -21,16 +21,33 @@ from mockinterview.terminal import terminal_safe
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~!])")
+# What GFM turns into a link without any bracket: "https://", "www.", "user@host". A backslash
+# before the ":" / "." / "@" keeps the text as typed and the renderer from linking it.
+_MD_WWW = re.compile(r"(?i)\b(www)\.")
+# Markup a line may start with: a list or a heading underline, an ordered item.
+_MD_LINE_START = re.compile(r"^(?:([-+=])(?=[\s=-]|$)|(\d+)([.)])(?=\s|$))")
+# Ids the product shows as code: nothing a Markdown or HTML renderer would read as markup.
+_MD_CODE_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,199}")
 
 
-def md_inline(text: str) -> str:
-    """Text safe inside a Markdown line: no raw HTML, no accidental emphasis or tables."""
+def md_inline(text: object) -> str:
+    """Text safe inside a Markdown line: no raw HTML, no link or image, no accidental
+    emphasis, table cell, list or heading; terminal escapes shown escaped (``terminal_safe``)."""
     escaped = html.escape(" ".join(terminal_safe(text).split()), quote=False)
-    return _MD_SPECIAL.sub(r"\\\1", escaped)
+    escaped = _MD_SPECIAL.sub(r"\\\1", escaped)
+    escaped = _MD_WWW.sub(r"\1\\.", escaped.replace("://", "\\://").replace("@", "\\@"))
+    return _MD_LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", escaped)
 
 
-def md_quote(text: str) -> str:
+def md_code(text: object) -> str:
+    """An id from the data (session, mistake, model call) as a code span when it is a plain
+    id, else as escaped text: a backtick or a pipe in it cannot end the span or the cell."""
+    value = str(text)
+    return f"`{value}`" if _MD_CODE_SAFE.fullmatch(value) else md_inline(value)
+
+
+def md_quote(text: object) -> str:
     """A Markdown blockquote of multi-line text, escaped like ``md_inline`` line by line."""
     lines = str(text).strip().splitlines() or [""]
     return "\n".join(f"> {md_inline(line)}" if line.strip() else ">" for line in lines)
@@ -63,6 +80,7 @@ def _environment(fmt: str) -> Environment:
     env.filters.update(
         md_inline=md_inline,
         md_quote=md_quote,
+        md_code=md_code,
         score=fmt_score,
         when=fmt_time,
         score_class=score_class,
