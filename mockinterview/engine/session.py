@@ -228,6 +228,15 @@ def plan_questions(
     return plan
 
 
+def _without_key(text: str) -> str:
+    """A candidate's words with the configured API key (pasted by mistake) redacted, whatever
+    its length: it is never kept, graded, sent to a model, shown or exported."""
+    from mockinterview.storage.config import redact_key
+    from mockinterview.storage.transcripts import REDACTED_KEY
+
+    return redact_key(text, REDACTED_KEY)
+
+
 def answer_text_for_grade(transcript: Transcript, turn_id: int) -> str:
     """What a grade of answer ``turn_id`` judges: every answer the candidate gave to
     that question so far (main answer plus follow-up answers), so a follow-up can earn
@@ -484,6 +493,7 @@ class InterviewSession:
             await self._advance()
 
     async def submit_answer(self, text: str) -> None:
+        text = _without_key(text)
         async with self._lock:
             cursor = self._require_awaiting()
             asked = cursor.asked or cursor.awaiting
@@ -505,6 +515,7 @@ class InterviewSession:
             await self._advance()
 
     async def ask_clarification(self, text: str) -> None:
+        text = _without_key(text)
         async with self._lock:
             self._append(self._candidate_turn("clarifying-question", text, self._require_awaiting()))
             await self._advance()

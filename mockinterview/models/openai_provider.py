@@ -47,6 +47,7 @@ from mockinterview.models.base import (
     UnsupportedFormat,
     UnsupportedRequest,
 )
+from mockinterview.storage.config import REDACTED, redact_key
 
 if TYPE_CHECKING:
     import openai
@@ -252,6 +253,7 @@ class OpenAIProvider:
         finish: str | None = None
         usage_seen = None
         iterator = stream.__aiter__()
+        shield = _KeyShield(self._key())
         try:
             while True:
                 try:
@@ -269,13 +271,20 @@ class OpenAIProvider:
                     if delta is not None and delta.content:
                         parts.append(delta.content)
                         streamed.chars += len(delta.content)
-                        result = on_chunk(delta.content)
-                        if inspect.isawaitable(result):
-                            await result
+                        shown = shield.feed(delta.content)
+                        if shown:
+                            result = on_chunk(shown)
+                            if inspect.isawaitable(result):
+                                await result
                     if choice.finish_reason:
                         finish = choice.finish_reason
         finally:
             await stream.close()
+        rest = shield.flush()
+        if rest:
+            result = on_chunk(rest)
+            if inspect.isawaitable(result):
+                await result
         if refusal:
             raise Refused(f"the model declined: {_one_line(self.settings.redact(''.join(refusal)), 120)}")
         if finish == "content_filter":
@@ -284,9 +293,14 @@ class OpenAIProvider:
             raise StreamBroken(f"the reply stream was cut after {streamed.chars} characters")
         return self._raw("".join(parts), usage_seen, finish)
 
+    def _key(self) -> str | None:
+        return self.settings.api_key.get_secret_value() if getattr(self.settings, "api_key", None) else None
+
     def _raw(self, text: str, usage: Any, finish: str | None) -> _Raw:
         # An empty reply is the caller's to judge: with a stop sequence it can be meant.
-        return _Raw(text, usage, finish)
+        # A server that echoes the key in a normal reply: the key never goes further (shown,
+        # saved, sent back in the next request), whatever its length.
+        return _Raw(redact_key(text, REDACTED, self._key()), usage, finish)
 
     def _usage(self, reported: Any, request: ChatRequest, text: str) -> TokenUsage:
         if reported is not None and getattr(reported, "prompt_tokens", None) is not None:
@@ -384,6 +398,31 @@ class OpenAIProvider:
         if status in (400, 413, 415, 422):
             return UnsupportedRequest(f"{base} rejected the request (HTTP {status}): {detail}")
         return ModelError(f"{base} answered HTTP {status}: {detail}")
+
+
+class _KeyShield:
+    """Streamed text with the API key redacted before it is shown: a key split over chunks
+    is caught by holding back the end of a chunk while it could be the start of the key
+    (other chunks pass as they come)."""
+
+    def __init__(self, key: str | None) -> None:
+        self.key = key
+        self.pending = ""
+
+    def feed(self, chunk: str) -> str:
+        if not self.key:
+            return chunk
+        text = redact_key(self.pending + chunk, REDACTED, self.key)
+        hold = next(
+            (n for n in range(min(len(self.key) - 1, len(text)), 0, -1) if self.key.startswith(text[-n:])), 0
+        )
+        cut = len(text) - hold
+        self.pending = text[cut:]
+        return text[:cut]
+
+    def flush(self) -> str:
+        rest, self.pending = self.pending, ""
+        return rest
 
 
 class _Raw:

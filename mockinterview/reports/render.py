@@ -115,6 +115,11 @@ def _charts(view: ReportView) -> dict[str, object]:
 def render_report(
     transcript: Transcript, fmt: str, *, include_model_calls: bool = False, pack: RolePack | None = None
 ) -> str:
+    from mockinterview.storage.config import redact_key
+    from mockinterview.storage.transcripts import REDACTED_KEY, without_secret
+
+    # An in-memory session may still hold the API key (a reply, a pasted answer): never exported.
+    transcript = without_secret(transcript)
     view = build_view(transcript, pack)
     template = _environment(fmt).get_template(f"report.{fmt}.j2")
     text = template.render(
@@ -127,4 +132,4 @@ def render_report(
     )
     if fmt == "md":  # the template errs on the side of blank lines; keep at most one
         text = re.sub(r"\n{3,}", "\n\n", text)
-    return text
+    return redact_key(text, REDACTED_KEY)

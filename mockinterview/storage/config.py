@@ -483,11 +483,20 @@ _KEY_PATTERN = re.compile(r"\bsk-[A-Za-z0-9_\-]{16,}")
 REDACTED = "[redacted]"
 
 
-def redact(text: str, key: str | None = None) -> str:
-    """``text`` with the API key (default: ``$OPENAI_API_KEY``) and key-shaped
-    strings replaced by ``[redacted]``."""
+def configured_key() -> str | None:
+    """The configured API key (``$OPENAI_API_KEY``), or None."""
+    return os.environ.get(API_KEY_ENV, "").strip() or None
+
+
+def redact_key(text: str, replacement: str = REDACTED, key: str | None = None) -> str:
+    """``text`` with every exact occurrence of the API key (default: ``$OPENAI_API_KEY``)
+    replaced, whatever the key's length: a short key (``tok-abc123``) is as secret as a long one."""
     if key is None:
-        key = os.environ.get(API_KEY_ENV, "").strip() or None
-    if key and len(key) >= 4:
-        text = text.replace(key, REDACTED)
-    return _KEY_PATTERN.sub(REDACTED, text)
+        key = configured_key()
+    return text.replace(key, replacement) if key and key in text else text
+
+
+def redact(text: str, key: str | None = None) -> str:
+    """``text`` with the API key (default: ``$OPENAI_API_KEY``), whatever its length, and
+    key-shaped strings replaced by ``[redacted]``."""
+    return _KEY_PATTERN.sub(REDACTED, redact_key(text, REDACTED, key))

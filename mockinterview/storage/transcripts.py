@@ -25,6 +25,7 @@ from pydantic import ValidationError
 
 from mockinterview import files
 from mockinterview.domain.transcript import SCHEMA_VERSION, GradeRecord, Transcript
+from mockinterview.storage.config import configured_key
 from mockinterview.storage.locks import is_locked_by_another, lock_path
 from mockinterview.storage.paths import (
     UnsafePathError,
@@ -93,21 +94,66 @@ def default_path(t: Transcript, directory: Path | None = None) -> Path:
 REDACTED_KEY = "[redacted: OPENAI_API_KEY]"
 
 
-def _without_secret(blob: str) -> str:
-    """The serialised transcript with the API key's value blanked out.
+# Values the schema checks (ids, rounds, kinds, statuses, dates): never where a key is pasted
+# or echoed, and a very short key could otherwise turn "basic" into an invalid round.
+_STRUCTURAL = frozenset(
+    ["schema_version", "id", "turn_id", "reply_to", "round", "rounds", "kind", "speaker", "status", "question_id", "question_plan", "pack_id", "pack_version", "pack_hash", "created_at", "updated_at", "started_at", "ended_at", "model_call_ids", "interviewer_model", "grader_model", "purpose", "model", "request_hash", "matched_question_id", "runner_up_question_id"]
+)
+
+
+def _redact_tree(node: Any, key: str, *, keep_structure: bool = False) -> Any:
+    if isinstance(node, str):
+        return node.replace(key, REDACTED_KEY)
+    if isinstance(node, dict):
+        return {
+            (k if keep_structure else _redact_tree(k, key)): (
+                v if keep_structure and k in _STRUCTURAL else _redact_tree(v, key, keep_structure=keep_structure)
+            )
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_redact_tree(v, key, keep_structure=keep_structure) for v in node]
+    return node
+
+
+def _redacted_data(t: Transcript, key: str) -> dict[str, Any]:
+    """``t`` as JSON data with the key replaced in every string; if that breaks a checked
+    value (a key as short as a round name), in every free-text value only."""
+    data = t.model_dump(mode="json")
+    redacted = _redact_tree(data, key)
+    try:
+        Transcript.model_validate(redacted)
+    except ValidationError:
+        redacted = _redact_tree(data, key, keep_structure=True)
+    return redacted
+
+
+def _serialised_without_secret(t: Transcript) -> str:
+    """The transcript as saved (JSON, indent 1) with the API key's value blanked out.
 
     The key must never reach disk, whatever path it took into the data (a candidate may
     paste it into an answer, a server may echo it in an error). Redacting rather than
-    refusing the save keeps the rest of the session safe. Short keys (test dummies) only
-    count as a whole JSON string, to avoid blanking ordinary words.
+    refusing the save keeps the rest of the session safe. The configured key is matched
+    exactly whatever its length, inside string values only (so a short key cannot break
+    the JSON around it).
     """
-    key = os.environ.get("OPENAI_API_KEY", "").strip()
-    if not key:
-        return blob
-    encoded = json.dumps(key, ensure_ascii=False)
-    if len(key) < 12:
-        return blob.replace(encoded, json.dumps(REDACTED_KEY))
-    return blob.replace(encoded[1:-1], REDACTED_KEY)
+    blob = t.model_dump_json(indent=1)
+    key = configured_key()
+    if not key or (key not in blob and json.dumps(key, ensure_ascii=False)[1:-1] not in blob):
+        return blob  # the usual case: one fast pydantic dump
+    return json.dumps(_redacted_data(t, key), ensure_ascii=False, indent=1)
+
+
+def without_secret(t: Transcript) -> Transcript:
+    """``t`` itself, or a copy with the configured API key replaced in every string (for
+    exports of an in-memory session)."""
+    key = configured_key()
+    if not key or key not in t.model_dump_json():
+        return t
+    try:
+        return Transcript.model_validate(_redacted_data(t, key))
+    except ValidationError:  # the key collides with a checked value: callers redact their output
+        return t
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -127,7 +173,7 @@ def save_transcript(t: Transcript, path: Path | None = None) -> Path:
     """Write ``t`` atomically (temp file, fsync, rename, fsync dir) with mode 0600."""
     path = Path(path) if path is not None else default_path(t)
     # pydantic's serializer is ~15x faster than model_dump + json.dumps; this runs after every turn.
-    blob = _without_secret(t.model_dump_json(indent=1)).encode("utf-8")
+    blob = _serialised_without_secret(t).encode("utf-8")
     directory = path.parent
     make_private_dirs(directory)
     try:
