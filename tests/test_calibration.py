@@ -321,33 +321,50 @@ def test_missing_file_is_one_line_exit_2(tmp_path, capsys, stand_in):
     [
         ([GOOD_ROWS[0], "", '{"question_id": "q", "answer": "x", "score": 9}'], "line 3: score"),
         ([GOOD_ROWS[0], "{not json"], "line 2: invalid JSON"),
-        (
-            [{**GOOD_ROWS[0], "question_id": "no-such-question"}],
-            "line 1: unknown question_id 'no-such-question'",
-        ),
+        ([GOOD_ROWS[0], {**GOOD_ROWS[1], "question_id": "no-such-question"}], "line 2: unknown question_id 'no-such-question'"),
         ([GOOD_ROWS[0], GOOD_ROWS[0]], "line 2: duplicate id 'a'"),
-        ([""], "no labelled rows"),
+        ([GOOD_ROWS[0], "[" * 100_000 + "]" * 100_000], "line 2: JSON nested too deeply"),
+        ([GOOD_ROWS[0], '{"id": "s", "question_id": "when-ml-is-justified", "answer": "x \\ud800 y", "score": 2}'], None),
     ],
-)
-def test_bad_rows_name_the_line(tmp_path, capsys, stand_in, rows, expected):
-    code, line = _run_expecting_error(["calibrate", str(_write(tmp_path, rows))], capsys)
-    assert code == 2 and expected in line
+)  # fmt: skip
+def test_a_bad_row_is_an_error_line_and_the_rest_are_graded(tmp_path, capsys, stand_in, rows, expected):
+    code = main(["calibrate", str(_write(tmp_path, rows)), "--format", "json"])
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)  # the report covers the good rows
+    assert report["rows"] >= 1
+    if expected is None:  # a lone surrogate is an ordinary (odd) answer: graded, printable
+        assert code == 0 and report["rows"] == 2
+        return
+    errors = captured.err.strip().splitlines()
+    assert code == 1 and len(errors) == 1 and expected in errors[0] and "Traceback" not in captured.err
+
+
+def test_a_file_without_rows_is_one_line_exit_2(tmp_path, capsys, stand_in):
+    code, line = _run_expecting_error(["calibrate", str(_write(tmp_path, [""]))], capsys)
+    assert code == 2 and "no labelled rows" in line
 
 
 def test_binary_data_names_the_line(tmp_path, capsys, stand_in):
     path = tmp_path / "bin.jsonl"
     path.write_bytes(json.dumps(GOOD_ROWS[0]).encode() + b"\n\xff\xfe\x00\x81garbage\n")
-    code, line = _run_expecting_error(["calibrate", str(path)], capsys)
-    assert code == 2 and "line 2: not UTF-8" in line
+    code = main(["calibrate", str(path)])
+    err = capsys.readouterr().err
+    assert code == 1 and "line 2: not UTF-8" in err
 
 
 def test_a_grader_crash_is_reported_against_its_row(tmp_path, capsys, monkeypatch):
     def broken(row, pack):
-        raise RuntimeError("boom\nsecond line")
+        if row.id == "b":
+            raise RuntimeError("boom\nsecond line")
+        return _stand_in_grader(row, pack)
 
     monkeypatch.setattr(calibrate_service, "offline_row_grader", lambda: broken)
-    code, line = _run_expecting_error(["calibrate", str(_write(tmp_path, GOOD_ROWS))], capsys)
-    assert code == 1 and "line 1: the grader failed" in line and "boom" in line
+    code = main(["calibrate", str(_write(tmp_path, GOOD_ROWS)), "--format", "json"])
+    captured = capsys.readouterr()
+    errors = captured.err.strip().splitlines()
+    assert code == 1 and len(errors) == 1
+    assert "line 2: the grader failed" in errors[0] and "boom" in errors[0]
+    assert json.loads(captured.out)["rows"] == len(GOOD_ROWS) - 1
 
 
 def test_models_it_cannot_measure_are_refused_rather_than_silently_ignored(tmp_path, capsys, stand_in):

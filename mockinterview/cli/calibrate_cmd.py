@@ -82,8 +82,9 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"calibrate measures the offline grader or openai:NAME, not --model {model}")
     pack = load_pack_or_fail(args.pack)
     path = Path(args.labelled)
+    problems: list[str] = []  # one line per bad row: reported, the rest graded
     with open_input(path, "a JSONL file") as fh:
-        rows = parse_label_rows(fh.read(), str(path))
+        rows = parse_label_rows(fh.read(), str(path), problems)
     if model == "stub":
         grade_row, closer = offline_row_grader(), None
     else:
@@ -100,6 +101,9 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if closer is not None:
             closer()
+    problems += calibration.problems
+    for problem in problems:
+        print(f"mockinterview: error: {terminal_safe(problem, one_line=True)}", file=sys.stderr)
     if interrupted and not calibration.graded:
         print("mockinterview: interrupted before any row was graded", file=sys.stderr)
         return 130
@@ -120,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 130
-    return 0
+    return 1 if problems else 0
 
 
 # --------------------------------------------------------------------------- text output

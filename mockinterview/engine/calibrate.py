@@ -33,20 +33,28 @@ class LabelFileError(OneLineError):
     """A labelled file or one of its rows is unusable; the message names the file and line."""
 
 
-def parse_label_rows(raw: bytes, source: str) -> list[tuple[int, LabelRow]]:
-    """(line number, row) for every non-blank line; LabelFileError naming the line on bad input."""
+def parse_label_rows(
+    raw: bytes, source: str, problems: list[str] | None = None
+) -> list[tuple[int, LabelRow]]:
+    """(line number, row) for every non-blank line. A bad line raises LabelFileError naming
+    it, or, given a ``problems`` list, is reported there (one line each) and skipped."""
     rows = []
     for number, line in enumerate(raw.split(b"\n"), start=1):
         if not line.strip():
             continue
         try:
-            text = line.decode("utf-8")
-        except UnicodeDecodeError:
-            raise LabelFileError(f"{source} line {number}: not UTF-8 text (binary data?)") from None
-        try:
-            rows.append((number, parse_label_line(text)))
-        except LabelRowError as exc:
-            raise LabelFileError(f"{source} line {number}: {exc}") from None
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError:
+                raise LabelFileError(f"{source} line {number}: not UTF-8 text (binary data?)") from None
+            try:
+                rows.append((number, parse_label_line(text)))
+            except LabelRowError as exc:
+                raise LabelFileError(f"{source} line {number}: {exc}") from None
+        except LabelFileError as exc:
+            if problems is None:
+                raise
+            problems.append(str(exc))
     return rows
 
 
@@ -80,23 +88,38 @@ class CalibrationRun:
     ):
         self.rows, self.pack, self.source, self.grade_row = rows, pack, source, grade_row
         self.graded: list[tuple[ScoredRow, Grade]] = []
+        # One line per row that could not be graded (duplicate id, unknown question, a grader
+        # failure on that row): reported, skipped; the other rows are graded.
+        self.problems: list[str] = []
+        self._done = 0
 
     @property
     def total(self) -> int:
         return len(self.rows)
 
     def grade(self) -> Iterator[tuple[ScoredRow, Grade]]:
-        """Grade the rows not graded yet, yielding each as it is done."""
-        seen_ids: dict[str, int] = {}
-        for number, row in self.rows:
-            row_id = row.id or f"line-{number}"
-            if row_id in seen_ids:
-                raise LabelFileError(
-                    f"{self.source} line {number}: duplicate id {row_id!r} (first on line {seen_ids[row_id]})"
-                )
-            seen_ids[row_id] = number
-        for number, row in self.rows[len(self.graded) :]:
-            result = self._score_row(number, row.id or f"line-{number}", row)
+        """Grade the rows not graded yet, yielding each as it is done. A row that cannot be
+        graded is added to ``problems`` and skipped."""
+        if self._done == 0:
+            seen_ids: dict[str, int] = {}
+            kept = []
+            for number, row in self.rows:
+                row_id = row.id or f"line-{number}"
+                if row_id in seen_ids:
+                    self.problems.append(
+                        f"{self.source} line {number}: duplicate id {row_id!r} (first on line {seen_ids[row_id]})"
+                    )
+                    continue
+                seen_ids[row_id] = number
+                kept.append((number, row))
+            self.rows = kept
+        for number, row in self.rows[self._done :]:
+            self._done += 1
+            try:
+                result = self._score_row(number, row.id or f"line-{number}", row)
+            except LabelFileError as exc:
+                self.problems.append(str(exc))
+                continue
             self.graded.append(result)
             yield result
 
@@ -122,7 +145,9 @@ class CalibrationRun:
                 ) from None
         try:
             grade = self.grade_row(row, self.pack)
-        except OneLineError:  # already one line (a bad config, an unusable model)
+        except LabelFileError:
+            raise
+        except OneLineError:  # already one line (a bad config, an unusable model): not this row's fault
             raise
         except Exception as exc:  # a grader bug on one row: name the row, keep it to one line
             reason = f"{type(exc).__name__}: {exc}".splitlines()[0]

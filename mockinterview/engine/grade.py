@@ -256,10 +256,15 @@ def grade_line(number: int, raw: bytes | None, grader: GradingService) -> RowOut
             row = json.loads(text)
         except json.JSONDecodeError as exc:
             raise RowError(f"malformed JSON ({exc.msg} at column {exc.colno})") from None
+        except RecursionError:
+            raise RowError("JSON nested too deeply") from None
         row_id = _row_id(row)
         return RowOutcome(row_id, result=batch_row_result(grade_row(row, grader), row_id))
     except (RowError, ValueError, TypeError) as exc:
         return RowOutcome(_row_id(row), error=f"line {number}: {exc}")
+    except Exception as exc:  # noqa: BLE001 - one row's failure is that row's error line, never the batch's end
+        reason = f"{type(exc).__name__}: {exc}".splitlines()[0] if str(exc) else type(exc).__name__
+        return RowOutcome(_row_id(row), error=f"line {number}: cannot grade this row ({reason})")
 
 
 # A worker process's grader: built once per worker by _start_worker (the pack is loaded once).

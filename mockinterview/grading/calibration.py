@@ -263,6 +263,8 @@ def parse_label_line(text: str) -> LabelRow:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise LabelRowError(f"invalid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise LabelRowError("JSON nested too deeply") from None
     try:
         return LabelRow.model_validate(data)
     except ValidationError as exc:
