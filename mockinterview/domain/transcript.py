@@ -203,6 +203,24 @@ class Transcript(_Model):
                 return g
         return None
 
+    def first_grades(self) -> dict[int, GradeRecord]:
+        """Each graded turn's record (the first, as ``grade_for``), in one pass: screens
+        and reports look grades up per turn, and a scan per turn was quadratic."""
+        out: dict[int, GradeRecord] = {}
+        for g in self.grades:
+            out.setdefault(g.turn_id, g)
+        return out
+
+    def latest_overrides(self) -> dict[int, GradeOverride]:
+        """Each overridden turn's latest mentor override, in one pass."""
+        return {o.turn_id: o for o in self.review.overrides}
+
+    def effective_scores(self) -> dict[int, float]:
+        """``effective_score`` of every graded or overridden turn, in one pass."""
+        scores = {turn_id: g.grade.score for turn_id, g in self.first_grades().items()}
+        scores.update({turn_id: o.score for turn_id, o in self.latest_overrides().items()})
+        return scores
+
     def effective_score(self, turn_id: int) -> float | None:
         """The mentor's latest override if any, else the grader's score."""
         overrides = [o for o in self.review.overrides if o.turn_id == turn_id]

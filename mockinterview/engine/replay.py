@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockinterview.engine.session import answer_text_for_grade
+from mockinterview.engine.session import answer_texts_for_grades
 from mockinterview.grading.checklist import remember_pack
 from mockinterview.grading.model_grader import ModelGrader
 from mockinterview.models import get_model
@@ -115,6 +115,8 @@ async def replay_transcript(source: str, spec: str, pack_ref: str | None) -> Rep
     grader = ModelGrader(
         model, concurrency=1, samples=transcript.meta.grading_samples if spec == "replay" else 1
     )
+    # One pass for every grade's answer text, not a scan of the turns per grade.
+    answers = answer_texts_for_grades(transcript, {record.turn_id for record in transcript.grades})
     try:
         for record in transcript.grades:
             row = RegradedAnswer(
@@ -126,12 +128,12 @@ async def replay_transcript(source: str, spec: str, pack_ref: str | None) -> Rep
             except KeyError:
                 row.error = f"question {record.question_id!r} is not in pack {pack.id} {pack.version}"
                 continue
-            if not any(t.id == record.turn_id and t.kind == "answer" for t in transcript.turns):
+            if record.turn_id not in answers:
                 row.error = (
                     f"grade refers to turn {record.turn_id}, which is not an answer in this transcript"
                 )
                 continue
-            answer = answer_text_for_grade(transcript, record.turn_id)
+            answer = answers[record.turn_id]
             # A replayed grade keeps its original grader label so it can be identical.
             label = record.grade.grader if spec == "replay" else None
             graded = await grader.grade(question, answer, pack, label=label)

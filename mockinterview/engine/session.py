@@ -257,6 +257,28 @@ def answer_text_for_grade(transcript: Transcript, turn_id: int) -> str:
     return "\n\n".join(parts)
 
 
+def answer_texts_for_grades(transcript: Transcript, turn_ids: set[int]) -> dict[int, str]:
+    """``answer_text_for_grade`` of each of ``turn_ids`` that is an answer, in one pass over
+    the turns (a pass per grade made replay quadratic: 222 s on a 28 MB transcript)."""
+    turns = transcript.turns
+    if any(a.id >= b.id for a, b in zip(turns, turns[1:], strict=False)):
+        # Turns out of id order (hand-edited files): the definition, turn by turn.
+        return {
+            t.id: answer_text_for_grade(transcript, t.id) for t in turns if t.kind == "answer" and t.id in turn_ids
+        }
+    out: dict[int, str] = {}
+    since_question: dict[str | None, list[str]] = {}  # the answers since the question was asked
+    for t in turns:
+        if t.kind == "question":
+            since_question[t.question_id] = []
+        elif t.kind == "answer":
+            parts = since_question.setdefault(t.question_id, [])
+            parts.append(t.text)
+            if t.id in turn_ids:
+                out[t.id] = "\n\n".join(parts)
+    return out
+
+
 def choose_probe(question: Question, grade: Grade, exclude: set[int]) -> int | None:
     """The follow-up whose targets best match what the answer got wrong (mistakes
     count double) or missed; None when there is nothing worth probing."""

@@ -372,6 +372,7 @@ class QuestionOutcome:
 def question_outcomes(t: Transcript) -> list[QuestionOutcome]:
     """Every question asked, in the order asked, with what counts toward the scores."""
     finals = {r.question_id or f"turn-{r.turn_id}": r for r in final_grades(t)}
+    scores = t.effective_scores()  # one pass, not a scan of every grade per question
     asked: dict[str, str | None] = {}
     skipped: set[str] = set()
     for turn in t.turns:
@@ -383,7 +384,7 @@ def question_outcomes(t: Transcript) -> list[QuestionOutcome]:
     for qid, round_id in asked.items():
         record = finals.pop(qid, None)
         if record is not None:
-            out.append(QuestionOutcome(qid, record.round or round_id, record, t.effective_score(record.turn_id)))
+            out.append(QuestionOutcome(qid, record.round or round_id, record, scores.get(record.turn_id)))
         elif qid in skipped:
             out.append(QuestionOutcome(qid, round_id, None, UNANSWERED_SCORE, "skipped"))
         elif t.meta.status != "in-progress" or _question_closed(t, qid):
@@ -391,7 +392,7 @@ def question_outcomes(t: Transcript) -> list[QuestionOutcome]:
         else:
             out.append(QuestionOutcome(qid, round_id, None, None))
     for record in finals.values():  # a grade without a question turn (hand-written files)
-        out.append(QuestionOutcome(record.question_id or "", record.round, record, t.effective_score(record.turn_id)))
+        out.append(QuestionOutcome(record.question_id or "", record.round, record, scores.get(record.turn_id)))
     return out
 
 
