@@ -219,3 +219,19 @@ def test_a_grade_whose_answer_turn_is_missing_is_a_row_error(session_path, capsy
     assert code == 1
     assert "not an answer in this transcript" in results[0]["rows"][0]["error"]
     assert all(row["error"] is None for row in results[0]["rows"][1:])
+
+
+
+def test_exact_replay_shows_the_offline_grade_beside_it(session_path, capsys, frozen_pack):
+    """An exact replay proves the grades follow from the recorded replies, not that those are
+    genuine (docs/RELIABILITY.md): each row carries today's offline grade of the answer too,
+    which never reads the recording."""
+    code, results, err = _replay_json(capsys, str(session_path), "--model", "replay", "--pack", str(frozen_pack))
+    assert code == 0, err
+    _, stub_results, _ = _replay_json(capsys, str(session_path), "--pack", str(frozen_pack))
+    stub_rows = {r["turn_id"]: r["new_score"] for r in stub_results[0]["rows"]}
+    rows = results[0]["rows"]
+    assert rows and all(r["offline_score"] == stub_rows[r["turn_id"]] for r in rows)
+    assert main(["replay", str(session_path), "--model", "replay", "--pack", str(frozen_pack)]) == 0
+    out = capsys.readouterr().out
+    assert "offline" in out and "does not prove" in out

@@ -114,6 +114,8 @@ def _print_text(r: ReplayResult, console) -> None:
     table.add_column("new", justify="right")
     table.add_column("Δ", justify="right")
     table.add_column("what changed", overflow="fold")
+    if r.model == "replay":  # exact replay trusts the recording: the offline grade does not
+        table.add_column("offline", justify="right")
     for row in r.rows:
         delta = "" if row.new_score is None else f"{row.new_score - row.old_score:+.1f}"
         if row.error:
@@ -122,9 +124,11 @@ def _print_text(r: ReplayResult, console) -> None:
             what = Text("identical", style="green")
         else:
             what = Text(safe(", ".join(row.changes) or "changed"), style="yellow")
-        table.add_row(
-            Text(safe(row.turn_id)), Text(safe(row.question_id or "")), _fmt(row.old_score), _fmt(row.new_score), delta, what
-        )
+        cells = [Text(safe(row.turn_id)), Text(safe(row.question_id or "")), _fmt(row.old_score), _fmt(row.new_score), delta, what]
+        if r.model == "replay":
+            far = row.offline_score is not None and abs(row.offline_score - row.old_score) >= 1.0
+            cells.append(Text(_fmt(row.offline_score), style="bold yellow" if far else ""))
+        table.add_row(*cells)
     console.print(table)
     same = sum(1 for row in r.rows if row.identical)
     console.print(
@@ -140,3 +144,11 @@ def _print_text(r: ReplayResult, console) -> None:
             )
         else:
             console.print("every recorded grading call was used")
+        console.print(
+            Text(
+                "identical = the grades follow from the recorded model replies; it does not prove the "
+                "replies are genuine. offline = today's offline grade of the same answer (a gap of "
+                "1 point or more is shown in yellow).",
+                style="dim",
+            )
+        )

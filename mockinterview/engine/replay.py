@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mockinterview.engine.session import answer_texts_for_grades
+from mockinterview.grading import grade_answer as offline_grade
 from mockinterview.grading.checklist import remember_pack
 from mockinterview.grading.model_grader import ModelGrader
 from mockinterview.models import get_model
@@ -32,6 +33,11 @@ class RegradedAnswer:
     identical: bool = False
     changes: list[str] = field(default_factory=list)
     error: str | None = None
+    # ``replay --model replay`` only: today's offline grade of the same answer. An exact
+    # replay proves the grade follows from the recorded replies, not that they are genuine:
+    # a forged grade with a forged recorded call replays exactly; the offline grade does not
+    # read the recording (docs/RELIABILITY.md).
+    offline_score: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -43,6 +49,7 @@ class RegradedAnswer:
             "identical": self.identical,
             "changes": self.changes,
             "error": self.error,
+            "offline_score": self.offline_score,
         }
 
 
@@ -134,6 +141,8 @@ async def replay_transcript(source: str, spec: str, pack_ref: str | None) -> Rep
                 )
                 continue
             answer = answers[record.turn_id]
+            if spec == "replay":  # beside the exact replay: what the offline grader says today
+                row.offline_score = offline_grade(answer, question, pack).score
             # A replayed grade keeps its original grader label so it can be identical.
             label = record.grade.grader if spec == "replay" else None
             graded = await grader.grade(question, answer, pack, label=label)

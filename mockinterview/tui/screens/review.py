@@ -145,13 +145,21 @@ class ReviewScreen(Screen[None]):
             return None
         return self._views.get(int(option.id))
 
-    def _save_and_refresh(self, changed_turn: int) -> None:
-        """Save the review and redraw the turn it changed."""
+    def _save_and_refresh(self, changed_turn: int) -> bool:
+        """Save the review and redraw the turn it changed; False (and said) when the save
+        failed - the change stays in this screen's memory only."""
         assert self.transcript is not None
+        saved = True
         try:
             save_review(self.transcript, self.path)
         except Exception as exc:  # storage errors are one line; keep the review in memory
-            self.notify(f"Not saved: {clean(str(exc))}", severity="error", timeout=10, markup=False)
+            saved = False
+            self.notify(
+                f"Not saved: {clean(str(exc))}. The change is kept on this screen only.",
+                severity="error",
+                timeout=10,
+                markup=False,
+            )
         self._set_view(build_view(self.transcript))
         listed = set(self._order[: self._listed])  # the others are drawn from the new view when listed
         if changed_turn in listed and changed_turn in self._views:
@@ -159,6 +167,7 @@ class ReviewScreen(Screen[None]):
                 str(changed_turn), turn_renderable(self._views[changed_turn])
             )
         self._update_summary()
+        return saved
 
     def action_comment(self) -> None:
         current = self._current()
@@ -174,8 +183,8 @@ class ReviewScreen(Screen[None]):
             except ReviewError as exc:
                 self.notify(clean(str(exc)), severity="warning", markup=False)
                 return
-            self._save_and_refresh(turn_id)
-            self.notify(f"Comment saved on turn {turn_id}", markup=False)
+            if self._save_and_refresh(turn_id):
+                self.notify(f"Comment saved on turn {turn_id}", markup=False)
 
         self.app.push_screen(TextPromptScreen(f"Comment on turn {turn_id}"), done)
 
@@ -201,8 +210,8 @@ class ReviewScreen(Screen[None]):
             except ReviewError as exc:
                 self.notify(clean(str(exc)), severity="warning", markup=False)
                 return
-            self._save_and_refresh(turn_id)
-            self.notify(f"Grade of turn {turn_id} set to {result[0]:.1f}", markup=False)
+            if self._save_and_refresh(turn_id):
+                self.notify(f"Grade of turn {turn_id} set to {result[0]:.1f}", markup=False)
 
         self.app.push_screen(OverrideScreen(answer.original_score), done)
 
