@@ -101,6 +101,18 @@ def alternate_roles(messages: list[ChatMessage]) -> list[ChatMessage]:
     return out
 
 
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
+
+
+def question_facts(question: Question) -> list[dict[str, Any]]:
+    """What the interviewer may tell about ``question``'s scenario: the pack's facts, or,
+    for a question without them, each sentence of its context (asked for by its own words)."""
+    if question.facts:
+        return [{"about": list(f.about), "text": f.text} for f in question.facts]
+    sentences = [s.strip() for s in _SENTENCE_SPLIT.split(" ".join(question.context.split())) if s.strip()]
+    return [{"about": [], "text": s} for s in sentences]
+
+
 def _round_spec(pack: RolePack, round_id: RoundId):
     for spec in pack.meta.rounds:
         if spec.id == round_id:
@@ -116,6 +128,7 @@ def interviewer_request(
     history: list[Turn],
     round_id: RoundId,
     probe: FollowUp | None = None,
+    follow_up: dict[str, Any] | None = None,
     candidate_text: str | None = None,
     model_name: str,
     budget_tokens: int,
@@ -124,7 +137,10 @@ def interviewer_request(
 ) -> ChatRequest:
     """One interviewer step. ``details`` holds step numbers (round_index, total_rounds,
     questions, question_index, questions_in_round, answered, rounds_done, ended_early);
-    ``variant_key`` lets the stub vary its phrasing deterministically per turn."""
+    ``variant_key`` lets the stub vary its phrasing deterministically per turn. A follow-up's
+    ``follow_up`` holds what the interviewer listened for (engine/follow_ups.py: the quote of
+    a mistake to challenge and the challenge, the mistakes found, the key points already
+    covered); a clarification gets the question's facts."""
     from mockinterview.models.tokens import trim_to_budget
 
     if step not in STEP_TEMPLATES:
@@ -149,10 +165,16 @@ def interviewer_request(
         "probe_text": probe.text if probe else "",
         "candidate_text": candidate_text or "",
     }
+    if step == "follow-up":
+        data.update(
+            {"quote": "", "challenge": "", "mistake_title": "", "mistake_definition": "", "covered": [], "mistakes_found": []}
+        )
+        data.update(follow_up or {})
     if step == "clarification":
         if question is None:
             raise ValueError("a clarification needs the current question")
-        data["context"] = question.context  # the only facts the interviewer may share
+        data["context"] = question.context
+        data["facts"] = question_facts(question)  # the only facts the interviewer may share
     brief = render(SYSTEM_TEMPLATE, role_name=pack.meta.name, role_summary=pack.meta.role_summary, **data)
     instruction = render(STEP_TEMPLATES[step], **data)
     conversation = history_messages(history)

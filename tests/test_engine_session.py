@@ -138,7 +138,8 @@ async def test_follow_up_probes_what_the_answer_missed():
 
 
 async def test_clarification_is_answered_from_the_question_context_only():
-    session = await InterviewSession.create(_config(rounds=["basic"], questions_per_round=1))
+    # seed 0: a question whose context has the order history asked about
+    session = await InterviewSession.create(_config(rounds=["basic"], questions_per_round=1, seed=0))
     await session.begin()
     question = session.current_question
     await session.ask_clarification("How much order history do we have and what is the return rate?")

@@ -4,6 +4,7 @@ prefers questions not asked recently and weak topics (engine + real pack + real 
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 from mockinterview.engine.session import InterviewConfig, InterviewSession, plan_questions
 from mockinterview.engine.sessions import QuestionMemory, question_memory
@@ -86,3 +87,36 @@ async def test_a_skipped_question_counts_in_the_round_score(tmp_path):
     await session.skip()
     per_round, overall = round_scores(session.transcript)
     assert per_round["basic"] == round((answered + 1.0) / 2, 2) == overall
+
+
+async def test_the_question_clock_is_paused_while_feedback_is_read(tmp_path, monkeypatch):
+    import mockinterview.engine.session as session_module
+
+    now = [datetime(2026, 1, 15, 9, 0, tzinfo=UTC)]
+    monkeypatch.setattr(session_module, "utcnow", lambda: now[0])
+
+    async def run(pause: bool) -> list[str]:
+        session = await InterviewSession.create(
+            InterviewConfig(
+                rounds=["basic", "technical"],
+                questions_per_round=1,
+                max_follow_ups=0,
+                time_limit_s=60,
+                seed=1,
+            ),
+            sessions_dir=tmp_path,
+        )
+        await session.begin()
+        now[0] += timedelta(seconds=10)
+        if pause:
+            session.pause_clock()  # the round's feedback opens as the answer is sent
+        await session.submit_answer(ANSWER)  # the next round's question is asked meanwhile
+        now[0] += timedelta(seconds=90)  # reading the feedback
+        if pause:
+            session.resume_clock()
+        now[0] += timedelta(seconds=30)
+        await session.submit_answer(ANSWER)
+        return [t.text for t in session.transcript.turns if t.kind == "note"]
+
+    assert not await run(pause=True)  # 30 s of the 60 while the question was open
+    assert any("Time limit of 60 s exceeded by 60 s" in n for n in await run(pause=False))

@@ -21,7 +21,7 @@ from mockinterview.domain.transcript import Turn
 from mockinterview.grading.checklist import checklist_validator, grading_request
 from mockinterview.models import get_model
 from mockinterview.models.base import InvalidOutput
-from mockinterview.models.stub import pick_variant, relevant_facts
+from mockinterview.models.stub import matching_facts, pick_variant
 from mockinterview.packs.loader import load_pack
 from mockinterview.prompting import (
     PromptError,
@@ -145,18 +145,28 @@ async def test_every_interviewer_step_renders_for_llm_and_stub(pack, step):
 
 
 def test_stub_variants_differ_across_turns_but_not_within_one():
-    text = render("stub/follow_up.j2", probe_text="Why?")
+    text = render("stub/follow_up.j2", probe_text="Why?", quote="", challenge="")
     picks = {pick_variant(text, f"session:{turn}") for turn in range(40)}
     assert len(picks) >= 3
     assert pick_variant(text, "session:3") == pick_variant(text, "session:3")
 
 
-def test_relevant_facts_pick_matching_context_sentences():
-    context = "The shop has two years of orders. Returns are about 8%. The team is small."
-    facts, matched = relevant_facts(context, "What is the return rate, roughly?")
-    assert matched and facts == "Returns are about 8%."
-    facts, matched = relevant_facts(context, "Is there a budget?")
-    assert not matched and facts.startswith("The shop")
+def test_matching_facts_answer_what_was_asked_and_say_what_was_not():
+    # Context sentences (a question without facts): shared by the words they have in common.
+    context = [{"about": [], "text": t} for t in ("The shop has two years of orders.", "Returns are about 8%.")]
+    assert matching_facts(context, "What is the return rate, roughly?") == (["Returns are about 8%."], False)
+    # Nothing matches: nothing is shared (no canned sentence that answers something else).
+    assert matching_facts(context, "Is there a budget?") == ([], True)
+    # Facts with the words that ask for them: every part of the question is looked up.
+    facts = [
+        {"about": ["base rate", "churn rate"], "text": "About 4% churn a month."},
+        {"about": ["cost", "budget"], "text": "A call costs $3."},
+    ]
+    assert matching_facts(facts, "Is the base rate known? What's the cost of a miss?") == (
+        ["About 4% churn a month.", "A call costs $3."],
+        False,
+    )
+    assert matching_facts(facts, "What's the budget? Who decides?") == (["A call costs $3."], True)
 
 
 @pytest.mark.parametrize(

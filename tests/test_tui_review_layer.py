@@ -75,7 +75,15 @@ def test_view_counts_only_the_final_grade_of_a_question():
     regrade.grade.score = 4.4
     t.grades.insert(1, GradeRecord(**regrade.model_dump()))
     basic = build_view(t).rounds[0]
-    assert [(a.turn.id, a.final) for a in basic.answers] == [(3, False), (30, True), (5, True)]
+    # One entry per question: the final grade, with the answers that led to it ...
+    assert [(a.turn.id, a.number) for a in basic.answers] == [(30, 1), (5, 2)]
+    assert [(a.turn.id, a.final) for a in basic.graded_turns] == [(3, False), (30, True), (5, True)]
+    overfitting = basic.answers[0]
+    assert [x.id for x in overfitting.answer_turns] == [3, 30] and overfitting.first_score == 3.4
+    assert overfitting.question is not None and overfitting.question.id == 2
+    # ... and each quote says which of them it comes from.
+    assert overfitting.said_in("And early stopping.") == "your answer to follow-up 1"
+    assert overfitting.said_in("memorises noise") == "your first answer"
     assert basic.score == round((4.4 + 2.1) / 2, 1)
 
 

@@ -71,6 +71,20 @@ class FollowUp(StrictModel):
     targets: list[Slug] = Field(default_factory=list)
 
 
+class Fact(StrictModel):
+    """A fact of a question's scenario the interviewer shares when the candidate asks for it
+    (a base rate, a cost, the data available, a constraint), in the pack author's words.
+
+    ``about`` are the words a clarifying question about it would use: the fact is shared when
+    every content word of one of them appears in what the candidate asked (light stemming).
+    A question with no facts (and no context) gets "I can't share that; assume what you'd
+    need and say so."
+    """
+
+    about: list[Text] = Field(min_length=1)
+    text: Text
+
+
 class Question(StrictModel):
     id: Slug
     round: RoundId
@@ -80,6 +94,9 @@ class Question(StrictModel):
     # Facts the interviewer may share when the candidate asks a clarifying question
     # (data available, constraints, business context). Never the reference answer.
     context: Text
+    # The scenario's facts, one by one, with the words that ask for each (see Fact); when
+    # empty, the interviewer answers from the sentences of ``context``.
+    facts: list[Fact] = Field(default_factory=list)
     key_points: list[KeyPoint] = Field(min_length=2)
     reference_answer: Text
     follow_ups: list[FollowUp] = Field(min_length=2)
@@ -134,6 +151,9 @@ class Mistake(StrictModel):
     # whether only on the questions that list it as a mistake they are prone to.
     detectors: list[DetectorSpec] = Field(default_factory=list)
     prone_only: bool = False
+    # How the interviewer challenges it after quoting the candidate's words back ("You said
+    # "our AUC was 0.99" - <challenge>"): a question starting lower-case. None: a generic one.
+    challenge: Text | None = None
     # "major": experts put an answer that makes it below the bar (score capped at 3, then
     # lower for each further one); "minor": it costs less (see grading/scoring.py).
     severity: Literal["major", "minor"] = "major"

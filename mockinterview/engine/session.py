@@ -30,7 +30,6 @@ from mockinterview.conversation import (
     first_paragraph,
     interviewer_request,
 )
-from mockinterview.domain.grade import Grade
 from mockinterview.domain.pack import FollowUp, Question, RolePack, RoundId
 from mockinterview.domain.rounds import DEFAULT_PACK_ID, ROUND_ORDER
 from mockinterview.domain.transcript import (
@@ -57,6 +56,11 @@ from mockinterview.engine.events import (
     SessionEnded,
     TokensUpdated,
     TurnAdded,
+)
+from mockinterview.engine.follow_ups import (
+    FollowUpChoice,
+    choose_follow_up,
+    choose_probe,  # noqa: F401  (re-exported: callers and tests)
 )
 from mockinterview.engine.sessions import QuestionMemory, question_memory
 from mockinterview.grading.model_grader import ModelGrader
@@ -279,22 +283,6 @@ def answer_texts_for_grades(transcript: Transcript, turn_ids: set[int]) -> dict[
     return out
 
 
-def choose_probe(question: Question, grade: Grade, exclude: set[int]) -> int | None:
-    """The follow-up whose targets best match what the answer got wrong (mistakes
-    count double) or missed; None when there is nothing worth probing."""
-    missed = {k.id for k in grade.key_points if not k.covered}
-    found = {m.id for m in grade.mistakes}
-    best: tuple[int, int] | None = None
-    for i, probe in enumerate(question.follow_ups):
-        if i in exclude:
-            continue
-        targets = set(probe.targets)
-        score = 2 * len(targets & found) + len(targets & missed)
-        if score > 0 and (best is None or score > best[0]):
-            best = (score, i)
-    return best[1] if best else None
-
-
 class InterviewSession:
     def __init__(
         self,
@@ -326,6 +314,10 @@ class InterviewSession:
         # Set on resume: the clock of a question asked before the interruption restarts
         # here, so a session resumed the next day does not record a day-long overrun.
         self._resumed_at = None
+        # The question clock stops while the candidate reads feedback (pause_clock /
+        # resume_clock): seconds paused per asked turn, and since when it is paused.
+        self._paused: dict[int, float] = {}
+        self._paused_since = None
         # Events raised by synchronous bookkeeping (turn appended, saved), delivered
         # in order before the next emitted event.
         self._pending_events: list[EngineEvent] = []
@@ -629,6 +621,24 @@ class InterviewSession:
             self.transcript.draft = Draft(text=text, reply_to=to.id if to else None)
         self._save()
 
+    def pause_clock(self) -> None:
+        """Stop the question clock (the UI shows the round's feedback, say): time until
+        ``resume_clock`` does not count toward the time limit of the question being asked,
+        nor of one asked meanwhile."""
+        if self._paused_since is None:
+            self._paused_since = utcnow()
+
+    def resume_clock(self) -> None:
+        since, self._paused_since = self._paused_since, None
+        asked = self._cursor()
+        turn = asked.asked or asked.awaiting
+        if since is None or turn is None or asked.last_answer is not None:
+            return
+        opened = turn.ended_at or turn.started_at
+        paused = (utcnow() - max(since, opened)).total_seconds()
+        if paused > 0:
+            self._paused[turn.id] = self._paused.get(turn.id, 0.0) + paused
+
     async def close(self) -> None:
         """Release the model clients and the session's lock (another process may open it)."""
         try:
@@ -748,22 +758,24 @@ class InterviewSession:
         )
         return [g for g in self.transcript.grades if g.turn_id > start and g.question_id == c.question_id]
 
-    def _probe_for(self, c: _Cursor) -> FollowUp | None:
+    def _probe_for(self, c: _Cursor) -> FollowUpChoice | None:
+        """What to follow up on (engine/follow_ups.py): a challenge to a mistake of the latest
+        answer, quoting it, or a bank probe on what it left out; never twice the same."""
         if c.follow_ups >= self.config.max_follow_ups or c.question_id is None:
             return None
         question = self.pack.question(c.question_id)
-        # Replay the earlier choices so the k-th follow-up never repeats a probe.
-        used: set[int] = set()
-        grades = self._question_grades(c)
-        for record in grades[: c.follow_ups]:
-            chosen = choose_probe(question, record.grade, used)
+        # Replay the earlier choices so the k-th follow-up never repeats one.
+        turns = {t.id: t for t in self.transcript.turns}
+        used: set[str] = set()
+        for record in self._question_grades(c)[: c.follow_ups]:
+            answer = turns.get(record.turn_id)
+            chosen = choose_follow_up(question, self.pack, record.grade, answer.text if answer else "", used)
             if chosen is not None:
-                used.add(chosen)
+                used.add(chosen.key)
         latest = self.transcript.grade_for(c.last_answer.id) if c.last_answer else None
         if latest is None:
             return None
-        chosen = choose_probe(question, latest.grade, used)
-        return question.follow_ups[chosen] if chosen is not None else None
+        return choose_follow_up(question, self.pack, latest.grade, c.last_answer.text, used)
 
     # -----------------------------------------------------------------------------
     # Running steps
@@ -815,8 +827,16 @@ class InterviewSession:
         elif step == "follow-up":
             round_id = meta.rounds[c.round_index]
             question = self.pack.question(c.question_id)
+            choice: FollowUpChoice = arg
             reply = await self._interviewer_turn(
-                "follow-up", round_id, question, {}, probe=arg, candidate_text=c.last_answer.text, model=model
+                "follow-up",
+                round_id,
+                question,
+                {},
+                probe=choice.probe,
+                follow_up=choice.prompt_data(),
+                candidate_text=c.last_answer.text,
+                model=model,
             )
             self._append(self._interviewer_turn_record("follow-up", reply, round_id, question.id))
         elif step == "clarification":
@@ -860,6 +880,7 @@ class InterviewSession:
         details: dict[str, Any],
         *,
         probe: FollowUp | None = None,
+        follow_up: dict[str, Any] | None = None,
         candidate_text: str | None = None,
         model: Model | None = None,
     ) -> _Reply:
@@ -877,6 +898,7 @@ class InterviewSession:
                 history=self.transcript.turns,
                 round_id=round_id,
                 probe=probe,
+                follow_up=follow_up,
                 candidate_text=candidate_text,
                 model_name=model.name,
                 budget_tokens=model.prompt_budget(STEP_MAX_TOKENS[step], self.config.context_budget_tokens),
@@ -989,7 +1011,7 @@ class InterviewSession:
         started = asked.ended_at or asked.started_at
         if self._resumed_at is not None and self._resumed_at > started:
             started = self._resumed_at
-        elapsed = (now - started).total_seconds()
+        elapsed = (now - started).total_seconds() - self._paused.get(asked.id, 0.0)
         if elapsed > limit:
             self._append(self._note(f"Time limit of {limit} s exceeded by {elapsed - limit:.0f} s.", c))
 

@@ -148,19 +148,32 @@ def _content_words(text: str) -> set[str]:
     return {w.rstrip("s") for w in _WORD_RE.findall(text.lower()) if w not in _STOPWORDS and len(w) > 2}
 
 
-def relevant_facts(context: str, candidate_question: str, limit: int = 2) -> tuple[str, bool]:
-    """The sentences of the question's context that share the most words with what the
-    candidate asked (in their original order), and whether anything matched at all.
-    Only the context is ever consulted: it holds no key points or reference answer."""
-    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", context.strip()) if s.strip()]
-    if not sentences:
-        return "", False
-    asked = _content_words(candidate_question)
-    scored = [(len(asked & _content_words(s)), i) for i, s in enumerate(sentences)]
-    best = sorted((x for x in scored if x[0] > 0), key=lambda x: (-x[0], x[1]))[:limit]
-    if not best:
-        return " ".join(sentences[:limit]), False
-    return " ".join(sentences[i] for _, i in sorted(best, key=lambda x: x[1])), True
+def matching_facts(facts: list[dict[str, Any]], asked: str, limit: int = 3) -> tuple[list[str], bool]:
+    """The facts that answer what the candidate asked, in the pack's order, and whether
+    some part of the question (split at "?") matched none of them.
+
+    A fact with ``about`` phrases matches when every content word of one phrase is in the
+    question; one without (a context sentence) when it shares a content word with it, the
+    best two by shared words."""
+    parts = [p for p in re.split(r"[?;]|\n", asked) if _content_words(p)] or [asked]
+    hits: dict[int, int] = {}
+    unanswered = False
+    for part in parts:
+        words = _content_words(part)
+        found = False
+        for i, fact in enumerate(facts):
+            about = [a for a in fact.get("about") or [] if _content_words(a)]
+            if about:
+                score = 10 if any(_content_words(a) <= words for a in about) else 0
+            else:
+                score = len(words & _content_words(str(fact.get("text", ""))))
+            if score:
+                hits[i] = max(hits.get(i, 0), score)
+                found = True
+        unanswered = unanswered or not found
+    structured = any(f.get("about") for f in facts)
+    ranked = sorted(hits, key=lambda i: (-hits[i], i))[: limit if structured else 2]
+    return [str(facts[i]["text"]) for i in sorted(ranked)], unanswered
 
 
 class StubProvider:
@@ -202,8 +215,8 @@ class StubProvider:
     def _interviewer_text(self, step: str, task: dict[str, Any]) -> str:
         data = dict(task)
         if step == "clarification":
-            facts, matched = relevant_facts(str(task.get("context", "")), str(task.get("candidate_text", "")))
-            data.update(facts=facts, matched=matched)
+            facts, unanswered = matching_facts(list(task.get("facts") or []), str(task.get("candidate_text", "")))
+            data.update(shared=" ".join(facts), unanswered=unanswered)
         rendered = render(STEP_TEMPLATES[step], **data)
         return pick_variant(rendered, f"{task.get('variant_key', '')}|{step}")
 

@@ -94,7 +94,8 @@ def _charts(view: ReportView) -> dict[str, object]:
     charts: dict[str, object] = {}
     for rv in view.rounds:
         items = [
-            (f"Q{i}", a.score, a.original_score if a.override else None) for i, a in enumerate(rv.answers, 1)
+            (f"Q{a.number or i}", a.score, a.original_score if a.override else None)
+            for i, a in enumerate(rv.answers, 1)
         ]
         if items:
             charts[rv.id] = bar_chart(items)

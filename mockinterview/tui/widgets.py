@@ -251,14 +251,45 @@ def answer_feedback(
     parts: list[RenderableType] = []
     head = Text()
     if number is not None:
-        head.append(f"Q{number}  ", style="bold")
+        head.append(f"Q{answer.number or number}  ", style="bold")
     head.append(f"{fmt_score(answer.score)} / 5", style=f"bold {score_style(answer.score)}")
     if answer.override:
         reason = clean(answer.override.reason)
         head.append(f"  (grader {fmt_score(answer.original_score)}; mentor: {reason})", style="dim")
     if not answer.final:
-        head.append("  (regraded by a follow-up)", style="dim")
+        head.append("  (this question's grade is the one after its last answer)", style="dim")
+    if answer.first_score is not None and answer.exchange:
+        after = "the follow-up" if _follow_ups(answer) == 1 else "the follow-ups"
+        head.append(
+            f"  {fmt_score(answer.first_score)} after the first answer, {fmt_score(answer.score)} after {after}",
+            style="dim",
+        )
     parts.append(head)
+    if show_prompt and answer.question is not None and answer.exchange:
+        # One question (the bank's words when the pack has it), its probes and answers, one grade.
+        parts.append(safe_text(answer.question_text or answer.question.text, "italic"))
+        count = 0
+        for turn in answer.exchange:
+            if turn.kind == "follow-up":
+                count += 1
+                parts.append(
+                    Padding(
+                        Text(f"Follow-up {count}: ", style="bold dim") + safe_text(turn.text, "italic"),
+                        (0, 0, 0, 2),
+                    )
+                )
+        if answer.gained:
+            parts.append(
+                Padding(
+                    safe_text("The follow-up answers added: " + "; ".join(answer.gained), "green"),
+                    (0, 0, 0, 2),
+                )
+            )
+        if answer.cleared:
+            parts.append(
+                Padding(safe_text("No longer counted: " + "; ".join(answer.cleared), "green"), (0, 0, 0, 2))
+            )
+        show_prompt = False
     certainty = answer.grade.certainty_line()
     if certainty:  # how far to trust the score: a fallback, insufficient evidence, agreement
         risky = answer.grade.status == "fallback" or answer.grade.insufficient_evidence
@@ -279,12 +310,18 @@ def answer_feedback(
         line = Text("✓ ", style="green") + safe_text(kp.text)
         if kp.evidence:
             line.append(f' "{clean(kp.evidence)}"', style="dim italic")
+            where = answer.said_in(kp.evidence)
+            if where:
+                line.append(f" ({where})", style="dim")
         parts.append(Padding(line, (0, 0, 0, 2)))
     for kp in answer.missed:
         parts.append(Text("  ✗ ", style="red") + safe_text(kp.text))
     for m in answer.mistakes:
+        where = answer.said_in(m.evidence)
         line = Text("  ! ", style="bold yellow") + safe_text(m.title, "bold") + Text(" — you said ")
         line.append(f'"{clean(m.evidence)}"', style="italic")
+        if where:
+            line.append(f" ({where})", style="dim")
         parts.append(line)
         if m.why:
             parts.append(Padding(Text("Why it matters: ", style="dim") + safe_text(m.why), (0, 0, 0, 4)))
@@ -359,6 +396,19 @@ def retry_lines(retries, first_score: float | None) -> RenderableType:
     return Group(*parts)
 
 
+def _follow_ups(answer: AnswerView) -> int:
+    return sum(1 for t in answer.exchange if t.kind == "follow-up")
+
+
+def unanswered_feedback(item) -> RenderableType:
+    """A question skipped or left unanswered, and what it costs (``reports.view.UnansweredView``)."""
+    head = Text(f"Q{item.number}  ", style="bold")
+    head.append(f"{fmt_score(item.score)} / 5", style=f"bold {score_style(item.score)}")
+    why = "skipped" if item.how == "skipped" else "not answered before the round ended"
+    head.append(f"  {why}: counts {fmt_score(item.score)} in the round score", style="dim")
+    return Group(head, safe_text(item.question.text, "italic"))
+
+
 def comment_line(comment) -> Text:
     return Text(f"  ✎ {clean(comment.author)}: ", style="bold cyan") + safe_text(comment.text)
 
@@ -377,22 +427,44 @@ class QuestionTimer(Static):
         self._clock = clock
         self._started: float | None = None
         self._limit: int | None = None
+        self._paused_at: float | None = None  # the clock while paused (another screen on top)
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._tick)
 
     def start(self, limit_s: int | None) -> None:
-        self._started, self._limit = self._clock(), limit_s
+        now = self._clock()
+        self._started, self._limit = now, limit_s
+        if self._paused_at is not None:
+            self._paused_at = now  # asked while paused: its clock starts on resume
         self._tick()
 
     def stop(self) -> None:
         self._started = None
         self.update("")
 
+    def pause(self) -> None:
+        """Stop counting (the feedback screen is open): the question's time is its own."""
+        if self._paused_at is None:
+            self._paused_at = self._clock()
+
+    def resume(self) -> None:
+        if self._paused_at is None:
+            return
+        if self._started is not None:
+            self._started += self._clock() - self._paused_at
+        self._paused_at = None
+        self._tick()
+
+    @property
+    def paused(self) -> bool:
+        return self._paused_at is not None
+
     def _tick(self) -> None:
         if self._started is None:
             return
-        elapsed = self._clock() - self._started
+        now = self._paused_at if self._paused_at is not None else self._clock()
+        elapsed = now - self._started
         if self._limit is None:
             self.update(f"{int(elapsed) // 60:02d}:{int(elapsed) % 60:02d} elapsed")
             return

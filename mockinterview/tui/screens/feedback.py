@@ -29,6 +29,7 @@ from mockinterview.tui.widgets import (
     score_bars,
     score_style,
     trend_table,
+    unanswered_feedback,
 )
 
 
@@ -72,7 +73,7 @@ class FeedbackScreen(Screen[None]):
         rows = [
             (r.title, r.score, r.original_score if r.score != r.original_score else None)
             for r in self.view.rounds
-            if r.answers
+            if r.answers or r.unanswered
         ]
         head = Text("Overall ", style="bold")
         head.append(f"{fmt_score(self.view.score)} / 5", style=f"bold {score_style(self.view.score)}")
@@ -111,7 +112,7 @@ class FeedbackScreen(Screen[None]):
                     markup=False,
                     id=f"round-{rv.id}",
                 )
-                if not rv.answers:
+                if not rv.answers and not rv.unanswered:
                     yield Static("No graded answers in this round.", classes="muted")
                 yield from self._skip_retries(rv)
                 for i, answer in enumerate(rv.answers, 1):
@@ -130,6 +131,8 @@ class FeedbackScreen(Screen[None]):
                     if answer.reference_answer:
                         with Collapsible(title="Reference answer", collapsed=True):
                             yield Static(answer.reference_answer, markup=False, classes="reference")
+                for item in rv.unanswered:  # they count: the round score says how
+                    yield Static(unanswered_feedback(item), classes="answer-feedback")
         yield KeysFooter()
 
     def _skip_retries(self, rv):

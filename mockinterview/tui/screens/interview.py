@@ -188,6 +188,18 @@ class InterviewScreen(Screen[None]):
         self._update_status()
         self._run(self._start(), "start")
 
+    def on_screen_suspend(self) -> None:
+        """Another screen on top (feedback, help, a dialog): the question clock stops, in the
+        status bar and in the engine (its time-limit notes)."""
+        self.query_one(QuestionTimer).pause()
+        if self.session is not None:
+            self.session.pause_clock()
+
+    def on_screen_resume(self) -> None:
+        self.query_one(QuestionTimer).resume()
+        if self.session is not None:
+            self.session.resume_clock()
+
     async def on_unmount(self) -> None:
         # Release the model clients (HTTP connections) when the screen goes away.
         if self.session is not None:
