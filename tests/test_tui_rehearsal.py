@@ -3,7 +3,7 @@ stops while feedback is read (the real app, the real engine, the stub model)."""
 
 from __future__ import annotations
 
-from textual.widgets import SelectionList, TextArea
+from textual.widgets import SelectionList, Static, TextArea
 
 from mockinterview.engine.session import plan_questions
 from mockinterview.packs.loader import load_pack
@@ -49,6 +49,12 @@ async def test_the_home_screens_seed_pins_the_questions():
         meta = screen.session.transcript.meta
         assert meta.seed == 7 and not meta.plan_from_history
         assert meta.question_plan == plan_questions(load_pack(), ["basic", "technical"], 2, 7)
+        # The feedback names the seed, so the same interview can be asked for again.
+        app.push_screen(FeedbackScreen(screen.session.transcript.model_copy(deep=True)))
+        await wait_for(pilot, lambda: isinstance(app.screen, FeedbackScreen))
+        await pilot.pause(0.2)
+        scores = app.screen.query_one("#feedback-scores", Static).content
+        assert "seed 7" in scores.renderables[0].plain  # the "Overall" line
 
 
 async def test_a_blank_seed_draws_afresh_and_records_it():

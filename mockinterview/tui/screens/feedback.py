@@ -77,6 +77,8 @@ class FeedbackScreen(Screen[None]):
         ]
         head = Text("Overall ", style="bold")
         head.append(f"{fmt_score(self.view.score)} / 5", style=f"bold {score_style(self.view.score)}")
+        if self.transcript.meta.seed is not None:  # the same questions again: --seed / the home form
+            head.append(f"   seed {self.transcript.meta.seed}", style="dim")
         width = 12 if self.app.size.width < 100 else 20  # keep the numbers visible at 80 columns
         return Group(head, score_bars(rows, width=width))
 
