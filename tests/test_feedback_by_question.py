@@ -115,3 +115,20 @@ def test_feedback_by_question(snap_compare, size):
 
     app = create_app(blink=False, clock=lambda: 1000.0, keymap={})
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_long_feedback_ends_at_a_phrase_never_mid_phrase():
+    from mockinterview.grading.checklist import FEEDBACK_MAX_CHARS, fit_feedback
+
+    text = (
+        "You covered 2 of 5 key points. Add: a lower-variance estimate than one split; every example is used "
+        "for evaluation, which matters when data is scarce; time-ordered or grouped folds when data has time "
+        "or group structure; fit preprocessing inside each fold and keep a final test set that no decision "
+        "has touched. Watch out: suspiciously good results taken at face value."
+    )
+    assert len(text) > FEEDBACK_MAX_CHARS
+    fitted = fit_feedback(text)
+    assert len(fitted) <= FEEDBACK_MAX_CHARS and text.startswith(fitted[:-1])
+    assert fitted.endswith("group structure.")  # the last whole phrase, closed
+    assert fit_feedback("Short and sweet.") == "Short and sweet."
+    assert fit_feedback("word " * 100).endswith("word…")

@@ -251,9 +251,7 @@ def checklist_validator(question: Question, pack: RolePack):
             behavioral=_verdicts(
                 data.get("behavioral"), "behavioral", PRESENCE_VERDICTS, list(STORY_CHECKS)
             ),
-            feedback=data["feedback"].strip()[:FEEDBACK_MAX_CHARS]
-            if isinstance(data.get("feedback"), str)
-            else "",
+            feedback=fit_feedback(data["feedback"]) if isinstance(data.get("feedback"), str) else "",
         )
         if not checklist.key_points:
             raise InvalidOutput(f"grader reply judges none of the key points ({', '.join(kp_ids)})")
@@ -373,6 +371,22 @@ def _stem(word: str) -> str:
 
 def _stems(text: str) -> set[str]:
     return {_stem(w) for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in _STOP}
+
+
+_PHRASE_END = re.compile(r"[.;!?](?=\s)")
+
+
+def fit_feedback(text: str, limit: int = FEEDBACK_MAX_CHARS) -> str:
+    """The feedback within ``limit`` characters, never cut mid-phrase: a longer one ends at
+    the last sentence or "; " that fits (at a word, with "…", when none does)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    ends = [m.end() for m in _PHRASE_END.finditer(text[: limit + 1]) if m.end() <= limit]
+    if ends and ends[-1] > limit // 3:
+        cut = text[: ends[-1]].rstrip(";").rstrip()
+        return cut if cut.endswith((".", "!", "?")) else cut + "."
+    return text[: text.rfind(" ", 0, limit - 1)].rstrip(" ,;:") + "…"
 
 
 def verbatim(quote: str | None, answer: str) -> str | None:
