@@ -95,3 +95,19 @@ async def test_the_question_clock_stops_while_feedback_is_read():
         now[0] += 10
         timer._tick()
         assert "01:50 left" in str(timer.render())
+
+
+async def test_a_clarification_does_not_restart_the_question_clock():
+    now = [1000.0]
+    app = create_app(blink=False, keymap={}, clock=lambda: now[0])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, ["basic"], questions="1", time="120")
+        timer = screen.query_one(QuestionTimer)
+        now[0] += 30
+        screen.query_one("#answer", TextArea).insert("How much data is there?")
+        await pilot.press("ctrl+l")
+        await wait_for(pilot, lambda: screen.session.transcript.turns[-1].kind == "clarification")
+        await wait_for(pilot, lambda: screen.session.state == "awaiting-answer")
+        await pilot.pause(0.1)
+        timer._tick()
+        assert "01:30 left" in str(timer.render())  # 30 s gone, not a fresh 2 minutes

@@ -153,6 +153,7 @@ class InterviewScreen(Screen[None]):
         # "thinking… 12 s" while a model works: what it does and since when (app clock).
         self._waiting: tuple[str, float] | None = None
         self._waiting_timer = None
+        self._timed: tuple | None = None  # the asked turn the question timer counts for
         self.session: InterviewSession | None = None
         self._stream_widget: StreamingReply | None = None
         self._round = (0, 0)  # (index, total)
@@ -298,7 +299,15 @@ class InterviewScreen(Screen[None]):
     @on(AnswerDue)
     def _answer_due(self, message: AnswerDue) -> None:
         self._set_busy(False)
-        self.query_one(QuestionTimer).start(message.event.time_limit_s)
+        # The clock is the question's (or follow-up's): an answered clarifying question
+        # does not restart it, as the engine's time-limit notes do not.
+        asked = None
+        if self.session is not None:
+            progress = self.session.progress()
+            asked = (progress.round, progress.question_id, progress.follow_ups)
+        if asked is None or asked != self._timed:
+            self.query_one(QuestionTimer).start(message.event.time_limit_s)
+            self._timed = asked
         self._update_status()
 
     @on(Graded)
