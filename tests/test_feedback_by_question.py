@@ -132,3 +132,30 @@ def test_long_feedback_ends_at_a_phrase_never_mid_phrase():
     assert fitted.endswith("group structure.")  # the last whole phrase, closed
     assert fit_feedback("Short and sweet.") == "Short and sweet."
     assert fit_feedback("word " * 100).endswith("word…")
+
+
+def test_a_follow_up_left_unanswered_shows_inside_its_question():
+    from mockinterview.reports.view import build_view
+    from mockinterview.tui.widgets import answer_feedback
+
+    t = sample_transcript()
+    at = next(i for i, x in enumerate(t.turns) if x.id == 8)  # before the closing
+    t.turns.insert(
+        at,
+        Turn(id=71, speaker="interviewer", kind="follow-up", round="behavioral", question_id="conflict",
+             text="What would you do differently?"),
+    )  # fmt: skip
+    t.turns.insert(
+        at + 1,
+        Turn(
+            id=72,
+            speaker="system",
+            kind="note",
+            round="behavioral",
+            text="The candidate ended this round early.",
+        ),
+    )
+    story = build_view(t).rounds[1].answers[0]
+    text = plain(answer_feedback(story, number=1))
+    assert "Follow-up 1 (not answered): What would you do differently?" in text
+    assert "Tell me about a conflict with a stakeholder." in text

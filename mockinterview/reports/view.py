@@ -67,6 +67,7 @@ class AnswerView:
     number: int = 0
     answer_turns: list[Turn] = field(default_factory=list)  # every answer to the question so far
     exchange: list[Turn] = field(default_factory=list)
+    open_follow_ups: list[Turn] = field(default_factory=list)  # asked after the last answer
     first_score: float | None = None
     gained: list[str] = field(default_factory=list)
     cleared: list[str] = field(default_factory=list)
@@ -230,6 +231,8 @@ def _add_exchange(
     upto = [t for t in turns if t.id <= answer.turn.id]
     answers = [t for t in upto if t.kind == "answer"]
     answer.answer_turns = answers
+    # A follow-up asked after the last answer was left unanswered (the round ended).
+    answer.open_follow_ups = [t for t in turns if t.id > answer.turn.id and t.kind == "follow-up"]
     if len(answers) < 2:
         return
     answer.exchange = [t for t in upto if t.id > answers[0].id]

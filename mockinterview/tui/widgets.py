@@ -265,7 +265,7 @@ def answer_feedback(
             style="dim",
         )
     parts.append(head)
-    if show_prompt and answer.question is not None and answer.exchange:
+    if show_prompt and answer.question is not None and (answer.exchange or answer.open_follow_ups):
         # One question (the bank's words when the pack has it), its probes and answers, one grade.
         parts.append(safe_text(answer.question_text or answer.question.text, "italic"))
         count = 0
@@ -278,6 +278,14 @@ def answer_feedback(
                         (0, 0, 0, 2),
                     )
                 )
+        for turn in answer.open_follow_ups:
+            count += 1
+            parts.append(
+                Padding(
+                    Text(f"Follow-up {count} (not answered): ", style="bold dim") + safe_text(turn.text, "italic"),
+                    (0, 0, 0, 2),
+                )
+            )
         if answer.gained:
             parts.append(
                 Padding(
