@@ -155,13 +155,14 @@ def test_the_feedback_titles_each_answer_with_the_bank_question_not_the_models_w
 
     view = build_view(t, pack)
     shown = {}
-    for a in (a for r in view.rounds for a in r.answers):
+    for a in (a for r in view.rounds for a in r.graded_turns):  # every graded answer, as a mentor reads them
         console = Console(file=io.StringIO(), width=300, color_system=None)
         console.print(answer_feedback(a))
         shown[a.turn.id] = console.file.getvalue()
     bank = pack.question("data-leakage").text
     assert bank in shown[5] and said not in shown[5]
-    assert bank in shown[21] and "Follow-up: And what would you check first, concretely?" in shown[21]
+    # The question's final grade holds its follow-ups (one question, its probes, one grade).
+    assert bank in shown[21] and "Follow-up 1: And what would you check first, concretely?" in shown[21]
     assert pack.question("overfitting").text in shown[3]
     # A question the installed pack does not have keeps the words that were said.
     assert "Tell me about a conflict with a stakeholder." in shown[7]
