@@ -106,7 +106,7 @@ def test_feedback_by_question(snap_compare, size):
             if getattr(pilot.app.screen, "loaded", False):
                 break
             await pilot.pause(0.02)
-        pilot.app.push_screen(FeedbackScreen(t))
+        pilot.app.push_screen(FeedbackScreen(t, "basic"))  # the round's feedback: its questions lead
         for _ in range(200):
             if isinstance(pilot.app.screen, FeedbackScreen):
                 break
