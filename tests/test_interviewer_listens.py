@@ -62,7 +62,10 @@ def _grade(question, covered: set[str], mistakes=()) -> Grade:
         score=2.0,
         key_points=[
             KeyPointCoverage(
-                id=k.id, text=k.text, covered=k.id in covered, evidence="x" if k.id in covered else None
+                id=k.id,
+                text=k.text,
+                covered=k.id in covered,
+                evidence=f"in my words about {k.id}" if k.id in covered else None,
             )
             for k in question.key_points
         ],
@@ -147,9 +150,11 @@ def test_the_llm_prompt_gets_the_same_inputs(pack):
     system = request.messages[0].content
     assert "<candidate_text>\nOur AUC was 0.99 on the test set\n</candidate_text>" in system  # delimited data
     assert "what would you check before trusting it?" in system
-    assert question.key_point("definition").text in system  # covered: never asked about
+    # What was covered goes as the candidate's words, never as the rubric's.
+    assert "in my words about definition" in system
+    assert question.key_point("definition").text not in system
     assert request.task["quote"] == choice.quote and request.task["covered"] == [
-        question.key_point("definition").text
+        "in my words about definition"
     ]
     case = pack.question("case-churn-early-intervention")
     clarify = interviewer_request(

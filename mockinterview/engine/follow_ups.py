@@ -40,7 +40,9 @@ class FollowUpChoice:
     probe: FollowUp | None = None
     mistake: Mistake | None = None
     quote: str = ""
-    covered: list[str] = field(default_factory=list)  # texts of the key points already covered
+    # The candidate's own words that covered key points already: what not to ask about again.
+    # Their quotes, never the rubric's texts - the interviewer is never told the rubric.
+    covered: list[str] = field(default_factory=list)
     found: list[dict[str, str]] = field(default_factory=list)  # mistakes in this answer: title, quote
 
     @property
@@ -110,7 +112,7 @@ def choose_follow_up(
     """The follow-up for ``grade`` (of every answer to ``question`` so far), whose latest
     answer is ``answer_text``; None when nothing is worth following up. ``used``: keys
     already chosen for this question."""
-    covered = [k.text for k in grade.key_points if k.covered]
+    covered = list(dict.fromkeys(k.evidence for k in grade.key_points if k.covered and k.evidence))
     said = " ".join(answer_text.split())
     found = [
         {"title": m.title if m else f.id, "quote": challenge_quote(f.evidence, m)}
