@@ -24,7 +24,6 @@ from typing import Any, Literal
 from mockinterview.domain.grade import Grade
 from mockinterview.domain.pack import Question, RolePack
 from mockinterview.domain.transcript import RetryAttempt, Transcript, Turn, utcnow
-from mockinterview.grading.text import content_stems
 from mockinterview.storage.transcripts import (
     TranscriptError,
     final_grades,
@@ -92,6 +91,9 @@ def sentences(text: str) -> list[str]:
 def _best_sentence(text: str, about: Iterable[str], min_shared: int = 1) -> str | None:
     """The sentence of ``text`` sharing the most content words (at least ``min_shared``)
     with ``about``; None when no sentence does."""
+    # deferred: the grading package costs the home screen's loading thread ~150 ms (measured)
+    from mockinterview.grading.text import content_stems
+
     wanted: set[str] = set()
     for part in about:
         wanted.update(content_stems(part))
