@@ -65,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     if args.plan:
+        # deferred: start-up time (every command module loads at start)
         from mockinterview.engine.practice import practice_plan
 
         plan = practice_plan()
@@ -179,7 +180,7 @@ def _print_table(rows) -> None:
 def _print_plan(plan) -> None:
     """The practice plan as three short sections a person reads top to bottom; long lines
     wrap under their own column, numbers never wrap."""
-    from rich.table import Table
+    from rich.table import Table  # deferred: start-up time (every command module loads at start)
     from rich.text import Text
 
     from mockinterview.cli.tables import text_console

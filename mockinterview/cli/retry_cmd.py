@@ -42,6 +42,7 @@ def _read_answer(path: Path) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    # deferred: start-up time (every command module loads at start)
     from mockinterview.engine.practice import PracticeError, retry_question, retry_questions
     from mockinterview.engine.sessions import TranscriptError, open_session
 
