@@ -39,11 +39,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def load_for_command(ref: str):
     """Find and load a transcript, turning storage errors into one-line CLI errors."""
     # deferred: start-up time (every command module loads at start)
-    from mockinterview.storage.transcripts import TranscriptError, find_session, load_transcript
+    from mockinterview.engine.sessions import TranscriptError, open_session
 
     try:
-        path = find_session(ref)
-        return path, load_transcript(path)
+        return open_session(ref)
     except TranscriptError as exc:
         raise CliError(str(exc)) from None
 
