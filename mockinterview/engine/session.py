@@ -31,7 +31,7 @@ from mockinterview.conversation import (
     interviewer_request,
 )
 from mockinterview.domain.pack import FollowUp, Question, RolePack, RoundId
-from mockinterview.domain.rounds import DEFAULT_PACK_ID, ROUND_ORDER
+from mockinterview.domain.rounds import ROUND_ORDER
 from mockinterview.domain.transcript import (
     Draft,
     GradeRecord,
@@ -66,6 +66,7 @@ from mockinterview.engine.sessions import QuestionMemory, question_memory
 from mockinterview.grading.model_grader import ModelGrader
 from mockinterview.models import Model, TranscriptLog
 from mockinterview.models.base import ContextTooLong, ModelError
+from mockinterview.storage.config import InterviewSettings
 
 if TYPE_CHECKING:
     from mockinterview.storage.locks import SessionLock
@@ -87,15 +88,21 @@ class EngineError(Exception):
     """A request the session cannot honour now (wrong state, bad config). One line."""
 
 
+def _setting_default(name: str) -> Any:
+    return InterviewSettings.model_fields[name].default
+
+
 @dataclass
 class InterviewConfig:
-    pack: str = DEFAULT_PACK_ID
+    # The defaults are config.toml's [interview] defaults (storage/config.InterviewSettings),
+    # defined there once.
+    pack: str = _setting_default("pack")
     rounds: list[RoundId] = field(default_factory=lambda: list(ROUND_ORDER))
-    questions_per_round: int | None = None  # None: each round's default_questions
-    time_limit_s: int | None = None  # per question; None: the question's own limit
-    interviewer_model: str = "stub"  # "stub" | "openai:NAME"
-    grader_model: str = "stub"
-    max_follow_ups: int = 1
+    questions_per_round: int | None = _setting_default("questions_per_round")  # None: each round's default
+    time_limit_s: int | None = _setting_default("time_limit_s")  # per question; None: the question's own
+    interviewer_model: str = _setting_default("interviewer_model")  # "stub" | "openai:NAME"
+    grader_model: str = _setting_default("grader_model")
+    max_follow_ups: int = _setting_default("max_follow_ups")
     # Question selection. None (the default): a fresh seed for every session, and the
     # draw prefers questions the candidate has not seen recently and topics where past
     # sessions scored low. A number pins the draw to that seed alone, so a seed names one
