@@ -41,6 +41,7 @@ from mockinterview.domain.pack import Mistake, Question, RolePack
 from mockinterview.grading import grade_answer
 from mockinterview.grading.scoring import FLAG_CAPS, compute_score
 from mockinterview.models.base import ChatMessage, ChatRequest, InvalidOutput, ModelError
+from mockinterview.models.structured import fenced_body
 from mockinterview.models.stub import register_task
 from mockinterview.packs.loader import PackLoadError, load_pack
 from mockinterview.prompting import delimit, render, template_hash
@@ -193,7 +194,6 @@ class Checklist:
         return json.dumps(data, ensure_ascii=False)
 
 
-_FENCE_RE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
 
 
 def _verdicts(raw: Any, where: str, allowed: tuple[str, ...], known: list[str]) -> dict[str, Verdict]:
@@ -234,9 +234,9 @@ def checklist_validator(question: Question, pack: RolePack):
     mistake_ids = [m.id for m in mistakes_for(question, pack)]
 
     def validate(text: str) -> Checklist:
-        fenced = _FENCE_RE.match(text)
-        if fenced:
-            text = fenced.group(1)
+        fenced = fenced_body(text, whole=True)
+        if fenced is not None:
+            text = fenced
         try:
             data = json.loads(text)
         except (json.JSONDecodeError, RecursionError) as exc:

@@ -64,7 +64,14 @@ Validator = Callable[[str], Any]  # raises InvalidOutput with a one-line reason
 # ---------------------------------------------------------------------------------
 # Local repair
 
-_FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
+_FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)\s*```", re.DOTALL)
+
+
+def fenced_body(text: str, *, whole: bool = False) -> str | None:
+    """The body of a Markdown code fence (```json ... ```) in a model's reply, or None.
+    ``whole``: only when the reply is nothing but that one fence."""
+    found = _FENCE.fullmatch(text.strip()) if whole else _FENCE.search(text)
+    return found.group(1) if found else None
 _TRAILING_COMMA = re.compile(r",(\s*[}\]])")
 _STRING_LITERAL = re.compile(r'("(?:\\.|[^"\\])*")')
 
@@ -104,8 +111,8 @@ def _strip_trailing_commas(blob: str) -> str:
 def repair_json(text: str) -> str | None:
     """A locally fixed version of a nearly-JSON reply, or None when there is nothing
     to fix. It never invents content: a reply cut off mid-object stays broken."""
-    fenced = _FENCE.search(text)
-    blob = first_json_object(fenced.group(1) if fenced else text)
+    fenced = fenced_body(text)
+    blob = first_json_object(fenced if fenced is not None else text)
     if blob is None:
         return None
     fixed = _strip_trailing_commas(blob)
