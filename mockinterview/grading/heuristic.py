@@ -594,7 +594,8 @@ def grade_answer(answer: str, question: Question, pack: RolePack, *, asked: str 
     flags += extra_flags
     claims = read_claims(analysis)
     said = claims.said(analysis)
-    substance = _without_echoes(said, frozenset(content_stems(question.text)))
+    question_stems = frozenset(content_stems(question.text))
+    substance = _without_echoes(said, question_stems)
     if said.sentences and not substance.sentences:
         flags.append("restates-question")
     wrong_claims = [_misconceptions(ckp, substance, claims) for ckp in cq.key_points]
@@ -603,18 +604,16 @@ def grade_answer(answer: str, question: Question, pack: RolePack, *, asked: str 
         _cover_key_point(ckp, substance, claims, found, refuted)
         for ckp, (found, _) in zip(cq.key_points, wrong_claims, strict=True)
     ]
-    key_points = [k for k, _ in covered]
-    flags += _claim_flags(claims, key_points)
-    question_stems = frozenset(content_stems(question.text))
     evidence = [m for _, m in covered if m is not None]
     bare = _bare_matches(evidence, claims, question_stems)
-    if _unexplained(evidence, bare):
-        flags.append("unexplained")
     bare_ids = {id(m) for m in bare}
     key_points = [
         k.model_copy(update={"credit": NAMED_ONLY_CREDIT}) if m is not None and id(m) in bare_ids else k
         for k, m in covered
     ]
+    flags += _claim_flags(claims, key_points)
+    if _unexplained(evidence, bare):
+        flags.append("unexplained")
     weights = {kp.id: kp.weight for kp in question.key_points}
 
     story = question.kind == "behavioral" or question.round == "behavioral"
