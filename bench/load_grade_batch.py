@@ -18,15 +18,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _measure import ROOT, run_measured  # bench/ is on sys.path when run as a script
+from _measure import ROOT, dev_rows, run_measured  # bench/ is on sys.path when run as a script
 
 MALFORMED = ['{"id": "bad", "answer": ', "not json", '{"id": 1}', "[1, 2, 3]"]
 
 
 def write_rows(path: Path, n: int, seed: int = 0) -> None:
-    dev = [
-        json.loads(line) for line in (ROOT / "tests" / "data" / "labelled_dev.jsonl").open(encoding="utf-8")
-    ]
+    dev = dev_rows()
     sys.path.insert(0, str(ROOT))
     from mockinterview.packs.loader import load_pack
 

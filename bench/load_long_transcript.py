@@ -25,29 +25,18 @@ import tempfile
 import time
 from pathlib import Path
 
-from _measure import ROOT, run_measured  # bench/ is on sys.path when run as a script
+from _measure import ROOT, answer_every_question, run_measured  # bench/ is on sys.path when run as a script
 
 
 async def record_template(directory: Path) -> dict:
     sys.path.insert(0, str(ROOT))
     from mockinterview.engine.session import InterviewConfig, InterviewSession
 
-    dev = [
-        json.loads(line) for line in (ROOT / "tests" / "data" / "labelled_dev.jsonl").open(encoding="utf-8")
-    ]
-    by_question: dict[str, list[str]] = {}
-    for row in dev:
-        if row.get("question_id"):
-            by_question.setdefault(row["question_id"], []).append(row["answer"])
     session = await InterviewSession.create(
         InterviewConfig(seed=3, track_time=False, max_follow_ups=1), sessions_dir=directory
     )
     await session.begin()
-    n = 0
-    while session.state == "awaiting-answer":
-        options = by_question.get(session.current_question.id) or ["I would check the data first."]
-        await session.submit_answer(options[n % len(options)])
-        n += 1
+    await answer_every_question(session)
     return json.loads(session.path.read_text(encoding="utf-8"))
 
 

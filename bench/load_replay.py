@@ -20,31 +20,20 @@ import tempfile
 import time
 from pathlib import Path
 
-from _measure import ROOT, run_measured  # bench/ is on sys.path when run as a script
+from _measure import ROOT, answer_every_question, run_measured  # bench/ is on sys.path when run as a script
 
 
 async def record_templates(directory: Path, count: int) -> list[Path]:
     sys.path.insert(0, str(ROOT))
     from mockinterview.engine.session import InterviewConfig, InterviewSession
 
-    dev = [
-        json.loads(line) for line in (ROOT / "tests" / "data" / "labelled_dev.jsonl").open(encoding="utf-8")
-    ]
-    by_question: dict[str, list[str]] = {}
-    for row in dev:
-        if row.get("question_id"):
-            by_question.setdefault(row["question_id"], []).append(row["answer"])
     paths = []
     for seed in range(count):
         session = await InterviewSession.create(
             InterviewConfig(seed=seed, track_time=False, max_follow_ups=1), sessions_dir=directory
         )
         await session.begin()
-        n = 0
-        while session.state == "awaiting-answer":
-            options = by_question.get(session.current_question.id) or ["I would check the data first."]
-            await session.submit_answer(options[(seed + n) % len(options)])
-            n += 1
+        await answer_every_question(session, offset=seed)
         paths.append(session.path)
     return paths
 
