@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mockinterview.cli.common import load_pack_or_fail, open_input
+from mockinterview.cli.common import load_pack_or_fail, open_input, whole_number
 from mockinterview.cli.errors import CliError
 from mockinterview.cli.grade_cmd import grading_service, report_summary
 from mockinterview.cli.progress import progress
@@ -52,19 +52,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--model", default=argparse.SUPPRESS, help="grader: stub (default, offline) or openai:NAME"
     )
     parser.add_argument(
-        "--worst", type=_non_negative_int, default=10, metavar="N", help="list the N worst disagreements"
+        "--worst", type=whole_number(0), default=10, metavar="N", help="list the N worst disagreements"
     )
     parser.set_defaults(func=run)
-
-
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:

@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from mockinterview.cli.common import load_pack_or_fail, open_input
+from mockinterview.cli.common import load_pack_or_fail, open_input, whole_number
 from mockinterview.cli.errors import CliError
 from mockinterview.cli.progress import progress
 from mockinterview.domain.rounds import DEFAULT_PACK_ID
@@ -64,7 +64,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--batch", metavar="IN.jsonl", help="grade every row of a JSONL file (- for stdin)")
     parser.add_argument(
         "--workers",
-        type=_positive_int,
+        type=whole_number(1),
         default=None,
         metavar="N",
         help="with --batch: grade on N processes, output still in input order (default: every core; "
@@ -88,16 +88,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 # --------------------------------------------------------------------------- shared helpers
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
 
 
 def _notice(text: str) -> None:
