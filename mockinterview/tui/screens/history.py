@@ -146,28 +146,31 @@ class HistoryScreen(Screen[None]):
 
     def action_discard(self) -> None:
         path = self._selected_unfinished()
-        if path is None:
-            return
-
-        def done(confirmed: bool | None) -> None:
-            if not confirmed:
-                return
-            try:
-                discard_session(path)
-            except (TranscriptError, OSError) as exc:
-                self.notify(str(exc), severity="error", markup=False)
-                return
-            self.notify(f"Discarded {path.stem}: its answers are kept", markup=False)
-            self.reload()
-
-        self.app.push_screen(
-            ConfirmScreen(
+        if path is not None:
+            self._confirm_then(
                 f"Discard unfinished session {path.stem}? It is marked ended early and no longer "
                 "offered for resuming; its answers and scores stay in history.",
                 yes="Discard",
-            ),
-            done,
-        )
+                act=lambda: discard_session(path),
+                done=f"Discarded {path.stem}: its answers are kept",
+            )
+
+    def _confirm_then(self, question: str, *, yes: str, act, done: str, danger: bool = False) -> None:
+        """Ask ``question``; on yes run ``act`` (a session operation), say ``done`` and reload,
+        or say why it failed."""
+
+        def answered(confirmed: bool | None) -> None:
+            if not confirmed:
+                return
+            try:
+                act()
+            except (TranscriptError, OSError) as exc:
+                self.notify(terminal_safe(str(exc)), severity="error", markup=False)
+                return
+            self.notify(terminal_safe(done), markup=False)
+            self.reload()
+
+        self.app.push_screen(ConfirmScreen(question, yes=yes, danger=danger), answered)
 
     def _selected_path(self):
         table = self.query_one(DataTable)
@@ -200,28 +203,14 @@ class HistoryScreen(Screen[None]):
 
     def action_delete(self) -> None:
         path = self._selected_path()
-        if path is None:
-            return
-
-        def done(confirmed: bool | None) -> None:
-            if not confirmed:
-                return
-            try:
-                delete_session(path)
-            except TranscriptError as exc:
-                self.notify(terminal_safe(str(exc)), severity="error", markup=False)
-                return
-            self.notify(f"Deleted {terminal_safe(path.stem)}", markup=False)
-            self.reload()
-
-        self.app.push_screen(
-            ConfirmScreen(
+        if path is not None:
+            self._confirm_then(
                 f"Delete session {path.stem}? This removes its transcript for good.",
                 yes="Delete",
+                act=lambda: delete_session(path),
+                done=f"Deleted {path.stem}",
                 danger=True,
-            ),
-            done,
-        )
+            )
 
     def action_back(self) -> None:
         self.dismiss(None)
