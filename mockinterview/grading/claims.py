@@ -362,7 +362,7 @@ class ClaimReading:
                 if refers or content == 0:
                     out.append(start)
                     continue
-            if self._elliptical_dismissal(start, end, negated, dismissed):
+            if self._elliptical_dismissal(start, end, negated):
                 out.append(start)
                 continue
             subject = next(
@@ -383,7 +383,7 @@ class ClaimReading:
                 out.append(start)
         return out
 
-    def _elliptical_dismissal(self, start: int, end: int, negated: bool, dismissed: bool) -> bool:
+    def _elliptical_dismissal(self, start: int, end: int, negated: bool) -> bool:
         """A clause with no subject that dismisses what was just said: "Not needed here.",
         "Never necessary.", "Overkill.", "A waste of time, really." """
         tokens = self._tokens
@@ -392,7 +392,7 @@ class ClaimReading:
             k += 1
         if k >= end:
             return False
-        if dismissed and (k in self._dismissal_starts or (tokens[k].text in ("a", "an") and k + 1 in self._dismissal_starts)):
+        if k in self._dismissal_starts or (tokens[k].text in ("a", "an") and k + 1 in self._dismissal_starts):
             return True
         return (
             negated
