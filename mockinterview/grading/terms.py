@@ -11,16 +11,16 @@ token's stem: linear in the answer's length, whatever the entries are.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from mockinterview.grading.text import Sentence, Token, tokenize
+from mockinterview.grading.text import Sentence, Token, stem, tokenize
 
 GAP = 4  # words an entry's "..." may skip
 _GAP_MARK = "\0gap"
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
+    # A tuple, not a frozen dataclass: an answer yields dozens, built in the hot loop.
     sentence: Sentence
     start: int  # token index within the sentence
     end: int  # exclusive
@@ -124,8 +124,10 @@ class TermBank:
     def __init__(self) -> None:
         self.sets: list[TermSet] = []
         self._index: dict[str, list[tuple[int, tuple[str, ...], frozenset[str], frozenset[str]]]] = {}
+        self._grouped: dict[str, _AnchorGroup] | None = None  # built from _index on first use
         self._stem_keys: frozenset[str] = frozenset()
         self._text_keys: frozenset[str] = frozenset()
+        self._exact_stems: frozenset[str] = frozenset()
 
     def add(self, terms: TermSet) -> TermSet:
         if terms.bank_id is None:
@@ -135,52 +137,101 @@ class TermBank:
                 self._index.setdefault(anchor, []).extend((terms.bank_id, *item) for item in items)
             self._stem_keys = frozenset(k for k in self._index if not k.startswith(_EXACT))
             self._text_keys = frozenset(k[1:] for k in self._index if k.startswith(_EXACT))
+            self._grouped = None
         return terms
 
+    def _groups(self) -> dict[str, _AnchorGroup]:
+        """The index with each distinct entry once, and the lists holding it: an entry many
+        lists share ("random split") is checked and matched once per sentence, not once
+        per list."""
+        if self._grouped is None:
+            grouped: dict[str, _AnchorGroup] = {}
+            exact_words: set[str] = set()
+            for anchor, items in self._index.items():
+                singles: list[int] = []
+                multis: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str], list[int]]] = {}
+                for bank_id, seq, needed, exact in items:
+                    exact_words |= exact
+                    if len(seq) == 1:
+                        singles.append(bank_id)
+                    else:
+                        multis.setdefault(seq, (needed, exact, []))[2].append(bank_id)
+                grouped[anchor] = _AnchorGroup(
+                    tuple(dict.fromkeys(singles)),
+                    tuple(
+                        (seq, needed, exact, tuple(dict.fromkeys(ids)))
+                        for seq, (needed, exact, ids) in multis.items()
+                    ),
+                )
+            self._grouped = grouped
+            # A token's stem is its text's stem: a sentence without these stems holds no exact word.
+            self._exact_stems = frozenset(stem(w) for w in exact_words)
+        return self._grouped
+
     def hits(self, sentences: list[Sentence]) -> list[dict[int, list[Span]]]:
-        """For every list, its spans by sentence (Sentence.index), in one pass."""
+        """For every list, its spans by sentence (Sentence.index), in one pass: at each place
+        an entry of the list starts, the longest of its entries that match there."""
         found: list[dict[int, list[Span]]] = [{} for _ in self.sets]
-        index = self._index
-        stem_keys, text_keys = self._stem_keys, self._text_keys
+        groups = self._groups()
+        stem_keys, text_keys, exact_stems = self._stem_keys, self._text_keys, self._exact_stems
         for sentence in sentences:
             stems = sentence.all_stems
             keys = stems & stem_keys
             tokens = sentence.tokens
-            texts: frozenset[str] | None = None
-            if text_keys:
-                texts = frozenset(t.text for t in tokens)
+            # Entries with an exact word match only where that word is written; a sentence
+            # without its stem cannot hold it (and needs no set of its words).
+            texts: frozenset[str] = frozenset()
+            exact_keys: list[str] = []
+            if text_keys and not stems.isdisjoint(exact_stems):
+                texts = frozenset([t.text for t in tokens])
                 exact_keys = [_EXACT + t for t in text_keys & texts]
-            else:
-                exact_keys = []
             if not keys and not exact_keys:
                 continue
-            viable = []
+            singles: list[tuple[str, tuple[int, ...]]] = []  # one-word entries: their anchor is their word
+            multis: list[tuple[tuple[str, ...], tuple[int, ...]]] = []
             for key in (*keys, *exact_keys):
-                for bank_id, seq, needed, exact in index[key]:
-                    # (one-word entries need nothing beyond their anchor)
-                    if len(seq) == 1 or (
-                        needed <= stems and (not exact or (texts is not None and exact <= texts))
-                    ):
-                        viable.append((bank_id, seq))
-            if not viable:
+                group = groups[key]
+                if group.singles:
+                    singles.append((key, group.singles))
+                for seq, needed, exact, owners in group.multis:
+                    if needed <= stems and (not exact or exact <= texts):
+                        multis.append((seq, owners))
+            if not singles and not multis:
                 continue
-            wanted = {seq[0] for _, seq in viable}
-            places: dict[str, list[int]] = {}
-            for i, t in enumerate(tokens):
-                if t.stem in wanted:
-                    places.setdefault(t.stem, []).append(i)
-                exact_word = _EXACT + t.text
-                if exact_word in wanted:
-                    places.setdefault(exact_word, []).append(i)
-            starts: dict[tuple[int, int], list[tuple[str, ...]]] = {}
-            for bank_id, seq in viable:
+            places = _places(tokens, {key for key, _ in singles} | {seq[0] for seq, _ in multis})
+            ends: dict[tuple[int, int], int] = {}  # (list, start) -> end of its longest match
+            for key, owners in singles:
+                for i in places.get(key, ()):
+                    for bank_id in owners:
+                        ends.setdefault((bank_id, i), i + 1)  # (a longer match may follow)
+            for seq, owners in multis:
                 for i in places.get(seq[0], ()):
-                    starts.setdefault((bank_id, i), []).append(seq)
-            for (bank_id, i), seqs in sorted(starts.items()):
-                ends = [end for seq in seqs if (end := _match_seq(tokens, i, seq))]
-                if ends:
-                    found[bank_id].setdefault(sentence.index, []).append(Span(sentence, i, max(ends)))
+                    end = _match_seq(tokens, i, seq)
+                    if end:
+                        for bank_id in owners:
+                            if ends.get((bank_id, i), 0) < end:
+                                ends[bank_id, i] = end
+            index = sentence.index
+            for bank_id, i in sorted(ends):
+                found[bank_id].setdefault(index, []).append(Span(sentence, i, ends[bank_id, i]))
         return found
+
+
+class _AnchorGroup(NamedTuple):
+    singles: tuple[int, ...]  # the lists holding the one-word entry that is the anchor itself
+    multis: tuple[tuple[tuple[str, ...], frozenset[str], frozenset[str], tuple[int, ...]], ...]
+
+
+def _places(tokens: list[Token], wanted: set[str]) -> dict[str, list[int]]:
+    """Token positions of the wanted stems and exact words ("=word")."""
+    places: dict[str, list[int]] = {}
+    exact = any(w.startswith(_EXACT) for w in wanted)
+    for i, t in enumerate(tokens):
+        if t.stem in wanted:
+            places.setdefault(t.stem, []).append(i)
+        if exact and _EXACT + t.text in wanted:
+            places.setdefault(_EXACT + t.text, []).append(i)
+    return places
 
 
 def _match_seq(tokens: list[Token], i: int, seq: tuple[str, ...]) -> int:
