@@ -365,6 +365,10 @@ _WORD_CACHE_LIMIT = 100_000
 _MAX_CACHED_WORD = 40
 
 
+# Token's own __new__ is a Python function; tuple.__new__ builds the same tuple in C.
+_new_token = tuple.__new__
+
+
 def tokenize(text: str, offset: int = 0) -> list[Token]:
     # Lower-case once; the per-word facts are cached, so a token costs one dict lookup.
     lowered = text.lower()
@@ -375,7 +379,7 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
     cache = _WORD_CACHE
     clause = 0
     for m in _TOKEN_OR_BREAK_RE.finditer(lowered or text):
-        word = m.group(1)
+        word = m[1]
         if word is None:  # clause punctuation
             clause += 1
             continue
@@ -391,8 +395,8 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
         norm, s, content, neg, hedge, clause_word = info
         if clause_word:
             clause += 1
-        start, end = m.span(1)
-        append(Token(norm, s, start + offset, end + offset, content, neg, hedge, clause))
+        start, end = m.span()  # (a word is the whole match)
+        append(_new_token(Token, (norm, s, start + offset, end + offset, content, neg, hedge, clause)))
     return tokens
 
 
