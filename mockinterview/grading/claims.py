@@ -71,25 +71,45 @@ _LEAD_INS = frozenset(
 )
 
 
+_END = ""  # the trie key marking the end of an entry (no token's text is empty)
+
+
 class PhraseIndex:
     """Word sequences, found in a token list in one pass (indexed by first word)."""
 
     def __init__(self, entries: Iterable[str]) -> None:
         self._by_first: dict[str, list[tuple[str, ...]]] = {}
+        # The entries as a trie of words: a lookup walks only as far as the text follows an
+        # entry, instead of trying every entry that shares the first word (some lists have
+        # dozens starting with "is" or "not").
+        self._trie: dict[str, dict] = {}
         for entry in entries:
             words = tuple(t.text for t in tokenize(entry))
             if words:
                 self._by_first.setdefault(words[0], []).append(words)
+                node = self._trie
+                for word in words:
+                    node = node.setdefault(word, {})
+                node[_END] = {}
         for seqs in self._by_first.values():
             seqs.sort(key=len, reverse=True)  # longest match first
 
     def match_at(self, tokens: list[Token], i: int) -> int:
         """Length of the longest entry starting at token ``i`` (0 if none)."""
-        for seq in self._by_first.get(tokens[i].text, ()):
-            n = len(seq)
-            if i + n <= len(tokens) and all(tokens[i + k].text == seq[k] for k in range(1, n)):
-                return n
-        return 0
+        node = self._trie.get(tokens[i].text)
+        if node is None:
+            return 0
+        longest = 1 if _END in node else 0
+        k = i + 1
+        n = len(tokens)
+        while k < n:
+            node = node.get(tokens[k].text)
+            if node is None:
+                break
+            k += 1
+            if _END in node:
+                longest = k - i
+        return longest
 
     def spans(self, tokens: list[Token], where: dict[str, list[int]] | None = None) -> list[tuple[int, int]]:
         """Every entry found in ``tokens`` as (start, end), in order. ``where`` (positions by
