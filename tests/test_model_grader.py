@@ -10,8 +10,15 @@ import pytest
 from fake_openai_fixtures import *  # noqa: F403 - fixtures
 from fake_openai_fixtures import FAKE_MODEL, Reply, SleepRecorder
 
+from mockinterview.domain.detectors import STORY_CHECKS
 from mockinterview.grading import grade_answer
-from mockinterview.grading.checklist import checklist_schema, grade_max_tokens, mistakes_for
+from mockinterview.grading.checklist import (
+    checklist_schema,
+    grade_max_tokens,
+    grading_instructions,
+    is_behavioral,
+    mistakes_for,
+)
 from mockinterview.grading.model_grader import ModelGrader
 from mockinterview.models import CallLog, get_model
 from mockinterview.models.model import Model
@@ -309,6 +316,21 @@ async def test_the_stub_goes_through_the_same_grader(question, pack):
     assert result.grade.agreement is None  # the stub is the offline grader: no second opinion
     assert result.grade.score == grade_answer(ANSWER, question, pack).score
     assert [c.purpose for c in log.calls] == ["grade"]
+
+
+def test_the_prompt_asks_for_the_domain_s_behavioral_checks_and_only_where_the_schema_does(pack):
+    """The check ids reach the prompt from the domain (StoryCheck), never spelled in the
+    template: the prompt names exactly the ids the schema requires."""
+    behavioral = next(q for q in pack.questions if is_behavioral(q))
+    technical = next(q for q in pack.questions if not is_behavioral(q))
+    text = grading_instructions(behavioral, pack)
+    line = next(x for x in text.splitlines() if x.startswith("Behavioral checks."))
+    assert ", ".join(STORY_CHECKS) in line
+    assert checklist_schema(behavioral, pack)["properties"]["behavioral"]["required"] == list(STORY_CHECKS)
+    assert '"behavioral"' in text
+    technical_text = grading_instructions(technical, pack)
+    assert "Behavioral checks." not in technical_text and '"behavioral"' not in technical_text
+    assert "behavioral" not in checklist_schema(technical, pack)["properties"]
 
 
 def test_repair_helpers():

@@ -129,7 +129,8 @@ def grading_instructions(question: Question, pack: RolePack) -> str:
         mistakes=[
             {"id": m.id, "title": m.title, "definition": m.definition} for m in mistakes_for(question, pack)
         ],
-        behavioral=is_behavioral(question),
+        # The ids come from the domain's StoryCheck, the same list the schema requires.
+        behavioral_checks=list(STORY_CHECKS) if is_behavioral(question) else [],
         quote_words=25,
     )
 
