@@ -310,3 +310,26 @@ def test_a_failed_save_is_one_line_naming_the_transcript_and_how_to_resume(tmp_p
     (path,) = (tmp_path / "data" / "sessions").glob("*.json")
     assert str(path) in err
     assert load_transcript(path).turns  # the last good save is intact
+
+
+async def test_the_scripted_interview_service_returns_a_typed_result_without_any_cli():
+    """engine.headless is the headless run: the command only parses and renders. Actions
+    that arrive after the end are counted, not applied; a resume with nothing to resume
+    is a one-line error."""
+    from mockinterview.engine.headless import HeadlessError, run_scripted_interview
+    from mockinterview.engine.session import InterviewConfig
+
+    events = []
+    config = InterviewConfig(rounds=["basic"], questions_per_round=1, max_follow_ups=0, track_time=False)
+    result = await run_scripted_interview(
+        config, iter([Action("answer", ANSWER), Action("answer", "spare"), Action("end")]), on_event=events.append
+    )
+    assert result.state == "finished" and result.status == "completed" and not result.resumable
+    assert result.unused_answers == 2 and result.fault is None and not result.needs_retry
+    assert result.path.is_file() and load_transcript(result.path).meta.id == result.session_id
+    assert list(result.round_scores) == ["basic"] and result.overall == result.round_scores["basic"]
+    assert result.unanswered == 0 and len(result.transcript.grades) == 1
+    assert any(type(e).__name__ == "GradeReady" for e in events)
+
+    with pytest.raises(HeadlessError, match="no interrupted session to resume"):
+        await run_scripted_interview(config, iter([]), resume="")

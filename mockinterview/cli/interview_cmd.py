@@ -13,7 +13,6 @@ import asyncio
 import json
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -21,6 +20,7 @@ from mockinterview import files
 from mockinterview.cli.errors import CliError
 from mockinterview.domain.rounds import DEFAULT_PACK_ID
 from mockinterview.domain.wording import to_candidate
+from mockinterview.engine.actions import Action
 from mockinterview.terminal import json_terminal_safe, terminal_safe
 
 BLOCK_SEPARATOR = "---"
@@ -68,12 +68,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 # ---------------------------------------------------------------------------------
 # Answers file
-
-
-@dataclass(frozen=True)
-class Action:
-    kind: str  # "answer" | "clarify" | "skip" | "end-round" | "end"
-    text: str = ""
 
 
 def parse_block(block: str) -> Action | None:
@@ -262,112 +256,56 @@ async def run_headless(
     out: TextIO | None = None,
     overrides: dict[str, str | None] | None = None,
 ) -> int:
+    """Run the scripted interview (engine.headless) and render it: events as they happen
+    and a summary (text), or one JSON object at the end."""
     # deferred: start-up time (every command module loads at start)
-    from mockinterview.engine.session import EngineError, InterviewSession
-    from mockinterview.models import ModelSpecError
-    from mockinterview.packs.loader import PackLoadError
-    from mockinterview.storage.transcripts import TranscriptError, latest_session
+    from mockinterview.engine.headless import HeadlessError, run_scripted_interview
 
     out = out or sys.stdout
     printer = _TextPrinter(out) if fmt == "text" else None
     try:
-        if resume is not None:
-            target = resume or latest_session(status="in-progress")
-            if not target:
-                raise CliError("no interrupted session to resume")
-            session = await InterviewSession.resume(
-                target,
-                printer,
-                track_time=False,
-                pack=pack,
-                **{k: v for k, v in (overrides or {}).items() if v},
-            )
-        else:
-            session = await InterviewSession.create(config, printer)
-    except PackLoadError as exc:
-        raise CliError(exc.one_line()) from None
-    except (EngineError, TranscriptError, ModelSpecError) as exc:
-        raise CliError(str(exc)) from None
-    except ModuleNotFoundError as exc:
-        raise CliError(f"cannot load the model: missing module {exc.name}") from None
-
-    leftover = 0
-    try:
-        await session.begin()
-        for action in actions:
-            # After a failed step only /skip, /end-round and /end go on (they never need
-            # the model); answers wait for a resume.
-            ready = session.state == "awaiting-answer" or (
-                session.state == "needs-retry" and action.kind in ("skip", "end-round", "end")
-            )
-            if not ready:
-                leftover += 1
-                continue
-            try:
-                await _apply(session, action)
-            except EngineError as exc:
-                raise CliError(str(exc)) from None
-    except TranscriptError as exc:  # a save failed (disk full ...): the file keeps the last good save
-        raise CliError(
-            f"{exc}; the session is safe up to the last saved turn "
-            f"(resume with: mockinterview interview --resume {session.transcript.meta.id})",
-            exit_code=1,
-        ) from None
+        result = await run_scripted_interview(
+            config, actions, on_event=printer, resume=resume, pack=pack, overrides=overrides
+        )
+    except HeadlessError as exc:
+        raise CliError(str(exc), exit_code=exc.exit_code) from None
     finally:
-        await session.close()
+        if printer is not None:
+            printer.stop_waiting()
 
-    status = session.transcript.meta.status
-    resumable = status == "in-progress"
     if fmt == "json":
-        out.write(json_terminal_safe(json.dumps(_json_result(session, leftover), ensure_ascii=False, indent=2)))
+        out.write(json_terminal_safe(json.dumps(_json_result(result), ensure_ascii=False, indent=2)))
         out.write("\n")
     elif printer is not None:
-        printer.finish(session, leftover)
-        print(str(session.path), file=out)
+        printer.finish(result)
+        print(str(result.path), file=out)
     out.flush()
-    if session.state == "needs-retry":
+    if result.needs_retry:
         print(
-            f"mockinterview: error: {terminal_safe(session.fault.message if session.fault else 'model call failed', one_line=True)}; "
-            f"session saved, resume with: mockinterview interview --resume {session.transcript.meta.id} --answers FILE --no-tui",
+            f"mockinterview: error: {terminal_safe(result.fault or 'model call failed', one_line=True)}; "
+            f"session saved, resume with: mockinterview interview --resume {result.session_id} --answers FILE --no-tui",
             file=sys.stderr,
         )
         return 1
-    if resumable:
+    if result.resumable:
         print(
-            f"mockinterview: answers ran out before the interview ended; session {session.transcript.meta.id} saved "
+            f"mockinterview: answers ran out before the interview ended; session {result.session_id} saved "
             "as in-progress (continue with --resume)",
             file=sys.stderr,
         )
     return 0
 
 
-async def _apply(session, action: Action) -> None:
-    if action.kind == "answer":
-        await session.submit_answer(action.text)
-    elif action.kind == "clarify":
-        await session.ask_clarification(action.text)
-    elif action.kind == "skip":
-        await session.skip()
-    elif action.kind == "end-round":
-        await session.end_round()
-    elif action.kind == "end":
-        await session.end_session()
-
-
-def _json_result(session, leftover: int) -> dict:
-    # deferred: start-up time (every command module loads at start)
-    from mockinterview.storage.transcripts import round_scores
-
-    t = session.transcript
-    per_round, overall = round_scores(t)
+def _json_result(result) -> dict:
+    t = result.transcript
     return {
-        "session_id": t.meta.id,
-        "path": str(session.path),
-        "status": t.meta.status,
+        "session_id": result.session_id,
+        "path": str(result.path),
+        "status": result.status,
         "seed": t.meta.seed,
-        "resumable": t.meta.status == "in-progress",
-        "error": session.fault.message if session.fault else None,
-        "unused_answers": leftover,
+        "resumable": result.resumable,
+        "error": result.fault,
+        "unused_answers": result.unused_answers,
         "turns": [
             {"id": x.id, "speaker": x.speaker, "kind": x.kind, "question_id": x.question_id, "text": x.text}
             for x in t.turns
@@ -389,8 +327,8 @@ def _json_result(session, leftover: int) -> dict:
             }
             for g in t.grades
         ],
-        "round_scores": per_round,
-        "overall": overall,
+        "round_scores": result.round_scores,
+        "overall": result.overall,
         "tokens": t.tokens.model_dump(),
         "estimated_cost_usd": round(t.estimated_cost_usd, 6),
         "model_calls": len(t.model_calls),
@@ -506,27 +444,30 @@ class _TextPrinter:
             self._waiting.cancel()
             self._waiting = None
 
-    def finish(self, session, leftover: int) -> None:
+    def stop_waiting(self) -> None:
+        self._stop_waiting()
+
+    def finish(self, result) -> None:
         from rich.markup import escape as _markup_escape
 
-        self._stop_waiting()
         # deferred: start-up time (every command module loads at start)
-        from mockinterview.storage.transcripts import UNANSWERED_SCORE, question_outcomes, round_scores
+        from mockinterview.engine.headless import UNANSWERED_SCORE
 
-        per_round, overall = round_scores(session.transcript)
+        self._stop_waiting()
         c = self.console
         c.rule("Summary")
-        for r, score in per_round.items():
+        for r, score in result.round_scores.items():
             c.print(f"  {_markup_escape(terminal_safe(r))}: {score:.2f}/5")
+        overall = result.overall
         c.print(f"  overall: {overall:.2f}/5" if overall is not None else "  overall: no graded answers")
-        t = session.transcript
-        unanswered = [o for o in question_outcomes(t) if o.unanswered]
-        if unanswered:
+        t = result.transcript
+        if result.unanswered:
+            n = result.unanswered
             c.print(
-                f"  {len(unanswered)} question{'s' if len(unanswered) != 1 else ''} skipped or unanswered, "
+                f"  {n} question{'s' if n != 1 else ''} skipped or unanswered, "
                 f"each counted as {UNANSWERED_SCORE:.1f}"
             )
-        c.print(f"  status: {_markup_escape(terminal_safe(t.meta.status))}")
+        c.print(f"  status: {_markup_escape(terminal_safe(result.status))}")
         if t.meta.seed is not None:
             c.print(f"  seed: {t.meta.seed} (mockinterview interview --seed {t.meta.seed} asks the same questions)")
         calls = len(t.model_calls)
@@ -534,10 +475,6 @@ class _TextPrinter:
             f"  tokens: {t.tokens.total:,} ({t.tokens.prompt_tokens:,} prompt + {t.tokens.completion_tokens:,} "
             f"completion) · est. cost ${t.estimated_cost_usd:.4f} · {calls} model call{'s' if calls != 1 else ''}"
         )
-        if leftover:
-            why = (
-                "a model error stopped the run"
-                if session.state == "needs-retry"
-                else "the interview ended first"
-            )
-            c.print(f"  [yellow]{leftover} answer block(s) left unused: {why}[/]")
+        if result.unused_answers:
+            why = "a model error stopped the run" if result.needs_retry else "the interview ended first"
+            c.print(f"  [yellow]{result.unused_answers} answer block(s) left unused: {why}[/]")
