@@ -37,7 +37,10 @@ def terminal_safe(text: object, *, one_line: bool = False) -> str:
     ``one_line`` also escapes tab, newline and the Unicode line separators, for values
     that must stay on their line (ids, names, paths, error messages, table cells).
     """
-    out = str(text).translate(_ONE_LINE_TABLE if one_line else _TABLE)
+    out = str(text)
+    if out.isprintable():  # the usual case, one C scan: no control, separator or mark at all
+        return out
+    out = out.translate(_ONE_LINE_TABLE if one_line else _TABLE)
     if _SURROGATE.search(out):
         out = _SURROGATE.sub(lambda m: _escape(ord(m.group())), out)
     return out

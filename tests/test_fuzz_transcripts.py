@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from mockinterview.engine.review import add_comment, override_grade
 from mockinterview.engine.session import InterviewConfig, InterviewSession
+from mockinterview.storage import transcripts
 from mockinterview.storage.transcripts import TranscriptError, load_transcript, summarize
 
 # Hypothesis warns that a whole transcript makes a long example repr; that is expected here.
@@ -244,6 +245,59 @@ def test_mutated_transcripts_load_cleanly_and_loaded_ones_never_crash_reports_or
     assert ran >= 200 and loaded >= 40
     # A crash site not listed as a known bug fails here.
     assert set(crashes) <= KNOWN_CRASH_SITES, crashes
+
+
+def test_the_one_pass_load_gives_what_the_long_way_gives(sample):
+    """A file the one-pass load takes (pydantic straight from the bytes, strict) loads as
+    the long way (json.loads, migrate, lax validation) loads it; every other file goes the
+    long way, so its errors and migrations are the long way's. Edited and byte-flipped
+    samples, plus values only the lax check takes."""
+    original = json.loads(sample)
+    ran = taken = 0
+
+    def long_way(raw: bytes) -> str | None:
+        try:
+            return transcripts._validated_the_long_way(raw, Path("t.json")).model_dump_json()
+        except TranscriptError:
+            return None
+
+    def check(raw: bytes) -> None:
+        nonlocal ran, taken
+        ran += 1
+        fast = transcripts._validated_in_one_pass(raw)
+        if fast is not None:
+            taken += 1
+            assert fast.model_dump_json() == long_way(raw)
+
+    @fuzz(300)
+    @given(mutated(original))
+    def edited(data: dict) -> None:
+        check(json.dumps(data, allow_nan=True).encode())
+
+    @fuzz(300)
+    @given(st.lists(st.tuples(st.integers(0, len(sample) - 1), st.integers(0, 255)), max_size=3))
+    def flipped(flips: list[tuple[int, int]]) -> None:
+        blob = bytearray(sample)
+        for at, value in flips:
+            blob[at] = value
+        check(bytes(blob))
+
+    edited()
+    flipped()
+    lax_only = [
+        sample.replace(b'"schema_version": 1', b'"schema_version": "1"', 1),
+        sample.replace(b'"schema_version": 1', b'"schema_version": true', 1),
+        sample.replace(b'"schema_version": 1', b'"schema_version": 2', 1),
+        sample.replace(b'"id": 1,', b'"id": "1",', 1),
+        b"\xef\xbb\xbf" + sample,
+    ]
+    assert all(raw != sample for raw in lax_only)
+    for raw in lax_only:
+        check(raw)
+        assert transcripts._validated_in_one_pass(raw) is None
+    check(sample)
+    print(f"\none-pass load against the long way: {ran} files, {taken} taken by the one pass")
+    assert taken >= 100
 
 
 # Crash sites fuzzing found that are not fixed yet, each with a minimal strict-xfail test.

@@ -21,7 +21,9 @@ from mockinterview.terminal import terminal_safe
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~!])")
+# Characters Markdown may read as markup, each written after a backslash. The backslash
+# goes first, so the ones added for the others are not escaped again.
+_MD_SPECIAL = "\\`*_[]|#~!"
 # What GFM turns into a link without any bracket: "https://", "www.", "user@host". A backslash
 # before the ":" / "." / "@" keeps the text as typed and the renderer from linking it.
 _MD_WWW = re.compile(r"(?i)\b(www)\.")
@@ -31,13 +33,32 @@ _MD_LINE_START = re.compile(r"^(?:([-+=])(?=[\s=-]|$)|(\d+)([.)])(?=\s|$))")
 _MD_CODE_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,199}")
 
 
+def _one_line(text: str) -> str:
+    """``text`` terminal-safe with its runs of whitespace made one space, no space at either end."""
+    # Printable (no control, no separator but the space: str.isprintable), no double space
+    # and no space at an end: already so. A report quotes ~15 MB this way at 28 MB.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(terminal_safe(text).split())
+
+
 def md_inline(text: object) -> str:
     """Text safe inside a Markdown line: no raw HTML, no link or image, no accidental
     emphasis, table cell, list or heading; terminal escapes shown escaped (``terminal_safe``)."""
-    escaped = html.escape(" ".join(terminal_safe(text).split()), quote=False)
-    escaped = _MD_SPECIAL.sub(r"\\\1", escaped)
-    escaped = _MD_WWW.sub(r"\1\\.", escaped.replace("://", "\\://").replace("@", "\\@"))
-    return _MD_LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", escaped)
+    escaped = html.escape(_one_line(str(text)), quote=False)
+    # One str.replace per character (each a C scan) rather than one regex substitution:
+    # this runs on every quoted line of a report.
+    for char in _MD_SPECIAL:
+        if char in escaped:
+            escaped = escaped.replace(char, "\\" + char)
+    escaped = escaped.replace("://", "\\://").replace("@", "\\@")
+    if "www." in escaped.lower():  # the regex only where it can match (it scans slowly)
+        escaped = _MD_WWW.sub(r"\1\\.", escaped)
+    start = _MD_LINE_START.match(escaped)  # match, not sub: sub would try every position
+    if start is None:
+        return escaped
+    marker = f"\\{start[1]}" if start[1] else f"{start[2]}\\{start[3]}"
+    return marker + escaped[start.end() :]
 
 
 def md_code(text: object) -> str:
@@ -117,20 +138,21 @@ def render_report(
     transcript: Transcript, fmt: str, *, include_model_calls: bool = False, pack: RolePack | None = None
 ) -> str:
     from mockinterview.storage.config import redact_key
-    from mockinterview.storage.transcripts import REDACTED_KEY, without_secret
+    from mockinterview.storage.transcripts import REDACTED_KEY, collection_paused, without_secret
 
     # An in-memory session may still hold the API key (a reply, a pasted answer): never exported.
     transcript = without_secret(transcript)
-    view = build_view(transcript, pack)
     template = _environment(fmt).get_template(f"report.{fmt}.j2")
-    text = template.render(
-        view=view,
-        meta=transcript.meta,
-        charts=_charts(view) if fmt == "html" else {},
-        include_model_calls=include_model_calls,
-        model_calls=transcript.model_calls if include_model_calls else [],
-        version=__version__,
-    )
+    with collection_paused():  # a view object per turn and grade, none in a cycle
+        view = build_view(transcript, pack)
+        text = template.render(
+            view=view,
+            meta=transcript.meta,
+            charts=_charts(view) if fmt == "html" else {},
+            include_model_calls=include_model_calls,
+            model_calls=transcript.model_calls if include_model_calls else [],
+            version=__version__,
+        )
     if fmt == "md":  # the template errs on the side of blank lines; keep at most one
-        text = re.sub(r"\n{3,}", "\n\n", text)
+        text = re.sub(r"\n\n\n+", "\n\n", text)  # (a literal start: a fast scan)
     return redact_key(text, REDACTED_KEY)
