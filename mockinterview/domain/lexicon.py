@@ -40,6 +40,16 @@ class LanguageLexicon(BaseModel):
     doubts: Entries
     retract_all: Entries
     retract_last: Entries
+    withdraw_verbs: Entries
+    whole_references: Entries
+    last_references: Entries
+    answer_references: Entries
+    back_references: Entries
+    withdrawing: Entries
+    answer_parts: Entries
+    endorsements: Entries
+    concessions: Entries
+    overrides: Entries
     rejections: Entries
     refusal_verbs: Entries
     first_person: Entries

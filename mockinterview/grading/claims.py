@@ -42,6 +42,7 @@ from mockinterview.packs.loader import load_common
 Status = Literal["asserted", "negated", "qualified", "dismissed", "worthless", "doubted", "retracted"]
 
 NEGATION_REACH = 8  # tokens a negation or reversal reaches to its right, within its clause
+WITHDRAWAL_REACH = 6  # tokens between a reference to the answer and the word withdrawing it
 DISMISSAL_REACH = 12  # tokens after the claim within which a dismissal applies to it
 STANCE_REACH = 3  # tokens between a negation and the stance verb it negates
 QUALIFIER_REACH = 2  # tokens between a negation and its qualifier ("not really always")
@@ -72,6 +73,13 @@ _LEAD_INS = frozenset(
 
 
 _END = ""  # the trie key marking the end of an entry (no token's text is empty)
+
+# The candidate speaking in the present or the conditional ("I retract", "I'd ignore",
+# "let me correct myself", "I'm overthinking"): not a story's past ("we decided to drop").
+_SPEAKING_SUBJECTS = frozenset({"i", "i'd", "i'll", "i'm", "me", "we'd", "we'll", "you", "you'd", "let's"})
+_SPEAKING_AUX = frozenset(
+    {"just", "simply", "completely", "would", "will", "do", "am", "now", "totally", "entirely", "can", "could", "should"}
+)
 
 
 class PhraseIndex:
@@ -154,6 +162,17 @@ class LanguageRules:
     doubts: PhraseIndex
     retract_all: PhraseIndex
     retract_last: PhraseIndex
+    withdraw_verbs: PhraseIndex
+    whole_references: PhraseIndex
+    last_references: PhraseIndex
+    answer_references: PhraseIndex
+    back_references: PhraseIndex
+    withdrawing: PhraseIndex
+    withdrawing_around: frozenset[tuple[str, str]]
+    answer_parts: frozenset[str]
+    endorsements: PhraseIndex
+    concessions: PhraseIndex
+    overrides: frozenset[str]
     rejections: PhraseIndex
     definitions: PhraseIndex
     refusal_verbs: frozenset[str]
@@ -186,6 +205,20 @@ class LanguageRules:
             doubts=PhraseIndex(lex.doubts),
             retract_all=PhraseIndex(lex.retract_all),
             retract_last=PhraseIndex(lex.retract_last),
+            withdraw_verbs=PhraseIndex(lex.withdraw_verbs),
+            whole_references=PhraseIndex(lex.whole_references),
+            last_references=PhraseIndex(lex.last_references),
+            answer_references=PhraseIndex(lex.answer_references),
+            back_references=PhraseIndex(lex.back_references),
+            withdrawing=PhraseIndex(lex.withdrawing),
+            # Two-word entries also said around their object: "take all of that back".
+            withdrawing_around=frozenset(
+                (words[0], words[-1]) for words in (e.split() for e in lex.withdrawing) if len(words) == 2
+            ),
+            answer_parts=frozenset(lex.answer_parts),
+            endorsements=PhraseIndex(lex.endorsements),
+            concessions=PhraseIndex(lex.concessions),
+            overrides=frozenset(lex.overrides),
             rejections=PhraseIndex(lex.rejections),
             definitions=PhraseIndex(lex.definitions),
             refusal_verbs=frozenset(lex.refusal_verbs),
@@ -297,10 +330,13 @@ class ClaimReading:
         """Character spans withdrawn by a later retraction."""
         tokens = self._tokens
         spans: list[tuple[int, int]] = []
-        for i, _ in self.rules.retract_all.spans(tokens, self._where):
+        whole, last = self._built_retractions()
+        whole += self._withdrawn_answer()
+        for i in [i for i, _ in self.rules.retract_all.spans(tokens, self._where)] + whole:
             if self._opens_clause(i):
                 spans.append((0, tokens[i].start))
         markers = [i for i, _ in self.rules.retract_last.spans(tokens, self._where) if self._opens_clause(i)]
+        markers += last
         markers += [i for i, _ in self.rules.rejections.spans(tokens, self._where)]
         markers += self._built_rejections()
         for i in markers:
@@ -314,6 +350,146 @@ class ClaimReading:
                 prev = self.analysis.sentences[s.index - 1]
                 spans.append((prev.start, prev.end))
         return spans
+
+    def _built_retractions(self) -> tuple[list[int], list[int]]:
+        """Retractions found by shape rather than listed (language.toml ``withdraw_verbs``):
+        a clause that opens with a bare verb of withdrawing whose object refers back and
+        ends the clause. Returns the token indexes of those that withdraw everything before
+        them ("scrap all that", "bin everything above") and of those that withdraw the last
+        statement ("drop that", "never mind.")."""
+        tokens = self._tokens
+        rules = self.rules
+        whole: list[int] = []
+        last: list[int] = []
+        for i, j in rules.withdraw_verbs.spans(tokens, self._where):
+            if not self._opens_clause(i):
+                continue
+            clause = tokens[i].clause
+            end = j
+            while end < len(tokens) and tokens[end].clause == clause and self._sentence_of(end) is self._sentence_of(i):
+                end += 1
+            n = rules.whole_references.match_at(tokens, j) if j < end else 0
+            target = whole
+            if not n:
+                n = rules.last_references.match_at(tokens, j) if j < end else 0
+                target = last
+            # Nothing said after the reference in its clause: "drop that feature" names a thing.
+            if any(tokens[k].content for k in range(j + n, end)):
+                continue
+            if n == 0 and j < end and any(tokens[k].text not in _LEAD_INS for k in range(j, end)):
+                continue
+            target.append(i)
+        return whole, last
+
+    def _withdrawn_answer(self) -> list[int]:
+        """First tokens of sentences (after the first) that withdraw the answer before them
+        (language.toml ``answer_references``, ``back_references``, ``withdrawing``,
+        ``endorsements``): "I take all of the above back", "ignore my earlier points",
+        "I don't stand by any of that", "none of this matters"."""
+        tokens = self._tokens
+        rules = self.rules
+        where = self._where
+        strong = rules.answer_references.spans(tokens, where)
+        weak = rules.back_references.spans(tokens, where)
+        if not strong and not weak:
+            return []
+        withdrawals = rules.withdrawing.spans(tokens, where)
+        for i, j in weak + strong:  # "take all of that back"
+            if 0 < i and j < len(tokens) and (tokens[i - 1].text, tokens[j].text) in rules.withdrawing_around:
+                withdrawals.append((i - 1, i))
+        endorsements = rules.endorsements.spans(tokens, where)
+        out: list[int] = []
+        for s in self.analysis.sentences[1:]:
+            lo, hi = s.first, s.first + len(s.tokens)
+            ws = [
+                i
+                for i, _ in withdrawals
+                if lo <= i < hi and not self._conditional(i) and not self._negated_in_clause(i, lo)
+            ]
+            # (endorsement, its negation): "I don't stand by", "none of this matters",
+            # "I wouldn't bother with" (refusal verbs)
+            denied: list[tuple[int, int]] = []
+            withdrawing_here = {i for i, _ in withdrawals if lo <= i < hi}
+            for i in [i for i, _ in endorsements if lo <= i < hi] + [
+                # (not "skip", "ignore": refusing to skip endorses)
+                k
+                for k in range(lo, hi)
+                if tokens[k].text in rules.refusal_verbs and k not in withdrawing_here
+            ]:
+                if self._conditional(i):
+                    continue
+                negation = next(
+                    (
+                        k
+                        for k in range(i - 1, lo - 1, -1)
+                        if tokens[k].clause == tokens[i].clause
+                        and k in self._negators
+                        and k not in self._qualified_negators
+                    ),
+                    None,
+                )
+                if negation is not None:
+                    denied.append((i, negation))
+            if not ws and not denied:
+                continue
+            near = ws + [i for i, _ in denied]
+            # A reference that can only mean the answer, with the withdrawal close by.
+            if any(lo <= r < hi and any(abs(w - r) <= WITHDRAWAL_REACH for w in near) for r, _ in strong):
+                out.append(lo)
+                continue
+            # A reference that could be a story's: the withdrawal must be the candidate's own, now.
+            for r0, r1 in (span for span in weak if lo <= span[0] < hi):
+                names_a_thing = (
+                    r1 < hi
+                    and tokens[r1].content
+                    and tokens[r1].text not in rules.answer_parts
+                    and r1 not in withdrawing_here  # "that's all wrong"
+                    and (r0 == 0 or (tokens[r0 - 1].text, tokens[r1].text) not in rules.withdrawing_around)
+                )
+                if names_a_thing:
+                    continue  # "none of those shortcuts": a thing named, not the answer
+                clause = tokens[r0].clause
+                said_by_me = any(
+                    w < r0 and abs(w - r0) <= WITHDRAWAL_REACH and (self._opens_clause(w) or self._first_person_before(w))
+                    for w in ws
+                )
+                refused_by_me = any(
+                    abs(i - r0) <= WITHDRAWAL_REACH
+                    and (tokens[n].text == "none" or self._first_person_before(n) or self._first_person_before(i))
+                    for i, n in denied
+                )
+                subject = self._opens_clause(r0) and any(w > r0 and tokens[w].clause == clause for w in near)
+                if said_by_me or refused_by_me or subject:
+                    out.append(lo)
+                    break
+        return out
+
+    def _negated_in_clause(self, i: int, lo: int) -> bool:
+        """A negation stands before token ``i`` in its clause ("I wouldn't skip any of those")."""
+        tokens = self._tokens
+        return any(k in self._negators and tokens[k].clause == tokens[i].clause for k in range(lo, i))
+
+    def _conditional(self, i: int) -> bool:
+        """Token ``i`` lies in a clause with a condition ("if the labels are wrong", "none of
+        this matters if nobody acts on it")."""
+        tokens = self._tokens
+        clause = tokens[i].clause
+        s = self._sentence_of(i)
+        if s is None:
+            return False
+        return any(
+            tokens[k].clause == clause and tokens[k].text in self._conditionals
+            for k in range(s.first, s.first + len(s.tokens))
+        )
+
+    def _first_person_before(self, i: int) -> bool:
+        """The word before ``i`` (past adverbs and auxiliaries) is the candidate speaking now:
+        "I retract", "I'd ignore", "let me correct myself", "I don't stand by"."""
+        tokens = self._tokens
+        k = i - 1
+        while k >= 0 and (tokens[k].text in _LEAD_INS or tokens[k].text in _SPEAKING_AUX or k in self._negators):
+            k -= 1
+        return k >= 0 and tokens[k].text in _SPEAKING_SUBJECTS
 
     def _clauses(self) -> list[tuple[int, int]]:
         """Token ranges [start, end) of every clause."""
@@ -422,7 +598,36 @@ class ClaimReading:
             and any(tokens[m].text in self.rules.negated_dismissals for m in range(k + 1, min(end, k + 3)))
         )
 
+    def _turnabouts(self) -> list[Sentence]:
+        """Sentences that concede what came before and take the other side (language.toml
+        ``concessions``): after the concession the candidate, in the first person, denies
+        ("I don't think ..."), overrides ("I actually think", "I'd just") or dismisses."""
+        tokens = self._tokens
+        rules = self.rules
+        out: list[Sentence] = []
+        for i, j in rules.concessions.spans(tokens, self._where):
+            s = self._sentence_of(i)
+            if s is None or s.index == 0 or not self._opens_clause(i):
+                continue
+            end = s.first + len(s.tokens)
+            after = range(j, end)
+            first_person = any(tokens[k].text in rules.first_person for k in after)
+            denies = any(
+                k in self._negators and k not in self._determiners and k not in self._qualified_negators
+                for k in after
+            )
+            overrides = any(tokens[k].text in rules.overrides for k in after)
+            dismisses = any(k in self._dismissal_starts or k in self._worthless_starts for k in after)
+            if (first_person and (denies or overrides)) or dismisses:
+                out.append(s)
+        return out
+
     # ------------------------------------------------------------------ public
+
+    @property
+    def turnabouts(self) -> list[Sentence]:
+        """Sentences where the answer concedes what it said and takes the other side."""
+        return self._turnabouts()
 
     @property
     def retractions(self) -> list[tuple[int, int]]:
@@ -552,6 +757,19 @@ class ClaimReading:
         if qualified or hypothetical:
             return "qualified"
         return "dismissed" if rejecting else "negated"
+
+    def hypothetical(self, sentence: Sentence, positions: Iterable[int]) -> bool:
+        """The words at ``positions`` are set under a condition in their clause ("worth
+        trying only if it clearly helps", "unless the gain is real"): considered, not claimed."""
+        positions = sorted(positions)
+        if not positions:
+            return False
+        tokens = self._tokens
+        g0 = sentence.first + positions[0]
+        clause = tokens[g0].clause
+        return any(
+            tokens[k].text in self._conditionals for k in range(sentence.first, g0) if tokens[k].clause == clause
+        )
 
     def described(self, sentence: Sentence, positions: Iterable[int]) -> bool:
         """True when the words at ``positions`` lie in one clause that opens with a condition

@@ -425,7 +425,7 @@ def _claim_flags(claims: ClaimReading, key_points: list[KeyPointCoverage]) -> li
     flags = []
     if claims.retractions:
         flags.append("retracted")
-    if any(k.contradicts for k in key_points):
+    if any(k.contradicts for k in key_points) or claims.turnabouts:
         flags.append("contradiction")
     return flags
 

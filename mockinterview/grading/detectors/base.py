@@ -50,9 +50,12 @@ class Context:
     def asserted(self, span: Span, *, strict: bool = False) -> bool:
         """The candidate says it: not denied, dismissed or withdrawn (a negation inside the
         matched words, "no human in the loop", is part of what is said). ``strict``: said
-        outright, not as a contrast or qualification ("not what drives churn")."""
+        outright, not as a contrast, a qualification ("not what drives churn") or a condition
+        ("worth trying only if it clearly helps")."""
         status = self.claims.status(span.sentence, span.positions)
-        return status == "asserted" or (status == "qualified" and not strict)
+        if strict:
+            return status == "asserted" and not self.claims.hypothetical(span.sentence, span.positions)
+        return status in ("asserted", "qualified")
 
     def denied(self, span: Span) -> bool:
         """The candidate rejects it: negated, dismissed or called worthless."""

@@ -1,0 +1,119 @@
+"""Withdrawals built from their parts, and turnabouts (grading/claims.py, language.toml).
+
+A candidate takes an answer back in more ways than any list holds: a verb of withdrawing
+with a reference back ("bin all that"), a reference to the answer with a word that
+withdraws it ("I'd disregard my earlier points"), a refusal of what was said ("I don't
+stand by any of this"), or a concession that then takes the other side ("Then again, I
+really don't see the need"). The sentences here were written for these tests, in words
+that appear in no labelled set and in none of the lexicon's own examples.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from mockinterview.grading import grade_answer
+from mockinterview.grading.claims import read_claims
+from mockinterview.grading.text import analyze
+from mockinterview.packs.loader import load_pack
+
+
+@pytest.fixture(scope="module")
+def pack():
+    return load_pack()
+
+
+def status_of(text: str, word: str) -> str:
+    analysis = analyze(text)
+    claims = read_claims(analysis)
+    for s in analysis.sentences:
+        for i, t in enumerate(s.tokens):
+            if t.text == word:
+                return claims.status(s, [i])
+    raise AssertionError(f"{word!r} not in {text!r}")
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        # a bare verb of withdrawing, then a reference back that ends its clause
+        ("Stratify the folds by region. Bin all that - I'd eyeball it.", "stratify"),
+        ("Calibrate the scores on fresh data. Ditch that.", "calibrate"),
+        ("Log every prediction with its inputs. Toss out everything above; one split will do.", "log"),
+        # a reference that can only mean the answer, with a word that withdraws it
+        ("Keep a holdout per month. On reflection I'd disregard my earlier points entirely.", "holdout"),
+        ("Audit the label source first. Everything I said is rubbish, frankly.", "audit"),
+        # a refusal of what was said, by the candidate now
+        ("Keep a holdout per month. I don't stand by any of this, to be fair.", "holdout"),
+        ("Keep a holdout per month. I wouldn't bother with any of those steps for a prototype.", "holdout"),
+        ("Keep a holdout per month. None of those steps is needed for a prototype.", "holdout"),
+        # the reference as the subject of its own withdrawal
+        ("Weight the rare class. All of this is theory, though.", "weight"),
+    ],
+)
+def test_a_built_withdrawal_takes_the_answer_back(text, word):
+    assert status_of(text, word) == "retracted"
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        # a verb of withdrawing that names a thing, or is told as part of a story
+        ("Calibrate the scores on fresh data. We ditched that vendor later.", "calibrate"),
+        ("Keep a holdout per month. Our lead wanted to scrap all of it, and I argued for keeping it.", "holdout"),
+        ("Keep a holdout per month. We decided to drop all of that once the audit passed.", "holdout"),
+        # refusing to withdraw endorses
+        ("Keep a holdout per month. I wouldn't skip any of it for a prototype.", "holdout"),
+        # a reference followed by the thing it names
+        ("Keep a holdout per month. None of those vendors were needed in the end.", "holdout"),
+        # a condition, not a withdrawal
+        ("Keep a holdout per month. If any of that is wrong, the dashboard shows it within a week.", "holdout"),
+        ("Keep a holdout per month. Everything above assumes the labels arrive on time; if they are wrong, fix that first.", "holdout"),
+    ],
+)
+def test_what_only_looks_like_a_withdrawal_takes_nothing_back(text, word):
+    assert status_of(text, word) == "asserted"
+
+
+def _concept_questions(pack):
+    return [q for q in pack.questions if q.round != "behavioral" and q.kind != "behavioral"]
+
+
+def test_a_turnabout_is_read_as_a_contradiction_on_every_question(pack):
+    turn = " Then again, I really don't see why anyone bothers with this; gut feel works."
+    for q in _concept_questions(pack):
+        g = grade_answer(q.reference_answer + turn, q, pack)
+        assert "contradiction" in g.flags, q.id
+        assert g.score <= 2.0, (q.id, g.score)
+
+
+@pytest.mark.parametrize(
+    "addition",
+    [
+        " That said, I'd also keep an eye on calibration after launch.",
+        " Having said that, it won't catch every problem, so a person reviews the first batch.",
+        " Even so, the first month needs a closer look than the rest.",
+    ],
+)
+def test_a_concession_that_adds_a_caveat_is_no_turnabout(pack, addition):
+    for q in _concept_questions(pack):
+        plain = grade_answer(q.reference_answer, q, pack)
+        g = grade_answer(q.reference_answer + addition, q, pack)
+        assert "contradiction" not in g.flags, (q.id, addition)
+        assert g.score >= plain.score - 0.5, (q.id, plain.score, g.score)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        # a cue set under a condition is weighed, not claimed; the rest of the answer has
+        # observational words that would complete the mistake if it were claimed
+        "We launched the ranker in March and conversion went up. A bigger model is worth a look only if it "
+        "clearly improves recall on the rare intents.",
+        "Sales went up after the redesign; whether the redesign clearly drives sales is what I'd want to know next.",
+    ],
+)
+def test_a_mistake_cue_under_a_condition_is_not_stated(pack, answer):
+    q = pack.question("case-support-ticket-routing")
+    g = grade_answer(answer, q, pack)
+    assert "correlation-as-causation" not in [m.id for m in g.mistakes]
