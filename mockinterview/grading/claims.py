@@ -395,7 +395,7 @@ class ClaimReading:
             return []
         withdrawals = rules.withdrawing.spans(tokens, where)
         for i, j in weak + strong:  # "take all of that back"
-            if 0 < i and j < len(tokens) and (tokens[i - 1].text, tokens[j].text) in rules.withdrawing_around:
+            if i > 0 and j < len(tokens) and (tokens[i - 1].text, tokens[j].text) in rules.withdrawing_around:
                 withdrawals.append((i - 1, i))
         endorsements = rules.endorsements.spans(tokens, where)
         out: list[int] = []
