@@ -117,3 +117,14 @@ def test_a_mistake_cue_under_a_condition_is_not_stated(pack, answer):
     q = pack.question("case-support-ticket-routing")
     g = grade_answer(answer, q, pack)
     assert "correlation-as-causation" not in [m.id for m in g.mistakes]
+
+
+def test_a_misconception_is_not_assembled_across_a_consequence(pack):
+    """", so" starts a new statement: its words cannot complete a misconception begun before."""
+    q = pack.question("case-purchase-propensity")
+    across = "Past discounts went to engaged readers only, so I'd keep a random slice of each send as a control."
+    stated = "Past discounts were random, so the history is a clean experiment we can learn uplift from."
+    wrong = {k.id for k in grade_answer(across, q, pack).key_points if k.misconception}
+    assert "data-checks" not in wrong
+    wrong = {k.id for k in grade_answer(stated, q, pack).key_points if k.misconception}
+    assert "data-checks" in wrong

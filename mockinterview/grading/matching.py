@@ -59,7 +59,9 @@ class Match:
         return analysis.quote(s.tokens[first].start, s.tokens[last].end, EVIDENCE_LIMIT)
 
 
-_CLAUSE_BREAK = re.compile(r"[;:]|,\s*and\b|\b(?:while|whereas|but|whilst)\b", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(
+    r"[;:]|,\s*(?:and|so|then|therefore|thus|hence|which|because)\b|\b(?:while|whereas|but|whilst)\b", re.IGNORECASE
+)
 
 
 @lru_cache(maxsize=4096)
