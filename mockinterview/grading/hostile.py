@@ -100,10 +100,8 @@ def is_keyword_list(analysis: Analysis) -> bool:
         return True
     if _templated(analysis):
         return True
-    if _telegraphic(analysis):
-        return False
     marker_share = sum(1 for t in words if t.text in _CLAUSE_MARKERS) / len(words)
-    if marker_share >= 0.12:
+    if marker_share >= 0.12 or _telegraphic(analysis):
         return False
     function_share = sum(1 for t in words if not t.content) / len(words)
     if function_share == 0.0:
