@@ -219,7 +219,7 @@ def run(args: argparse.Namespace) -> int:
         return _run_tui(args, model, grader, rounds, questions, follow_ups)
 
     # deferred: start-up time (every command module loads at start)
-    from mockinterview.engine.session import InterviewConfig
+    from mockinterview.engine.config import InterviewConfig
 
     config = InterviewConfig(
         pack=pack,

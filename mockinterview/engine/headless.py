@@ -17,13 +17,8 @@ from pathlib import Path
 
 from mockinterview.domain.transcript import Transcript
 from mockinterview.engine.actions import WITHOUT_MODEL, Action
-from mockinterview.engine.session import (
-    EngineError,
-    InterviewConfig,
-    InterviewSession,
-    Listener,
-    SessionState,
-)
+from mockinterview.engine.config import EngineError, InterviewConfig
+from mockinterview.engine.session import InterviewSession, Listener, SessionState
 from mockinterview.errors import OneLineError
 from mockinterview.models import ModelSpecError
 from mockinterview.packs.loader import PackLoadError

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockinterview.engine.session import answer_texts_for_grades
+from mockinterview.engine.answers import answer_texts_for_grades
 from mockinterview.grading import grade_answer as offline_grade
 from mockinterview.grading.checklist import remember_pack
 from mockinterview.grading.model_grader import ModelGrader

@@ -1,14 +1,21 @@
-"""The interview engine: rounds -> questions -> follow-ups -> clarifications -> grading.
+"""The interview session: rounds -> questions -> follow-ups -> clarifications -> grading.
 
 UI-agnostic and async. A UI (the Textual app or the headless runner) calls the
 public methods and renders the events of ``engine/events.py``; nothing here imports
 Textual or rich.
 
 Design: the transcript is the only state. What to do next is always derived from
-the turns recorded so far (``_cursor``), so a fresh session, a resumed one and a
-retry after a model fault all run the same code path, and a crash at any moment
-loses nothing that was saved. The transcript is saved atomically after every turn
-and every grade; the candidate's answer is saved *before* it is graded.
+the turns recorded so far (``engine/state.py``: the cursor and the next step), so a
+fresh session, a resumed one and a retry after a model fault all run the same code
+path, and a crash at any moment loses nothing that was saved. The transcript is saved
+atomically after every turn and every grade; the candidate's answer is saved *before*
+it is graded.
+
+This module keeps the session's own jobs: its commands, running the steps, the question
+clock, the lock and saving. The rest is in the engine's other modules: ``config`` (what a
+session starts with, its pack and models), ``planning`` (the question draw),
+``interviewer`` (one interviewer step through a model), ``answer_grading`` (the grading
+path), ``answers`` (the text a grade judges).
 """
 
 from __future__ import annotations
@@ -16,25 +23,14 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-import random
-import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from mockinterview.conversation import (
-    STEP_MAX_TOKENS,
-    compose_question,
-    finish_reply,
-    first_paragraph,
-    interviewer_request,
-)
 from mockinterview.domain.pack import FollowUp, Question, RolePack, RoundId
-from mockinterview.domain.rounds import ROUND_ORDER
 from mockinterview.domain.transcript import (
     Draft,
-    GradeRecord,
     SessionMeta,
     TokenUsage,
     Transcript,
@@ -42,13 +38,27 @@ from mockinterview.domain.transcript import (
     TurnKind,
     utcnow,
 )
+from mockinterview.engine.answer_grading import grade_answer_turn
+
+# The engine's other modules (see their docstrings); the names used by callers and tests
+# are re-exported here.
+from mockinterview.engine.answers import (  # noqa: F401
+    answer_text_for_grade,
+    answer_texts_for_grades,
+    without_key,
+)
+from mockinterview.engine.config import (  # noqa: F401
+    EngineError,
+    InterviewConfig,
+    check_spec,
+    grading_samples,
+    load_session_pack,
+    session_model,
+)
 from mockinterview.engine.events import (
     AwaitingAnswer,
     EngineEvent,
     GradeReady,
-    InterviewerChunk,
-    ModelCallFinished,
-    ModelCallStarted,
     ModelFault,
     RoundEnded,
     RoundStarted,
@@ -59,14 +69,24 @@ from mockinterview.engine.events import (
 )
 from mockinterview.engine.follow_ups import (
     FollowUpChoice,
-    choose_follow_up,
     choose_probe,  # noqa: F401  (re-exported: callers and tests)
 )
-from mockinterview.engine.sessions import QuestionMemory, question_memory
+from mockinterview.engine.interviewer import Reply, interviewer_reply
+from mockinterview.engine.planning import new_seed, new_session_id, plan_questions  # noqa: F401
+from mockinterview.engine.sessions import question_memory
+from mockinterview.engine.state import (  # noqa: F401
+    END_ROUND_NOTE,
+    END_SESSION_NOTE,
+    Cursor,
+    Step,
+    derive_cursor,
+    max_follow_ups_seen,
+    next_step,
+    probe_for,
+)
 from mockinterview.grading.model_grader import ModelGrader
 from mockinterview.models import Model, TranscriptLog
-from mockinterview.models.base import ContextTooLong, ModelError
-from mockinterview.storage.config import InterviewSettings
+from mockinterview.models.base import ModelError
 
 if TYPE_CHECKING:
     from mockinterview.storage.locks import SessionLock
@@ -76,58 +96,10 @@ log = logging.getLogger(__name__)
 Listener = Callable[[EngineEvent], Awaitable[None] | None]
 SessionState = Literal["not-started", "awaiting-answer", "busy", "needs-retry", "finished"]
 
-# Markers of the candidate's "end round" / "end session" commands. They are system
-# note turns (readable in the transcript) that the cursor recognises on resume.
-END_ROUND_NOTE = "The candidate ended this round early."
-END_SESSION_NOTE = "The candidate ended the session early."
+# Notes recorded when a resume replaces a recorded model.
 GRADER_CHANGED_NOTE = "Grader changed from {old} to {new} on resume."
 INTERVIEWER_CHANGED_NOTE = "Interviewer changed from {old} to {new} on resume."
 
-
-class EngineError(Exception):
-    """A request the session cannot honour now (wrong state, bad config). One line."""
-
-
-def _setting_default(name: str) -> Any:
-    return InterviewSettings.model_fields[name].default
-
-
-@dataclass
-class InterviewConfig:
-    # The defaults are config.toml's [interview] defaults (storage/config.InterviewSettings),
-    # defined there once.
-    pack: str = _setting_default("pack")
-    rounds: list[RoundId] = field(default_factory=lambda: list(ROUND_ORDER))
-    questions_per_round: int | None = _setting_default("questions_per_round")  # None: each round's default
-    time_limit_s: int | None = _setting_default("time_limit_s")  # per question; None: the question's own
-    interviewer_model: str = _setting_default("interviewer_model")  # "stub" | "openai:NAME"
-    grader_model: str = _setting_default("grader_model")
-    max_follow_ups: int = _setting_default("max_follow_ups")
-    # Question selection. None (the default): a fresh seed for every session, and the
-    # draw prefers questions the candidate has not seen recently and topics where past
-    # sessions scored low. A number pins the draw to that seed alone, so a seed names one
-    # interview. Either way the seed and the plan are recorded in the transcript.
-    seed: int | None = None
-    # Record time-limit overruns as notes. Headless runs turn this off: scripted
-    # answers arrive instantly or after arbitrary pauses, so wall time means nothing.
-    track_time: bool = True
-    # Prompt tokens sent to the interviewer model; None: the endpoint's budget
-    # (config.toml context_budget_tokens, else its kind's default), always kept below a
-    # context window the server has told.
-    context_budget_tokens: int | None = None
-    # Checklists per answer from a model grader (their agreement is recorded); None: the
-    # grader endpoint's grading_samples setting (1 for the stub).
-    grading_samples: int | None = None
-
-
-@dataclass(frozen=True)
-class _Reply:
-    """What an interviewer step produced: the turn's text, its recorded call, and
-    whether the model was cut off at the token limit."""
-
-    text: str
-    call_id: str
-    cut_off: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,153 +113,6 @@ class Progress:
     follow_ups: int  # asked so far for the current question
     answered: int  # answers given in the whole session
     total_questions: int
-
-
-@dataclass
-class _Cursor:
-    """Where the session stands, derived from its turns."""
-
-    round_index: int | None = None
-    question_index: int = -1
-    question_id: str | None = None
-    follow_ups: int = 0
-    awaiting: Turn | None = None  # the question/follow-up/clarification the candidate should answer
-    asked: Turn | None = None  # the question or follow-up being answered (clarifications don't reset it)
-    pending_clarification: Turn | None = None  # asked, not yet answered by the interviewer
-    last_answer: Turn | None = None  # latest answer to the current question, not yet moved past
-    round_closed: bool = False
-    session_ended: bool = False
-    closed: bool = False
-    answered: int = 0
-    rounds_started: int = 0
-
-
-def _load_pack(ref):
-    """The rubric pack, or an EngineError with a one-line reason."""
-    from mockinterview.packs.loader import PackLoadError, load_pack
-
-    try:
-        return load_pack(ref)
-    except PackLoadError as exc:
-        head = str(exc).splitlines()[0]
-        raise EngineError(f"{head}: {exc.problems[0]}" if exc.problems else head) from None
-
-
-def _model(spec: str) -> Model:
-    from mockinterview.models import ModelSpecError, get_model
-
-    try:
-        return get_model(spec)
-    except (ModelSpecError, ModelError) as exc:
-        raise EngineError(str(exc)) from None
-
-
-def _samples(config: InterviewConfig, grader: Model) -> int:
-    if config.grading_samples is not None:
-        return config.grading_samples
-    settings = grader.settings
-    return settings.endpoint().grading_samples if settings is not None else 1
-
-
-def _check_spec(spec: str) -> str:
-    """A model spec a session may use: stub or openai:NAME (replay only answers replays)."""
-    spec = (spec or "").strip()
-    if spec == "stub" or (spec.startswith("openai:") and spec.removeprefix("openai:").strip()):
-        return spec
-    raise EngineError(f"unknown model {spec!r} (expected stub or openai:NAME)")
-
-
-def new_session_id() -> str:
-    return f"{utcnow():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
-
-
-def new_seed() -> int:
-    """A fresh question-selection seed (recorded in the transcript)."""
-    return secrets.randbelow(2**31)
-
-
-def plan_questions(
-    pack: RolePack,
-    rounds: list[RoundId],
-    per_round: int | None,
-    seed: int,
-    memory: QuestionMemory | None = None,
-) -> dict[str, list[str]]:
-    """Which questions each round asks, fixed at the start: same pack, seed and memory,
-    same plan.
-
-    Without ``memory`` (or with an empty one) it is a uniform draw. With it, questions asked in the last
-    ``memory.recent`` sessions come last (the longest ago first among them), and within
-    each of those tiers a question is more likely the lower the candidate's mean score on
-    its topic: weight ``1 + max(0, 3.5 - mean)`` (weighted sampling without replacement,
-    keys ``u ** (1 / weight)``)."""
-    declared = {r.id: r for r in pack.meta.rounds}
-    plan: dict[str, list[str]] = {}
-    for round_id in rounds:
-        if round_id not in declared:
-            raise EngineError(f"round {round_id!r} is not in rubric pack {pack.id!r}")
-        pool = pack.questions_for(round_id)
-        if not pool:
-            raise EngineError(f"rubric pack {pack.id!r} has no questions for round {round_id!r}")
-        wanted = per_round or declared[round_id].default_questions
-        rng = random.Random(f"{seed}:{pack.id}:{round_id}")
-        if memory is None or memory.empty:
-            plan[round_id] = [q.id for q in rng.sample(pool, min(wanted, len(pool)))]
-            continue
-        keyed = [(memory.tier(q.id), -(rng.random() ** (1.0 / memory.weight(q.topic))), q.id) for q in pool]
-        plan[round_id] = [qid for _, _, qid in sorted(keyed)[:wanted]]
-    return plan
-
-
-def _without_key(text: str) -> str:
-    """A candidate's words with the configured API key (pasted by mistake) redacted, whatever
-    its length: it is never kept, graded, sent to a model, shown or exported."""
-    from mockinterview.storage.config import redact_key
-    from mockinterview.storage.transcripts import REDACTED_KEY
-
-    return redact_key(text, REDACTED_KEY)
-
-
-def answer_text_for_grade(transcript: Transcript, turn_id: int) -> str:
-    """What a grade of answer ``turn_id`` judges: every answer the candidate gave to
-    that question so far (main answer plus follow-up answers), so a follow-up can earn
-    the points the first answer missed. Replay rebuilds grading requests with this."""
-    turns = {t.id: t for t in transcript.turns}
-    target = turns[turn_id]
-    start = 0
-    for t in transcript.turns:
-        if t.id >= turn_id:
-            break
-        if t.kind == "question" and t.question_id == target.question_id:
-            start = t.id
-    parts = [
-        t.text
-        for t in transcript.turns
-        if start < t.id <= turn_id and t.kind == "answer" and t.question_id == target.question_id
-    ]
-    return "\n\n".join(parts)
-
-
-def answer_texts_for_grades(transcript: Transcript, turn_ids: set[int]) -> dict[int, str]:
-    """``answer_text_for_grade`` of each of ``turn_ids`` that is an answer, in one pass over
-    the turns (a pass per grade made replay quadratic: 222 s on a 28 MB transcript)."""
-    turns = transcript.turns
-    if any(a.id >= b.id for a, b in zip(turns, turns[1:], strict=False)):
-        # Turns out of id order (hand-edited files): the definition, turn by turn.
-        return {
-            t.id: answer_text_for_grade(transcript, t.id) for t in turns if t.kind == "answer" and t.id in turn_ids
-        }
-    out: dict[int, str] = {}
-    since_question: dict[str | None, list[str]] = {}  # the answers since the question was asked
-    for t in turns:
-        if t.kind == "question":
-            since_question[t.question_id] = []
-        elif t.kind == "answer":
-            parts = since_question.setdefault(t.question_id, [])
-            parts.append(t.text)
-            if t.id in turn_ids:
-                out[t.id] = "\n\n".join(parts)
-    return out
 
 
 class InterviewSession:
@@ -314,7 +139,7 @@ class InterviewSession:
         self.log = TranscriptLog(transcript, on_totals=self._on_totals)
         # The offline interviewer stands in where the session must move on without the
         # model: a closing after /end, a question skipped past a failed step.
-        self._offline = _model("stub").bind(self.log)
+        self._offline = session_model("stub").bind(self.log)
         self.use_models(interviewer, grader)
         self._lock = asyncio.Lock()
         self._round_ended_emitted: set[str] = set()
@@ -350,18 +175,18 @@ class InterviewSession:
             raise EngineError("questions per round must be at least 1")
         if not config.rounds:
             raise EngineError("no rounds selected")
-        pack = _load_pack(config.pack)
+        pack = load_session_pack(config.pack)
         remember_pack(pack)
         directory = sessions_dir or default_sessions_dir()
         seed, memory = config.seed, None
         if seed is None:
             seed, memory = new_seed(), question_memory(pack, directory)
         plan = plan_questions(pack, list(config.rounds), config.questions_per_round, seed, memory)
-        interviewer = _model(_check_spec(config.interviewer_model))
+        interviewer = session_model(check_spec(config.interviewer_model))
         grader = (
             interviewer
             if config.grader_model == config.interviewer_model
-            else _model(_check_spec(config.grader_model))
+            else session_model(check_spec(config.grader_model))
         )
         meta = SessionMeta(
             id=new_session_id(),
@@ -378,7 +203,7 @@ class InterviewSession:
             plan_from_history=memory is not None and bool(memory.sessions),
             time_limit_s=config.time_limit_s,
             max_follow_ups=config.max_follow_ups,
-            grading_samples=_samples(config, grader),
+            grading_samples=grading_samples(config, grader),
         )
         transcript = Transcript(meta=meta)
         path = default_transcript_path(transcript, Path(directory))
@@ -443,7 +268,7 @@ class InterviewSession:
             raise EngineError(
                 f"session {meta.id} is {meta.status}; only an in-progress session can be resumed"
             )
-        loaded = _load_pack(pack or meta.pack_id)
+        loaded = load_session_pack(pack or meta.pack_id)
         missing = [
             q for ids in meta.question_plan.values() for q in ids if q not in {x.id for x in loaded.questions}
         ]
@@ -453,10 +278,10 @@ class InterviewSession:
             )
         remember_pack(loaded)
         changes: list[str] = []
-        if interviewer_model and _check_spec(interviewer_model) != meta.interviewer_model:
+        if interviewer_model and check_spec(interviewer_model) != meta.interviewer_model:
             changes.append(INTERVIEWER_CHANGED_NOTE.format(old=meta.interviewer_model, new=interviewer_model))
             meta.interviewer_model = interviewer_model
-        if grader_model and _check_spec(grader_model) != meta.grader_model:
+        if grader_model and check_spec(grader_model) != meta.grader_model:
             changes.append(GRADER_CHANGED_NOTE.format(old=meta.grader_model, new=grader_model))
             meta.grader_model = grader_model
         config = InterviewConfig(
@@ -472,9 +297,9 @@ class InterviewSession:
         if meta.max_follow_ups is not None:
             config.max_follow_ups = meta.max_follow_ups
         else:  # an older transcript: allow at least as many as it already holds
-            config.max_follow_ups = max(config.max_follow_ups, cls._max_follow_ups_seen(transcript))
-        interviewer = _model(meta.interviewer_model)
-        grader = interviewer if meta.grader_model == meta.interviewer_model else _model(meta.grader_model)
+            config.max_follow_ups = max(config.max_follow_ups, max_follow_ups_seen(transcript))
+        interviewer = session_model(meta.interviewer_model)
+        grader = interviewer if meta.grader_model == meta.interviewer_model else session_model(meta.grader_model)
         session = cls(transcript, path, loaded, config, listener, interviewer, grader)
         session.state = "not-started"  # begin() continues where the transcript stops
         session._resumed_at = utcnow()
@@ -494,17 +319,6 @@ class InterviewSession:
                 self._grader, concurrency=1, samples=self.transcript.meta.grading_samples or 1
             )
 
-    @staticmethod
-    def _max_follow_ups_seen(transcript: Transcript) -> int:
-        best = current = 0
-        for t in transcript.turns:
-            if t.kind == "question":
-                current = 0
-            elif t.kind == "follow-up":
-                current += 1
-                best = max(best, current)
-        return best
-
     # -----------------------------------------------------------------------------
     # Public commands
 
@@ -514,7 +328,7 @@ class InterviewSession:
             await self._advance()
 
     async def submit_answer(self, text: str) -> None:
-        text = _without_key(text)
+        text = without_key(text)
         async with self._lock:
             cursor = self._require_awaiting()
             asked = cursor.asked or cursor.awaiting
@@ -536,7 +350,7 @@ class InterviewSession:
             await self._advance()
 
     async def ask_clarification(self, text: str) -> None:
-        text = _without_key(text)
+        text = without_key(text)
         async with self._lock:
             self._append(self._candidate_turn("clarifying-question", text, self._require_awaiting()))
             await self._advance()
@@ -556,7 +370,7 @@ class InterviewSession:
             self._append(self._candidate_turn("skip", "(skipped)", self._require_awaiting()))
             await self._advance()
 
-    async def _stand_in_for_failed_step(self, cursor: _Cursor) -> _Cursor:
+    async def _stand_in_for_failed_step(self, cursor: Cursor) -> Cursor:
         """Write the failed step's turn with the offline interviewer; the new cursor."""
         step, arg = self._next_step(cursor)
         if step == "follow-up" and cursor.last_answer is not None:
@@ -571,7 +385,7 @@ class InterviewSession:
         return self._cursor()
 
     def _candidate_turn(
-        self, kind: TurnKind, text: str, cursor: _Cursor, *, reply_to: Turn | None = None
+        self, kind: TurnKind, text: str, cursor: Cursor, *, reply_to: Turn | None = None
     ) -> Turn:
         """A candidate turn replying to the question (or follow-up) being awaited."""
         to = reply_to or cursor.asked or cursor.awaiting
@@ -684,105 +498,14 @@ class InterviewSession:
     # -----------------------------------------------------------------------------
     # State derived from the transcript
 
-    def _cursor(self) -> _Cursor:
-        c = _Cursor()
-        rounds = self.transcript.meta.rounds
-        plan = self.transcript.meta.question_plan
-        for turn in self.transcript.turns:
-            kind = turn.kind
-            if kind == "round-intro":
-                c.round_index = rounds.index(turn.round) if turn.round in rounds else (c.round_index or 0)
-                c.rounds_started += 1
-                c.question_index, c.question_id, c.follow_ups = -1, None, 0
-                c.awaiting = c.pending_clarification = c.last_answer = None
-                c.round_closed = False
-            elif kind == "question":
-                ids = plan.get(turn.round or "", [])
-                c.question_index = (
-                    ids.index(turn.question_id) if turn.question_id in ids else c.question_index + 1
-                )
-                c.question_id, c.follow_ups = turn.question_id, 0
-                c.awaiting, c.pending_clarification, c.last_answer = turn, None, None
-                c.asked = turn
-            elif kind == "follow-up":
-                c.follow_ups += 1
-                c.awaiting, c.last_answer = turn, None
-                c.asked = turn
-            elif kind == "clarifying-question":
-                c.pending_clarification = turn
-            elif kind == "clarification":
-                c.pending_clarification = None
-                c.awaiting = turn
-            elif kind == "answer":
-                c.answered += 1
-                c.awaiting, c.pending_clarification, c.last_answer = None, None, turn
-            elif kind == "skip":
-                c.awaiting = c.pending_clarification = c.last_answer = None
-            elif kind == "note" and turn.text == END_ROUND_NOTE:
-                c.round_closed = True
-                c.awaiting = c.pending_clarification = None
-            elif kind == "note" and turn.text == END_SESSION_NOTE:
-                c.session_ended = True
-                c.awaiting = c.pending_clarification = None
-            elif kind == "closing":
-                c.closed = True
-        return c
+    def _cursor(self) -> Cursor:
+        return derive_cursor(self.transcript)
 
-    def _next_step(self, c: _Cursor) -> tuple[str, Any]:
-        rounds = self.transcript.meta.rounds
-        if c.closed:
-            return ("finished", None)
-        if c.last_answer is not None and self.transcript.grade_for(c.last_answer.id) is None:
-            return ("grade", c.last_answer)  # never leave an answer ungraded, even when ending
-        if c.session_ended:
-            return ("closing", True)
-        if c.pending_clarification is not None:
-            return ("clarification", c.pending_clarification)
-        if c.awaiting is not None:
-            return ("await", c.awaiting)
-        if c.round_index is None:
-            return ("round-intro", 0)
-        if c.last_answer is not None and not c.round_closed:
-            probe = self._probe_for(c)
-            if probe is not None:
-                return ("follow-up", probe)
-        round_id = rounds[c.round_index]
-        if not c.round_closed and c.question_index + 1 < len(self.transcript.meta.question_plan[round_id]):
-            return ("question", c.question_index + 1)
-        if c.round_index + 1 < len(rounds):
-            return ("round-intro", c.round_index + 1)
-        return ("closing", False)
+    def _next_step(self, c: Cursor) -> tuple[Step, Any]:
+        return next_step(self.transcript, c, self._probe_for)
 
-    def _question_grades(self, c: _Cursor) -> list[GradeRecord]:
-        """Grades of the current question's answers, oldest first."""
-        start = next(
-            (
-                t.id
-                for t in reversed(self.transcript.turns)
-                if t.kind == "question" and t.question_id == c.question_id
-            ),
-            0,
-        )
-        return [g for g in self.transcript.grades if g.turn_id > start and g.question_id == c.question_id]
-
-    def _probe_for(self, c: _Cursor) -> FollowUpChoice | None:
-        """What to follow up on (engine/follow_ups.py): a challenge to a mistake of the latest
-        answer, quoting it, or a bank probe on what it left out; never twice the same."""
-        if c.follow_ups >= self.config.max_follow_ups or c.question_id is None:
-            return None
-        question = self.pack.question(c.question_id)
-        # Replay the earlier choices so the k-th follow-up never repeats one.
-        turns = {t.id: t for t in self.transcript.turns}
-        used: set[str] = set()
-        for record in self._question_grades(c)[: c.follow_ups]:
-            answer = turns.get(record.turn_id)
-            chosen = choose_follow_up(question, self.pack, record.grade, answer.text if answer else "", used)
-            if chosen is not None:
-                used.add(chosen.key)
-        latest = self.transcript.grade_for(c.last_answer.id) if c.last_answer else None
-        if latest is None:
-            return None
-        return choose_follow_up(question, self.pack, latest.grade, c.last_answer.text, used)
+    def _probe_for(self, c: Cursor) -> FollowUpChoice | None:
+        return probe_for(self.transcript, self.pack, c, self.config.max_follow_ups)
 
     # -----------------------------------------------------------------------------
     # Running steps
@@ -809,7 +532,7 @@ class InterviewSession:
                 await self._on_fault(exc, step, cursor)
                 return
 
-    async def _run(self, step: str, arg: Any, c: _Cursor, *, model: Model | None = None) -> None:
+    async def _run(self, step: str, arg: Any, c: Cursor, *, model: Model | None = None) -> None:
         """Run one step with the interviewer (or ``model``, the offline stand-in)."""
         meta = self.transcript.meta
         if step == "round-intro":
@@ -890,53 +613,25 @@ class InterviewSession:
         follow_up: dict[str, Any] | None = None,
         candidate_text: str | None = None,
         model: Model | None = None,
-    ) -> _Reply:
-        model = model or self._interviewer
-
-        async def on_chunk(text: str) -> None:
-            await self._emit(InterviewerChunk(text=text))
-
-        for attempt in (1, 2):
-            known_window = model.context_window
-            request = interviewer_request(
-                step,
-                pack=self.pack,
-                question=question,
-                history=self.transcript.turns,
-                round_id=round_id,
-                probe=probe,
-                follow_up=follow_up,
-                candidate_text=candidate_text,
-                model_name=model.name,
-                budget_tokens=model.prompt_budget(STEP_MAX_TOKENS[step], self.config.context_budget_tokens),
-                details=details,
-                variant_key=f"{self.transcript.meta.id}:{self._next_turn_id()}",
-            )
-            await self._emit(ModelCallStarted(purpose=step, model=model.name))
-            try:
-                response, call = await model.complete_recorded(request, on_chunk)
-            except ContextTooLong:
-                await self._emit(ModelCallFinished(purpose=step, model=model.name, ok=False))
-                if attempt == 1 and model.context_window and model.context_window != known_window:
-                    continue  # the server named its context size: budget below it, once
-                raise
-            except ModelError:
-                await self._emit(ModelCallFinished(purpose=step, model=model.name, ok=False))
-                raise
-            await self._emit(ModelCallFinished(purpose=step, model=model.name, ok=True))
-            break
-        if step == "question":
-            # The bank question, verbatim, after whatever whole lead-in the model wrote:
-            # nothing cut is shown (the call keeps the reply and its finish_reason).
-            return _Reply(compose_question(response.text, question), call.id, False)
-        text = finish_reply(response.text, response.cut_off)
-        if not text:
-            raise ModelError(f"{model.name} returned an empty reply", retryable=True)
-        # Marked only when the paragraph kept was cut (not when the cut came after it).
-        return _Reply(text, call.id, first_paragraph(response.text, response.cut_off)[1])
+    ) -> Reply:
+        return await interviewer_reply(
+            model or self._interviewer,
+            step,
+            pack=self.pack,
+            history=self.transcript.turns,
+            round_id=round_id,
+            question=question,
+            details=details,
+            context_budget_tokens=self.config.context_budget_tokens,
+            variant_key=f"{self.transcript.meta.id}:{self._next_turn_id()}",
+            emit=self._emit,
+            probe=probe,
+            follow_up=follow_up,
+            candidate_text=candidate_text,
+        )
 
     def _interviewer_turn_record(
-        self, kind: str, reply: _Reply, round_id: RoundId, question_id: str | None
+        self, kind: str, reply: Reply, round_id: RoundId, question_id: str | None
     ) -> Turn:
         now = utcnow()
         return Turn(
@@ -953,21 +648,9 @@ class InterviewSession:
         )
 
     async def _grade(self, answer: Turn) -> None:
-        """Grade through the model grader. It never fails for the model's sake: a grader
-        that cannot produce a checklist yields the offline grade, flagged fallback."""
-        question = self.pack.question(answer.question_id)
-        text = answer_text_for_grade(self.transcript, answer.id)
-        await self._emit(ModelCallStarted(purpose="grade", model=self._grader.name))
-        result = await self._model_grader.grade(question, text, self.pack)
-        await self._emit(
-            ModelCallFinished(purpose="grade", model=self._grader.name, ok=result.grade.status == "ok")
-        )
-        record = GradeRecord(
-            turn_id=answer.id,
-            question_id=question.id,
-            round=answer.round,
-            grade=result.grade,
-            model_call_ids=result.call_ids,
+        """Grade through the model grader (engine/answer_grading.py), keep and save the grade."""
+        record = await grade_answer_turn(
+            self._model_grader, self._grader.name, self.pack, self.transcript, answer, self._emit
         )
         self.transcript.grades.append(record)
         self._save()
@@ -981,7 +664,7 @@ class InterviewSession:
         does not serve): a note in the transcript, shown by every UI."""
         self._append(self._note(text, self._cursor()))
 
-    async def _on_fault(self, exc: ModelError, step: str, cursor: _Cursor) -> None:
+    async def _on_fault(self, exc: ModelError, step: str, cursor: Cursor) -> None:
         message = f"{step} failed: {exc.message}".splitlines()[0]
         self._append(self._note(f"Model error during {step}: {exc.message}".splitlines()[0], cursor))
         self.fault = ModelFault(message=message, retryable=exc.retryable)
@@ -991,7 +674,7 @@ class InterviewSession:
     # -----------------------------------------------------------------------------
     # Helpers
 
-    def _require_awaiting(self) -> _Cursor:
+    def _require_awaiting(self) -> Cursor:
         cursor = self._cursor()
         if self.state == "needs-retry" and cursor.awaiting is None:
             raise EngineError("the last step failed; retry it first")
@@ -999,18 +682,18 @@ class InterviewSession:
             raise EngineError("the interviewer is not waiting for an answer right now")
         return cursor
 
-    def _require_open(self) -> _Cursor:
+    def _require_open(self) -> Cursor:
         cursor = self._cursor()
         if cursor.closed or self.state == "finished":
             raise EngineError("the session is finished")
         return cursor
 
-    def _limit(self, c: _Cursor) -> int | None:
+    def _limit(self, c: Cursor) -> int | None:
         if self.config.time_limit_s is not None:
             return self.config.time_limit_s
         return self.pack.question(c.question_id).time_limit_s if c.question_id else None
 
-    def _note_overrun(self, c: _Cursor, now) -> None:
+    def _note_overrun(self, c: Cursor, now) -> None:
         limit = self._limit(c)
         asked = c.asked or c.awaiting
         if not self.config.track_time or not limit or asked is None:
@@ -1022,7 +705,7 @@ class InterviewSession:
         if elapsed > limit:
             self._append(self._note(f"Time limit of {limit} s exceeded by {elapsed - limit:.0f} s.", c))
 
-    def _note(self, text: str, c: _Cursor) -> Turn:
+    def _note(self, text: str, c: Cursor) -> Turn:
         rounds = self.transcript.meta.rounds
         return Turn(
             id=self._next_turn_id(),
