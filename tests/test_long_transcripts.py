@@ -6,14 +6,17 @@ No timing here: the visits are counted. ``bench/load_long_transcript.py`` measur
 from __future__ import annotations
 
 import asyncio
+import gc
 
+import pytest
 from textual.widgets import OptionList
 from tui_sample import sample_transcript
 
 from mockinterview.domain.transcript import Transcript
 from mockinterview.engine import replay as replay_service
 from mockinterview.reports import export
-from mockinterview.storage.transcripts import save_transcript
+from mockinterview.reports.view import build_view
+from mockinterview.storage.transcripts import collection_paused, load_transcript, save_transcript
 from mockinterview.tui.app import create_app
 from mockinterview.tui.screens.review import BATCH, FIRST_BATCH, ReviewScreen
 
@@ -93,3 +96,25 @@ async def test_listing_a_long_review_never_measures_the_listed_turns_again(tmp_p
             raise AssertionError("the review never listed every turn")
     # A batch that starts with a separator drops every measured line: once per batch, quadratic.
     assert [n for n in clears if n > FIRST_BATCH] == []
+
+
+def test_loading_and_reporting_leave_the_cycle_collector_as_they_found_it(tmp_path):
+    """The collector is off while a transcript, its view and a report are built (their
+    objects hold no cycles; each full collection walked all of them) and back on after,
+    also when the work fails; left off when it was off."""
+    path = save_transcript(long_transcript(3), tmp_path / "t.json")
+    assert gc.isenabled()
+    t = load_transcript(path)
+    build_view(t)
+    export(t, "html")
+    assert gc.isenabled()
+    with pytest.raises(ValueError), collection_paused():
+        assert not gc.isenabled()
+        raise ValueError("mid-build")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        export(load_transcript(path), "md")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

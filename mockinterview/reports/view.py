@@ -19,7 +19,7 @@ from mockinterview.domain.grade import Grade, KeyPointCoverage
 from mockinterview.domain.pack import ROUND_ORDER, RolePack
 from mockinterview.domain.transcript import GradeOverride, RetryAttempt, ReviewComment, Transcript, Turn
 from mockinterview.packs.loader import load_pack
-from mockinterview.storage.transcripts import final_grades, question_outcomes
+from mockinterview.storage.transcripts import collection_paused, final_grades, question_outcomes
 
 
 @dataclass
@@ -248,6 +248,11 @@ def _add_exchange(
 
 def build_view(transcript: Transcript, pack: RolePack | None = None, *, load_pack: bool = True) -> ReportView:
     """Group the transcript by round and attach grades, reviews and pack details."""
+    with collection_paused():  # a few objects per turn, none in a cycle
+        return _build_view(transcript, pack, load_pack)
+
+
+def _build_view(transcript: Transcript, pack: RolePack | None, load_pack: bool) -> ReportView:
     if pack is None and load_pack:
         pack = try_load_pack(transcript.meta.pack_id)
 
