@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import time
 from pathlib import Path
@@ -14,11 +15,18 @@ ROOT = Path(__file__).resolve().parents[1]
 def run_measured(cmd: list[str], stdout) -> tuple[int, float, int]:
     """Run ``cmd``; its exit code, wall seconds and own peak RSS in kB (the rusage of exactly
     this child from os.wait4, not a maximum over every child this script has waited for)."""
+    code, elapsed, usage = run_with_usage(cmd, stdout)
+    return code, elapsed, usage.ru_maxrss
+
+
+def run_with_usage(cmd: list[str], stdout) -> tuple[int, float, resource.struct_rusage]:
+    """Run ``cmd``; its exit code, wall seconds and the rusage of exactly this child (CPU
+    seconds are ``ru_utime + ru_stime``: on a shared machine they move less than wall time)."""
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.DEVNULL, cwd=ROOT)
     _pid, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, time.perf_counter() - started, usage.ru_maxrss
+    return proc.returncode, time.perf_counter() - started, usage
 
 
 def dev_rows() -> list[dict]:

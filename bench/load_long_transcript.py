@@ -1,16 +1,18 @@
-"""One long transcript: ``export``, ``replay --model stub`` and opening the review screen must
-grow linearly with its size.
+"""One long transcript: ``export`` (Markdown and HTML), ``replay --model stub`` and opening the
+review screen must grow linearly with its size, and export and opening the review take at most
+2 s at 28 MB.
 
 A real session is recorded (stub interviewer and grader, every round, answers from the labelled
 dev set), then its turns, grades and model calls are repeated under new ids until the file is
 ``--mb`` megabytes (28 by default: the size that took 20 s to export, 222 s to replay and 99 s to
 open in review on efe4e1f). The same is done at ``--mb / --ratio`` as the baseline, in the same
 run. Each step runs in its own process (``export``, ``replay``) or in-process headless Textual
-(review: app start until every turn is listed), and the script prints seconds and the ratio
-big / small next to the size ratio: a ratio near the size ratio is linear, one near its square
-is quadratic.
+(review: app start until the first turns are listed, and until every turn is), and the script
+prints wall and CPU seconds and the ratio big / small next to the size ratio: a ratio near the
+size ratio is linear, one near its square is quadratic. CPU seconds (the child's user + system
+time) move less than wall time when the machine is shared; the load average is printed per step.
 
-    .venv/bin/python bench/load_long_transcript.py [--mb 28] [--ratio 8] [--steps export,replay,review]
+    .venv/bin/python bench/load_long_transcript.py [--mb 28] [--ratio 8] [--steps export,html,replay,review]
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _measure import ROOT, answer_every_question, run_measured  # bench/ is on sys.path when run as a script
+from _measure import ROOT, answer_every_question, run_with_usage  # bench/ is on sys.path when run as a script
 
 
 async def record_template(directory: Path) -> dict:
@@ -78,29 +80,30 @@ def long_transcript(template: dict, megabytes: float, path: Path) -> dict:
     return {"turns": len(doc["turns"]), "grades": len(doc["grades"]), "mb": path.stat().st_size / 1e6}
 
 
-def time_export(path: Path) -> float:
-    cmd = [sys.executable, "-m", "mockinterview", "export", str(path), "--format", "md"]
-    code, elapsed, _ = run_measured(cmd, subprocess.DEVNULL)
-    assert code == 0, f"export exited {code}"
-    return elapsed
+def time_command(args: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds of ``python -m mockinterview ARGS`` in its own process."""
+    code, elapsed, usage = run_with_usage([sys.executable, "-m", "mockinterview", *args], subprocess.DEVNULL)
+    assert code in (0, 1), f"{args[0]} exited {code}"  # replay exits 1 when a grade differs
+    return elapsed, usage.ru_utime + usage.ru_stime
 
 
-def time_replay(path: Path) -> float:
-    cmd = [sys.executable, "-m", "mockinterview", "replay", "--model", "stub", "--format", "json", str(path)]
-    code, elapsed, _ = run_measured(cmd, subprocess.DEVNULL)
-    assert code in (0, 1), f"replay exited {code}"
-    return elapsed
+STEPS = {  # step -> what it runs, the transcript's path last
+    "export": ("export --format md", ["export", "--format", "md"]),
+    "html": ("export --format html", ["export", "--format", "html"]),
+    "replay": ("replay --model stub", ["replay", "--model", "stub", "--format", "json"]),
+}
 
 
-def time_review(path: Path, turns: int) -> tuple[float, float]:
+def time_review(path: Path, turns: int) -> tuple[tuple[float, float], tuple[float, float]]:
     """In a fresh process: app start until the review screen shows its first turns (what
-    the mentor waits for), and until every turn is listed (the rest come a batch a frame)."""
+    the mentor waits for), and until every turn is listed (the rest come a batch a frame);
+    wall and CPU seconds of each."""
     script = REVIEW_SCRIPT.replace("PATH", repr(str(path))).replace("TURNS", str(turns))
     out = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True, timeout=3600
     )
-    first, listed = out.stdout.strip().splitlines()[-1].split()
-    return float(first), float(listed)
+    first, first_cpu, listed, listed_cpu = map(float, out.stdout.strip().splitlines()[-1].split())
+    return (first, first_cpu), (listed, listed_cpu)
 
 
 REVIEW_SCRIPT = """
@@ -122,22 +125,29 @@ async def run():
                 continue
             count = screen.query_one(OptionList).option_count
             if count and first is None:
-                first = time.perf_counter() - started
+                first = (time.perf_counter() - started, time.process_time())
             if count >= TURNS:
                 break
-    print(first, time.perf_counter() - started)
+    print(*first, time.perf_counter() - started, time.process_time())
 
 asyncio.run(run())
 """
+
+
+def load_average() -> str:
+    return "load average " + " ".join(f"{v:.1f}" for v in os.getloadavg())
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=28.0, help="size of the long transcript")
     parser.add_argument("--ratio", type=float, default=8.0, help="the baseline is --mb / --ratio")
-    parser.add_argument("--steps", default="export,replay,review")
+    parser.add_argument("--steps", default="export,html,replay,review", help="of export, html, replay, review")
     args = parser.parse_args(argv)
     steps = args.steps.split(",")
+    unknown = [s for s in steps if s not in (*STEPS, "review")]
+    if unknown:
+        parser.error(f"unknown step {unknown[0]!r} (use {', '.join([*STEPS, 'review'])})")
     with tempfile.TemporaryDirectory(prefix="mi-long-") as tmp:
         tmp_path = Path(tmp)
         started = time.perf_counter()
@@ -150,20 +160,23 @@ def main(argv: list[str] | None = None) -> int:
             info = sizes[name][1]
             print(f"{name}: {info['mb']:.1f} MB, {info['turns']} turns, {info['grades']} grades")
         size_ratio = sizes["big"][1]["mb"] / sizes["small"][1]["mb"]
+        print(f"size ratio {size_ratio:.1f} (quadratic would be {size_ratio ** 2:.0f}); seconds wall / CPU")
         for step in steps:
-            seconds: dict[str, float] = {}
-            listed: dict[str, float] = {}
+            before = load_average()
+            rows: dict[str, dict[str, tuple[float, float]]] = {}
             for name, (path, info) in sizes.items():
                 if step == "review":
-                    seconds[name], listed[name] = time_review(path, info["turns"])
+                    first, listed = time_review(path, info["turns"])
+                    rows.setdefault("review: first turns shown", {})[name] = first
+                    rows.setdefault("review: every turn listed", {})[name] = listed
                 else:
-                    seconds[name] = {"export": time_export, "replay": time_replay}[step](path)
-            rows = [(step, seconds)] if step != "review" else [("review (first turns shown)", seconds), ("review (every turn listed)", listed)]
-            for label, secs in rows:
+                    label, command = STEPS[step]
+                    rows.setdefault(label, {})[name] = time_command([*command, str(path)])
+            for label, secs in rows.items():
+                (small, small_cpu), (big, big_cpu) = secs["small"], secs["big"]
                 print(
-                    f"{label:27} small {secs['small']:7.2f} s  big {secs['big']:7.2f} s  "
-                    f"ratio {secs['big'] / secs['small']:5.1f} (size ratio {size_ratio:.1f}; "
-                    f"quadratic would be {size_ratio ** 2:.0f})",
+                    f"{label:26} small {small:6.2f} / {small_cpu:6.2f}  big {big:6.2f} / {big_cpu:6.2f}  "
+                    f"ratio {big / small:4.1f} / {big_cpu / small_cpu:4.1f}  ({before}; after: {load_average()[13:]})",
                     flush=True,
                 )
     return 0
