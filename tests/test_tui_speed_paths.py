@@ -178,6 +178,30 @@ async def test_the_footer_is_redrawn_once_for_a_burst_of_binding_changes():
         assert {"start", "history"} <= keys
 
 
+async def test_the_footer_shows_the_keys_in_the_first_frame_and_redraws_only_what_changed():
+    from textual.widgets._footer import FooterKey
+
+    from mockinterview.tui.footer import KeysFooter
+    from mockinterview.tui.screens.home import HomeScreen
+
+    app = app_for_test()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen) and app.screen.is_mounted)
+        footer = app.screen.query_one(KeysFooter)
+        first = list(footer.query(FooterKey))
+        assert {"start", "history"} <= {key.action for key in first}  # before the form is filled
+        await wait_for(pilot, lambda: app.screen.loaded)
+        app.screen.query_one("#history").focus()  # other bindings, the same keys shown
+        app.screen.refresh_bindings()
+        await pilot.pause(0.1)
+        assert list(footer.query(FooterKey)) == first  # not redrawn
+        app.set_keymap({"home.history": "f6"})  # a key shown changes: redrawn
+        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: list(footer.query(FooterKey)) != first)
+        history = next(key for key in footer.query(FooterKey) if key.action == "history")
+        assert history.key_display == "f6"
+
+
 def test_every_engine_event_has_its_own_screen_message():
     import typing
 

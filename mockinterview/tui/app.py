@@ -35,8 +35,10 @@ class MockInterviewApp(App[int]):
     TITLE = "mockinterview"
     SUB_TITLE = "data-science interview coach"
     # The first screen (home, or review when opening a file) is the default screen, whose
-    # own CSS_PATH Textual does not load: its stylesheet is the app's.
-    CSS_PATH = ["app.tcss", "screens/home.tcss", "screens/review.tcss"]
+    # own CSS_PATH Textual does not load: its stylesheet is the app's, and only the one
+    # screen's (every rule parsed and matched before the first paint costs start-up time).
+    CSS_PATH = ["app.tcss", "screens/home.tcss"]
+    REVIEW_CSS_PATH = ["app.tcss", "screens/review.tcss"]
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [
@@ -63,7 +65,7 @@ class MockInterviewApp(App[int]):
         resume_path: Path | None = None,
         resume_models: dict[str, str] | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(css_path=self.REVIEW_CSS_PATH if review_path is not None else None)
         self.model_spec = model or "stub"
         self.review_path = review_path
         # `mockinterview interview [...]` (no --no-tui) opens straight into an interview.

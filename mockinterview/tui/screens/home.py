@@ -106,10 +106,13 @@ def load_home_defaults():
     practice plan, read in a thread after the first paint."""
     # Imported here, in that thread: it needs pydantic and the domain models, which the
     # first paint does not wait for (bench/tui_startup.py).
-    from mockinterview.engine.practice import practice_plan
     from mockinterview.engine.sessions import interview_defaults
 
     defaults = interview_defaults()
+    if not defaults.overview.readable:
+        return defaults, None  # no session to plan from (nor the practice module to import)
+    from mockinterview.engine.practice import practice_plan
+
     try:
         plan = practice_plan()
     except OSError:  # an unreadable sessions dir: the form still works
@@ -166,12 +169,22 @@ class HomeScreen(Screen[None]):
                 yield Button("Resume", id="resume", disabled=True)
                 yield Button("History", id="history")
                 yield Button("Review file…", id="review")
-            yield Static("", id="home-resume-info", classes="muted")
-            # The plan before the recent sessions: on a short terminal it is what stays in view.
-            yield Static("", id="home-plan-title", classes="section-title hidden")
-            yield Static("", id="home-plan")
-            yield Static("", id="home-recent")
+            # Below the buttons: the resumable session, the practice plan and the recent
+            # sessions, mounted with what they show once it is read (_mount_panels). Empty
+            # until then, they would only cost the first paint (every widget does); below the
+            # form, their arrival moves nothing above them.
         yield KeysFooter()
+
+    def _mount_panels(self) -> None:
+        if self.query("#home-recent"):
+            return
+        self.query_one("#home-body", Vertical).mount(
+            Static("", id="home-resume-info", classes="muted"),
+            # The plan before the recent sessions: on a short terminal it is what stays in view.
+            Static("", id="home-plan-title", classes="section-title hidden"),
+            Static("", id="home-plan"),
+            Static("", id="home-recent"),
+        )
 
     def on_mount(self) -> None:
         self.sub_title = "home"
@@ -205,12 +218,14 @@ class HomeScreen(Screen[None]):
             self._apply_defaults(defaults)
             self._show_plan(plan)
         elif event.state == WorkerState.ERROR:
+            self._mount_panels()
             self.loaded = True
             self.notify(
                 terminal_safe(f"Could not read settings: {event.worker.error}"), severity="warning", timeout=10, markup=False
             )
 
     def _apply_defaults(self, d) -> None:  # engine.sessions.InterviewDefaults
+        self._mount_panels()
         pack = self.query_one("#home-pack", Select)
         pack.set_options([(p, p) for p in d.packs])
         pack.value = d.pack
