@@ -128,3 +128,31 @@ def test_a_misconception_is_not_assembled_across_a_consequence(pack):
     assert "data-checks" not in wrong
     wrong = {k.id for k in grade_answer(stated, q, pack).key_points if k.misconception}
     assert "data-checks" in wrong
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        # a verdict said of what was just listed, in the candidate's own clause
+        ("Holdouts per region, shadow scoring, a rollback switch - it all slows the team down.", "rollback"),
+        ("Calibration plots and reliability curves come up a lot, but I'd leave them out for this.", "calibration"),
+        ("Stratified folds, grouped folds, nested tuning: that's bureaucracy for a weekend prototype.", "stratified"),
+        ("Tracking the score distribution per market is the textbook move, but honestly it's mostly noise.", "tracking"),
+        ("Some reviewers want per-segment error tables, and I'd file that under theoretical.", "error"),
+    ],
+)
+def test_a_verdict_on_what_was_just_listed_withdraws_it(text, word):
+    assert status_of(text, word) == "retracted"
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        # the same words said of something else, or a verdict refused
+        ("I'd relabel a sample to measure the label noise before training.", "relabel"),
+        ("Calibration plots matter here, and I wouldn't leave them out.", "calibration"),
+        ("Per-segment error tables are what regulators read, so I'd keep them.", "error"),
+    ],
+)
+def test_a_verdict_word_used_otherwise_withdraws_nothing(text, word):
+    assert status_of(text, word) == "asserted"

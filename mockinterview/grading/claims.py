@@ -42,6 +42,7 @@ from mockinterview.packs.loader import load_common
 Status = Literal["asserted", "negated", "qualified", "dismissed", "worthless", "doubted", "retracted"]
 
 NEGATION_REACH = 8  # tokens a negation or reversal reaches to its right, within its clause
+ANAPHORIC_SUBJECT_REACH = 5  # tokens from a clause's start within which its anaphoric subject stands
 WITHDRAWAL_REACH = 6  # tokens between a reference to the answer and the word withdrawing it
 DISMISSAL_REACH = 12  # tokens after the claim within which a dismissal applies to it
 STANCE_REACH = 3  # tokens between a negation and the stance verb it negates
@@ -515,9 +516,14 @@ class ClaimReading:
         tokens = self._tokens
         rules = self.rules
         out: list[int] = []
-        # Only a clause with a negation, reversal or dismissal in it can refuse anything.
+        # Only a clause with a negation, reversal, dismissal or withdrawing verb can refuse anything.
+        withdrawals = {i for i, _ in rules.withdrawing.spans(tokens, self._where)}
         marked = sorted(
-            self._negators | set(self._reversal_ends) | self._dismissal_starts | self._worthless_starts
+            self._negators
+            | set(self._reversal_ends)
+            | self._dismissal_starts
+            | self._worthless_starts
+            | withdrawals
         )
         if not marked:
             return out
@@ -558,13 +564,17 @@ class ClaimReading:
                 if refers or content == 0:
                     out.append(start)
                     continue
+            if first_person and not negated and self._own_verdict(start, end, dismissed):
+                out.append(start)
+                continue
             if self._elliptical_dismissal(start, end, negated):
                 out.append(start)
                 continue
+            # The subject opens the clause, after lead-ins ("but in practice it's mostly noise").
             subject = next(
                 (
                     k
-                    for k in range(start, min(end, start + 3))
+                    for k in range(start, min(end, start + ANAPHORIC_SUBJECT_REACH))
                     if rules.anaphoric_subjects.match_at(tokens, k)
                 ),
                 None,
@@ -578,6 +588,26 @@ class ClaimReading:
             if dismissed or (denied and tokens[subject].text != "it's" and tokens[subject].text != "it"):
                 out.append(start)
         return out
+
+    def _own_verdict(self, start: int, end: int, dismissed: bool) -> bool:
+        """The candidate, in a clause of their own, sets aside what was just said: a verb of
+        withdrawing or a dismissal with a reference back ("I'd leave them out", "I'd skip
+        all that", "I'd file that under theoretical")."""
+        tokens = self._tokens
+        rules = self.rules
+        if any(k in self._negators for k in range(start, end)):
+            return False  # "I wouldn't skip any of it" endorses
+        # the candidate's own verb, now ("I'd leave them out"), not a story's ("our lead wanted to scrap it")
+        withdraws = any(
+            rules.withdrawing.match_at(tokens, k) and (self._opens_clause(k) or self._first_person_before(k))
+            for k in range(start, end)
+        )
+        if not (withdraws or dismissed):
+            return False
+        return any(
+            rules.anaphors.match_at(tokens, k) and tokens[k].text not in ("it's", "that's")
+            for k in range(start, end)
+        )
 
     def _elliptical_dismissal(self, start: int, end: int, negated: bool) -> bool:
         """A clause with no subject that dismisses what was just said: "Not needed here.",
