@@ -156,3 +156,41 @@ def test_a_verdict_on_what_was_just_listed_withdraws_it(text, word):
 )
 def test_a_verdict_word_used_otherwise_withdraws_nothing(text, word):
     assert status_of(text, word) == "asserted"
+
+
+@pytest.mark.parametrize(
+    ("question_id", "answer", "mistake"),
+    [
+        # the remedy first, then a decision that ignores it: the answer says both
+        (
+            "data-leakage",
+            "Leakage means a field carries the outcome, so I'd check every column's timestamp against the decision "
+            "time. Our claims model scores an AUC of 0.99, so we present that as the headline and ship next sprint.",
+            "leakage-unchecked",
+        ),
+        (
+            "case-demand-forecasting",
+            "Weekly sales have seasonality, so I'd hold out the most recent period to respect time. To keep it quick, "
+            "though, I'd shuffle the rows and do a random split 80/20 on the daily history.",
+            "leakage-unchecked",
+        ),
+        (
+            "drift-detection",
+            "I'd track the weekly score distribution and the input mix per country. Once the model is live there is no "
+            "need to monitor it; it runs itself.",
+            "no-monitoring",
+        ),
+    ],
+)
+def test_a_remedy_said_first_does_not_excuse_a_later_decision(pack, question_id, answer, mistake):
+    g = grade_answer(answer, pack.question(question_id), pack)
+    assert mistake in [m.id for m in g.mistakes], (g.score, [m.id for m in g.mistakes])
+
+
+def test_a_remedy_after_the_trigger_still_clears_it(pack):
+    answer = (
+        "Our fraud model came out at an AUC of 0.99, which made me suspicious, so I checked every field's "
+        "timestamp against the filing time and found a leak."
+    )
+    g = grade_answer(answer, pack.question("data-leakage"), pack)
+    assert "leakage-unchecked" not in [m.id for m in g.mistakes]

@@ -28,6 +28,10 @@ class _Spec(BaseModel):
     # only when nothing the candidate said shows a mistake. Expert labels name the mistakes
     # an answer makes; once it makes one, what else it leaves out is not what it is judged on.
     secondary: bool = False
+    # A remedy said only before the trigger, in an earlier sentence, does not clear it: for
+    # triggers that are a conclusion or a decision ("check leakage first ... the 0.98 is our
+    # headline result, ship it"), the answer says both, and the later word is what it does.
+    remedy_after_only: bool = False
 
     # Names of the settings that hold word lists.
     LIST_FIELDS: ClassVar[tuple[str, ...]] = ()

@@ -114,11 +114,17 @@ class Context:
         return hit
 
     def remedied(
-        self, remedies: TermSet, trigger: Span | None = None, contrast: TermSet | None = None
+        self,
+        remedies: TermSet,
+        trigger: Span | None = None,
+        contrast: TermSet | None = None,
+        *,
+        after: Sentence | None = None,
     ) -> bool:
         """A remedy asserted anywhere but inside the trigger itself ("drop the rows with
         missing values" names missing values to mistreat them) or a recited definition
-        ("Selection bias is when the sample isn't representative")."""
+        ("Selection bias is when the sample isn't representative"). ``after``: only a remedy
+        in that sentence or a later one counts (a detector's ``remedy_after_only``)."""
         key = ("remedied", id(remedies))
         where = self._cache.get(key)
         if where is None:
@@ -128,6 +134,8 @@ class Context:
                 if not self.claims.defines(s)
                 for span in self.spans(remedies, s)
             ]
+        if after is not None:
+            where = [w for w in where if w[0] >= after.index]
         if trigger is None:
             return bool(where)
         t = trigger

@@ -64,7 +64,8 @@ class PhraseDetector(Detector):
                 continue
             if company is not None and self.spec.with_scope == "sentence" and not ctx.asserted_in(company, sentence):
                 continue
-            if cleared is not None and ctx.remedied(cleared, spans[0], self.resolved("contrast")):
+            after = sentence if self.spec.remedy_after_only else None
+            if cleared is not None and ctx.remedied(cleared, spans[0], self.resolved("contrast"), after=after):
                 return None
             return sentence
         return None

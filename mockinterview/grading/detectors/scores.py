@@ -27,8 +27,15 @@ class ScoreDetector(Detector):
 
     def find(self, ctx: Context) -> Sentence | None:
         cleared = self.resolved("cleared_by")
-        if cleared is not None and ctx.remedied(cleared):
+        if cleared is not None and not self.spec.remedy_after_only and ctx.remedied(cleared):
             return None
+        found = self._trigger(ctx)
+        if found is not None and cleared is not None and self.spec.remedy_after_only and ctx.remedied(cleared, after=found):
+            return None
+        return found
+
+    def _trigger(self, ctx: Context) -> Sentence | None:
+        """The first sentence that reports a result too good for the problem without doubt."""
         metrics = self.resolved("metrics")
         near = self.resolved("near_perfect")
         results = self.resolved("results")
