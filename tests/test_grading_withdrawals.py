@@ -194,3 +194,29 @@ def test_a_remedy_after_the_trigger_still_clears_it(pack):
     )
     g = grade_answer(answer, pack.question("data-leakage"), pack)
     assert "leakage-unchecked" not in [m.id for m in g.mistakes]
+
+
+def test_swapping_the_two_things_a_question_contrasts_is_a_wrong_claim(pack):
+    q = pack.question("bagging-vs-boosting")
+    swapped = (
+        "In boosting each tree is grown independently on its own bootstrap sample and the votes are averaged. "
+        "Bagging grows trees one after another, each fitted to the errors of the previous ones. "
+        "Random forest and LightGBM are the usual examples."
+    )
+    g = grade_answer(swapped, q, pack)
+    wrong = {k.id for k in g.key_points if k.misconception}
+    assert {"bagging-mechanics", "boosting-mechanics"} <= wrong, wrong
+    assert g.score <= 2.0
+
+
+def test_a_rival_named_in_a_comparison_is_not_a_swap(pack):
+    q = pack.question("bagging-vs-boosting")
+    right = (
+        "Boosting, unlike bagging, grows its trees one after another, each fitted to the errors of the previous "
+        "ones; LightGBM is the usual example. Compared with boosting, bagging averages trees grown independently "
+        "on bootstrap samples, as a random forest does."
+    )
+    g = grade_answer(right, q, pack)
+    covered = {k.id for k in g.key_points if k.covered}
+    assert {"bagging-mechanics", "boosting-mechanics"} <= covered, covered
+    assert not any(k.misconception for k in g.key_points)

@@ -336,8 +336,11 @@ def _cover_key_point(
                 swapped.append(m)
             else:
                 asserted.append(m)
-    if swapped and not asserted:
-        wrong += swapped
+    # The right words about the wrong thing are a wrong claim; beside a right one too when
+    # the wrong thing is what its clause is about ("In bagging the trees are trained
+    # sequentially ... XGBoost is the classic example"), not an object on the way ("I'd push
+    # for recall and accept more false alarms").
+    wrong += swapped if not asserted else [m for m in swapped if _rival_is_topic(m, ckp)]
     if asserted:
         # A denial beside an assertion of the same point in one sentence is a qualification
         # ("not just X but X done right"), not a contradiction.
@@ -457,6 +460,25 @@ def _without_echoes(analysis: Analysis, question_stems: frozenset[str]) -> Analy
     )
 
 
+# Words before a rival that set it aside as the other term of a comparison ("boosting,
+# unlike bagging, trains sequentially"): the rival is not what the sentence is about.
+_COMPARED = frozenset({"unlike", "than", "vs", "versus", "compared", "to", "from", "not", "whereas", "over"})
+
+
+TOPIC_REACH = 3  # tokens from a clause's start within which its topic stands ("In bagging the ...")
+
+
+def _rival_is_topic(match: Match, ckp: CompiledKeyPoint) -> bool:
+    """The point's rival opens the clause of the matched words."""
+    tokens = match.sentence.tokens
+    at = min(match.positions)
+    clause = tokens[at].clause
+    start = at
+    while start > 0 and tokens[start - 1].clause == clause:
+        start -= 1
+    return any(tokens[i].stem in ckp.rivals for i in range(start, min(at, start + TOPIC_REACH)))
+
+
 def _swapped(match: Match, ckp: CompiledKeyPoint) -> bool:
     """True when the subject nearest before the matched words is the point's rival."""
     tokens = match.sentence.tokens
@@ -464,7 +486,7 @@ def _swapped(match: Match, ckp: CompiledKeyPoint) -> bool:
         stem = tokens[i].stem
         if stem == ckp.subject:
             return False
-        if stem in ckp.rivals:
+        if stem in ckp.rivals and not (i > 0 and tokens[i - 1].text in _COMPARED):
             return True
     return False
 
