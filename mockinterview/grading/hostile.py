@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 
 from mockinterview.grading import injection
-from mockinterview.grading.claims import language_rules
 from mockinterview.grading.normalise import detection_view
 from mockinterview.grading.text import Analysis
 
@@ -101,7 +100,7 @@ def is_keyword_list(analysis: Analysis) -> bool:
     if _templated(analysis):
         return True
     marker_share = sum(1 for t in words if t.text in _CLAUSE_MARKERS) / len(words)
-    if marker_share >= 0.12 or _telegraphic(analysis):
+    if marker_share >= 0.12:
         return False
     function_share = sum(1 for t in words if not t.content) / len(words)
     if function_share == 0.0:
@@ -120,41 +119,6 @@ def is_keyword_list(analysis: Analysis) -> bool:
         return False
     bare = sum(1 for item in items if len(item) <= 4 and not any(w in _CLAUSE_MARKERS for w in item))
     return bare / len(items) >= 2 / 3
-
-
-# Terse expert prose ("Tune on a 10-20% row sample, confirm on full data. Randomise per
-# user.") drops articles and verbs' subjects but keeps what ties a term to the case: a
-# preposition or a figure in nearly every sentence. A list of terms has neither.
-TELEGRAPHIC_MIN_SENTENCES = 3
-TELEGRAPHIC_SHARE = 2 / 3
-
-
-def _telegraphic(analysis: Analysis) -> bool:
-    prepositions = language_rules().prepositions
-    sentences = [s for s in analysis.sentences if len(s.tokens) >= 5]
-    if len(sentences) < TELEGRAPHIC_MIN_SENTENCES:
-        return False
-    ties: list[frozenset[str]] = []
-    for s in sentences:
-        words = [t.text for t in s.tokens]
-        tie = frozenset(
-            " ".join(words[k : k + 2]) for k in range(1, len(words)) if words[k] in prepositions or words[k][:1].isdigit()
-        )
-        if tie:
-            ties.append(tie)
-    # Each sentence tied its own way: key phrases dressed in one frame ("X at 5%. Y at 5%.")
-    # share theirs.
-    varied = len(set().union(*ties)) >= TELEGRAPHIC_SHARE * len(ties) if ties else False
-    return varied and len(ties) >= TELEGRAPHIC_SHARE * len(sentences) and not _shared_tie(ties)
-
-
-def _shared_tie(ties: list[frozenset[str]]) -> bool:
-    """One tie found in most sentences: a frame repeated, not prose."""
-    counts: dict[str, int] = {}
-    for tie in ties:
-        for phrase in tie:
-            counts[phrase] = counts.get(phrase, 0) + 1
-    return max(counts.values(), default=0) > len(ties) / 2
 
 
 _PUNCTUATION_RE = re.compile(r"[.,;:!?\n]")
