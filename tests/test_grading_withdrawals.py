@@ -220,3 +220,29 @@ def test_a_rival_named_in_a_comparison_is_not_a_swap(pack):
     covered = {k.id for k in g.key_points if k.covered}
     assert {"bagging-mechanics", "boosting-mechanics"} <= covered, covered
     assert not any(k.misconception for k in g.key_points)
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("Shadow scoring, a rollback switch and drift alerts come up a lot - we can manage without them.", "rollback"),
+        ("Shadow scoring, a rollback switch and drift alerts come up a lot - I've never seen those pay off.", "rollback"),
+        ("Shadow scoring, a rollback switch and drift alerts come up a lot - more ceremony than a pilot needs.", "rollback"),
+        ("Shadow scoring, a rollback switch and drift alerts come up a lot - I'd shelve all of that.", "rollback"),
+        ("Shadow scoring, a rollback switch and drift alerts come up a lot, but none of it moves the needle.", "rollback"),
+    ],
+)
+def test_more_verdicts_on_what_was_just_listed(text, word):
+    assert status_of(text, word) == "retracted"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A rollback switch is the one thing we can't do without.",
+        "I'd never shelve the rollback switch, even for a pilot.",
+        "The rollback switch paid off twice in the first month.",
+    ],
+)
+def test_the_same_words_endorsing_withdraw_nothing(text):
+    assert status_of(text, "rollback") == "asserted"

@@ -517,7 +517,9 @@ class ClaimReading:
         rules = self.rules
         out: list[int] = []
         # Only a clause with a negation, reversal, dismissal or withdrawing verb can refuse anything.
-        withdrawals = {i for i, _ in rules.withdrawing.spans(tokens, self._where)}
+        withdrawals = {
+            i for index in (rules.withdrawing, rules.withdraw_verbs) for i, _ in index.spans(tokens, self._where)
+        }
         marked = sorted(
             self._negators
             | set(self._reversal_ends)
@@ -599,7 +601,8 @@ class ClaimReading:
             return False  # "I wouldn't skip any of it" endorses
         # the candidate's own verb, now ("I'd leave them out"), not a story's ("our lead wanted to scrap it")
         withdraws = any(
-            rules.withdrawing.match_at(tokens, k) and (self._opens_clause(k) or self._first_person_before(k))
+            (rules.withdrawing.match_at(tokens, k) or rules.withdraw_verbs.match_at(tokens, k))
+            and (self._opens_clause(k) or self._first_person_before(k))
             for k in range(start, end)
         )
         if not (withdraws or dismissed):
