@@ -8,6 +8,7 @@ formats or evaluates it.
 from __future__ import annotations
 
 import re
+from operator import attrgetter
 
 from mockinterview.grading import injection
 from mockinterview.grading.normalise import detection_view
@@ -63,6 +64,7 @@ i we you it they he she this that which because so if when then to means mean i'
 there's don't doesn't
 """
 _CLAUSE_MARKERS = frozenset(_CLAUSE_MARKERS_TEXT.split())
+_CONTENT = attrgetter("content")
 
 
 def is_keyword_list(analysis: Analysis) -> bool:
@@ -102,11 +104,12 @@ def is_keyword_list(analysis: Analysis) -> bool:
     marker_share = sum(1 for t in words if t.text in _CLAUSE_MARKERS) / len(words)
     if marker_share >= 0.12:
         return False
-    function_share = sum(1 for t in words if not t.content) / len(words)
+    function_words = len(words) - sum(map(_CONTENT, words))  # (map: no Python loop)
+    function_share = function_words / len(words)
     if function_share == 0.0:
         return True
-    items = [item.lower().split() for item in _ITEM_SPLIT_RE.split(analysis.text) if item]
-    items = [[w.strip(".:!?()[]\"'") for w in item] for item in items if item]
+    # Items with a word in them (their words are only read for the last test).
+    items = [item for item in _ITEM_SPLIT_RE.split(analysis.text) if item and not item.isspace()]
     if len(items) >= 3 and marker_share < 0.04 and function_share < 0.25:
         return True
     # Noun phrases held together by articles and prepositions ("a written API contract with
@@ -117,7 +120,8 @@ def is_keyword_list(analysis: Analysis) -> bool:
     joining = sum(1 for t in words if not t.content and t.text not in ("and", "or")) / len(words)
     if joining >= 0.35:
         return False
-    bare = sum(1 for item in items if len(item) <= 4 and not any(w in _CLAUSE_MARKERS for w in item))
+    item_words = [[w.strip(".:!?()[]\"'") for w in item.lower().split()] for item in items]
+    bare = sum(1 for item in item_words if len(item) <= 4 and not any(w in _CLAUSE_MARKERS for w in item))
     return bare / len(items) >= 2 / 3
 
 

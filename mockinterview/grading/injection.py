@@ -282,11 +282,10 @@ class _Reading:
         hits: dict[str, list[tuple[int, int]]] = {name: [] for name in HIT_SETS}
         index, firsts = lex.index, lex.firsts
         n_tokens = len(tokens)
-        for i, text in enumerate(tokens):
-            first = firsts.get(text)
-            if first is None:
-                continue
-            singles, pairs = first
+        # (Most tokens start no entry: one comprehension finds those that do.)
+        for i in [i for i, text in enumerate(tokens) if text in firsts]:
+            text = tokens[i]
+            singles, pairs = firsts[text]
             found: tuple[str, ...] | list[str] = ()
             if pairs and i + 1 < n_tokens:
                 entries = index.get(f"{text} {tokens[i + 1]}")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from mockinterview.grading.text import Analysis, Sentence, tokenize
 
@@ -33,8 +34,8 @@ class Phrase:
         return _sequence_set(self.sequence or ())
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
+    # A tuple, not a frozen dataclass: every key point's expressions are matched per answer.
     phrase: Phrase
     sentence: Sentence
     positions: tuple[int, ...]  # token indexes within the sentence
@@ -140,10 +141,14 @@ def _tightest(toks, wanted: frozenset[str]) -> list[int]:
 
 
 def find_matches(phrase: Phrase, analysis: Analysis) -> list[Match]:
-    if not phrase.stems <= analysis.stems:
+    stems = phrase.stems
+    if not stems <= analysis.stems:
         return []  # cheap rejection: a word of the phrase is nowhere in the answer
     out = []
+    unordered = phrase.sequence is None
     for sentence in analysis.sentences:
+        if unordered and not stems <= sentence.stems:
+            continue  # (the test _match_sentence starts with, without the call)
         m = _match_sentence(phrase, sentence)
         if m is not None:
             out.append(m)
