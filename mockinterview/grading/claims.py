@@ -298,11 +298,7 @@ class ClaimReading:
         # Sentences with nothing that can deny, dismiss or qualify a claim: every claim in
         # them is asserted (most sentences of most answers).
         marked = self._negators | set(self._reversal_ends) | self._dismissal_starts | self._worthless_starts
-        self._plain = {
-            s.index
-            for s in analysis.sentences
-            if not any(s.first + i in marked for i in range(len(s.tokens)))
-        }
+        self._plain = {s.index for s in analysis.sentences} - self._sentences_holding(marked)
 
     # ------------------------------------------------------------------ sentences
 
@@ -310,6 +306,16 @@ class ClaimReading:
         sentences = self.analysis.sentences
         k = bisect_right(self._firsts, token_index) - 1
         return sentences[k] if k >= 0 else None
+
+    def _sentences_holding(self, token_indexes: Iterable[int]) -> set[int]:
+        """Indexes of the sentences holding these tokens (found from the few tokens, not by
+        walking every sentence)."""
+        out: set[int] = set()
+        for i in token_indexes:
+            s = self._sentence_of(i)
+            if s is not None and i < s.first + len(s.tokens):
+                out.add(s.index)
+        return out
 
     def _doubted_sentences(self) -> frozenset[int]:
         out: set[int] = set()
@@ -709,13 +715,13 @@ class ClaimReading:
         tokens = self._tokens
         g0 = sentence.first + positions[0]
         g1 = sentence.first + positions[-1]
-        own = {sentence.first + p for p in positions}
         if self._retracted and self.is_retracted(tokens[g0].start):
             return "retracted"
         if sentence.index in self._doubted:
             return "doubted"
         if sentence.index in self._plain and not negative_phrase:
             return "asserted"
+        own = {sentence.first + p for p in positions}
         verbal = 1 if negative_phrase else 0  # negations and reversals that reach the claim
         determiners = 0  # "no", "without": they only cancel a verbal negation
         qualified = hypothetical = False
