@@ -118,3 +118,27 @@ def test_loading_and_reporting_leave_the_cycle_collector_as_they_found_it(tmp_pa
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+async def test_the_batches_after_the_first_screenful_grow_from_it_to_a_full_batch(tmp_path, monkeypatch):
+    """Right after the review appears a batch is small (the keys wait for it), then batches
+    double up to BATCH: a 100-turn batch of long turns held the keys 0.1-0.25 s."""
+    t = long_transcript(40)
+    path = save_transcript(t, tmp_path / "long.json")
+    sizes: list[int] = []
+    list_more = ReviewScreen._list_more
+
+    def recording(self, count=None):
+        before = self._listed
+        list_more(self, count)
+        sizes.append(self._listed - before)
+
+    monkeypatch.setattr(ReviewScreen, "_list_more", recording)
+    app = create_app(blink=False, clock=lambda: 1000.0, keymap={}, review_path=path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(1000):
+            await pilot.pause(0.02)
+            if sum(sizes) == len(t.turns):
+                break
+    assert sizes[:5] == [FIRST_BATCH, FIRST_BATCH, 2 * FIRST_BATCH, 4 * FIRST_BATCH, BATCH]
+    assert max(sizes) == BATCH and sum(sizes) == len(t.turns)
