@@ -372,3 +372,21 @@ async def test_the_keymap_setting_in_config_toml_remaps_a_binding(isolated_dirs)
         await wait_for(pilot, lambda: app._keymap.get("home.history") == "f6")  # the settings are read
         await pilot.press("f6")
         await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
+
+
+async def test_a_keymap_read_after_the_last_screen_closed_is_dropped():
+    """The keymap is read in a worker; when the app has already closed its screens (quit
+    right after start), applying it must not raise ScreenStackError."""
+    from types import SimpleNamespace
+
+    from textual.worker import WorkerState
+
+    app = create_app(blink=False, keymap={})
+    async with app.run_test():
+        stack = list(app._screen_stack)
+        app._screen_stack.clear()  # as while the app is closing
+        worker = SimpleNamespace(name="keymap", result={"home.history": "f6"}, error=None)
+        try:
+            app.on_worker_state_changed(SimpleNamespace(worker=worker, state=WorkerState.SUCCESS))
+        finally:
+            app._screen_stack.extend(stack)

@@ -108,7 +108,9 @@ class MockInterviewApp(App[int]):
             )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.name != "keymap":
+        # (The app may be closing before the keymap is read: with no screen left there is
+        # nothing to apply it to.)
+        if event.worker.name != "keymap" or not self.screen_stack:
             return
         if event.state == WorkerState.SUCCESS:
             self.set_keymap(event.worker.result)
