@@ -379,3 +379,60 @@ async def test_a_failing_listener_does_not_break_the_interview(caplog):
     await _run_to_end(session)
     assert session.state == "finished" and load_transcript(session.path).meta.status == "completed"
     assert "engine listener failed" in caplog.text
+
+
+async def test_the_interviewer_s_tokenizer_is_built_off_the_event_loop(tmp_path, monkeypatch):
+    """Building the token tables takes ~0.3 s: begin() does it in a thread, so a UI's event
+    loop is not held while the first request is budgeted."""
+    import threading
+
+    from mockinterview.models import tokens
+
+    built_on_loop_thread = []
+    real = tokens._encoding_spec
+
+    def spy(name):
+        built_on_loop_thread.append(threading.current_thread() is threading.main_thread())
+        return real(name)
+
+    monkeypatch.setattr(tokens, "_encoding_spec", spy)
+    tokens._encoding_or_none.cache_clear()
+    tokens.get_encoding.cache_clear()
+    session = await InterviewSession.create(
+        InterviewConfig(rounds=["basic"], questions_per_round=1, max_follow_ups=0, track_time=False),
+        sessions_dir=tmp_path,
+    )
+    try:
+        await session.begin()
+    finally:
+        await session.close()
+    assert session.state == "awaiting-answer"
+    assert built_on_loop_thread == [False]
+
+
+async def test_prepare_loads_ahead_what_starting_an_interview_needs(tmp_path, monkeypatch):
+    """The home screen calls prepare() in a thread while the form is read: afterwards,
+    create() and begin() neither read the pack's files nor build the tokenizer."""
+    from mockinterview.engine.session import prepare
+    from mockinterview.models import tokens
+    from mockinterview.packs import loader
+
+    tokens._encoding_or_none.cache_clear()
+    tokens.get_encoding.cache_clear()
+    loader._load_cached.cache_clear()
+    prepare("no-such-pack", "stub")  # a problem is left for create() to report
+    prepare("data-scientist", "stub")
+    loaded_later = []
+    real_spec, real_dir = tokens._encoding_spec, loader.load_pack_dir
+    monkeypatch.setattr(tokens, "_encoding_spec", lambda name: loaded_later.append(name) or real_spec(name))
+    monkeypatch.setattr(loader, "load_pack_dir", lambda path: loaded_later.append(path) or real_dir(path))
+    session = await InterviewSession.create(
+        InterviewConfig(rounds=["basic"], questions_per_round=1, max_follow_ups=0, track_time=False),
+        sessions_dir=tmp_path,
+    )
+    try:
+        await session.begin()
+    finally:
+        await session.close()
+    assert session.state == "awaiting-answer"
+    assert loaded_later == []

@@ -21,6 +21,7 @@ path), ``answers`` (the text a grade judges).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
@@ -87,6 +88,7 @@ from mockinterview.engine.state import (  # noqa: F401
 from mockinterview.grading.model_grader import ModelGrader
 from mockinterview.models import Model, TranscriptLog
 from mockinterview.models.base import ModelError
+from mockinterview.models.tokens import load_tokenizer
 
 if TYPE_CHECKING:
     from mockinterview.storage.locks import SessionLock
@@ -113,6 +115,19 @@ class Progress:
     follow_ups: int  # asked so far for the current question
     answered: int  # answers given in the whole session
     total_questions: int
+
+
+def prepare(pack: str | Path, interviewer_model: str) -> None:
+    """Load ahead what ``create`` and ``begin`` load on first use - the pack (the loader
+    caches it until its files change), the session lock's library, the interviewer's
+    tokenizer - so a UI can do it in a thread while the candidate reads the form, and not
+    on its event loop when the interview starts. A problem is left for ``create`` to report."""
+    from mockinterview.storage.locks import load_lock_library
+
+    with contextlib.suppress(EngineError):
+        load_session_pack(pack)
+    load_lock_library()
+    load_tokenizer(interviewer_model)
 
 
 class InterviewSession:
@@ -324,6 +339,9 @@ class InterviewSession:
 
     async def begin(self) -> None:
         """Start (round intro + first question) or continue a resumed session."""
+        # The first interviewer request is budgeted in tokens: the tokenizer is built in a
+        # thread, not on the caller's event loop (it held the TUI's loop ~0.3 s at start).
+        await asyncio.to_thread(load_tokenizer, self._interviewer.name)
         async with self._lock:
             await self._advance()
 

@@ -65,6 +65,11 @@ def read_owner(path: Path) -> dict[str, str]:
     return fields
 
 
+def load_lock_library() -> None:
+    """Import the file-lock library now rather than at the first ``acquire``."""
+    import filelock  # noqa: F401  (acquire imports it: transcripts need it only to lock)
+
+
 class SessionLock:
     """The lock of one session's transcript. ``acquire`` raises SessionLocked when a live
     process holds it; ``release`` is idempotent."""
