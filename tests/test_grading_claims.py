@@ -8,26 +8,15 @@ use negation the right way ("make sure nothing leaks", "never ship without monit
 from __future__ import annotations
 
 import pytest
+from claim_status import status_of
 
 from mockinterview.grading import grade_answer
-from mockinterview.grading.claims import read_claims
-from mockinterview.grading.text import analyze
 from mockinterview.packs.loader import load_pack
 
 
 @pytest.fixture(scope="module")
 def pack():
     return load_pack()
-
-
-def status_of(text: str, word: str) -> str:
-    analysis = analyze(text)
-    claims = read_claims(analysis)
-    for s in analysis.sentences:
-        for i, t in enumerate(s.tokens):
-            if t.text == word:
-                return claims.status(s, [i])
-    raise AssertionError(f"{word!r} not in {text!r}")
 
 
 @pytest.mark.parametrize(

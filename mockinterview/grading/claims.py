@@ -800,14 +800,15 @@ class ClaimReading:
     def hypothetical(self, sentence: Sentence, positions: Iterable[int]) -> bool:
         """The words at ``positions`` are set under a condition in their clause ("worth
         trying only if it clearly helps", "unless the gain is real"): considered, not claimed."""
-        positions = sorted(positions)
-        if not positions:
+        first = min(positions, default=None)
+        if first is None:
             return False
-        tokens = self._tokens
-        g0 = sentence.first + positions[0]
-        clause = tokens[g0].clause
+        g0 = sentence.first + first
+        clause = self._tokens[g0].clause
         return any(
-            tokens[k].text in self._conditionals for k in range(sentence.first, g0) if tokens[k].clause == clause
+            self._tokens[k].text in self._conditionals
+            for k in range(sentence.first, g0)
+            if self._tokens[k].clause == clause
         )
 
     def described(self, sentence: Sentence, positions: Iterable[int]) -> bool:
