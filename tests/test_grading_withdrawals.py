@@ -235,3 +235,11 @@ def test_more_verdicts_on_what_was_just_listed(text, word):
 )
 def test_the_same_words_endorsing_withdraw_nothing(text):
     assert status_of(text, "rollback") == "asserted"
+
+
+def test_the_feedback_quotes_the_turnabout(pack):
+    q = pack.question("cross-validation")
+    turn = "Then again, I really don't see why anyone bothers with folds; one split is fine."
+    g = grade_answer(q.reference_answer + " " + turn, q, pack)
+    assert "contradiction" in g.flags
+    assert "Then again, I really don't see why anyone bothers with folds" in g.feedback

@@ -33,6 +33,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from mockinterview.domain.lexicon import LanguageLexicon
@@ -663,7 +664,7 @@ class ClaimReading:
 
     # ------------------------------------------------------------------ public
 
-    @property
+    @cached_property
     def turnabouts(self) -> list[Sentence]:
         """Sentences where the answer concedes what it said and takes the other side."""
         return self._turnabouts()

@@ -47,10 +47,15 @@ def build_feedback(
     behavioral: list[BehavioralCheck],
     flags: list[str],
     pack: RolePack | None,
+    *,
+    turnabout: str | None = None,
 ) -> str:
+    """``turnabout``: the sentence where the answer took the other side, quoted."""
     parts: list[str] = [FLAG_MESSAGES[f] for f in flags if f in FLAG_MESSAGES]
     if "empty" in flags:
         return " ".join(parts)
+    if turnabout:
+        parts.append(f"You took the other side in \u201c{_clause(turnabout)}\u201d: say which you stand by.")
     if key_points:
         covered = sum(1 for k in key_points if k.covered)
         parts.append(f"You covered {covered} of {len(key_points)} key points.")

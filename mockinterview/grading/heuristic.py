@@ -423,6 +423,15 @@ def _unexplained(evidence: list[Match], bare: list[Match]) -> bool:
     return len(bare) >= UNEXPLAINED_SHARE * len(evidence)
 
 
+def _turnabout_quote(claims: ClaimReading) -> str | None:
+    """The first sentence where the answer takes the other side, verbatim, for the feedback."""
+    turns = claims.turnabouts
+    if not turns:
+        return None
+    s = turns[0]
+    return claims.analysis.quote(s.start, s.end, EVIDENCE_LIMIT)
+
+
 def _claim_flags(claims: ClaimReading, key_points: list[KeyPointCoverage]) -> list[str]:
     """Answer-level notes of the claim reading, shown in the feedback."""
     flags = []
@@ -532,6 +541,7 @@ def _finish(
     flags: list[str],
     text: str,
     matched: tuple[str | None, float | None] = (None, None),
+    turnabout: str | None = None,
 ) -> Grade:
     mistakes = _verbatim(mistakes, text)
     score = compute_score(key_points, weights, mistakes, checks, flags, kind)
@@ -543,7 +553,7 @@ def _finish(
         mistakes=mistakes,
         behavioral=checks,
         flags=flags,
-        feedback=build_feedback(score, key_points, mistakes, checks, flags, pack),
+        feedback=build_feedback(score, key_points, mistakes, checks, flags, pack, turnabout=turnabout),
         grader=GRADER_ID,
         rubric_id=pack.id,
         rubric_version=pack.version,
@@ -665,6 +675,7 @@ def grade_answer(answer: str, question: Question, pack: RolePack, *, asked: str 
         checks=checks,
         flags=flags,
         text=text,
+        turnabout=_turnabout_quote(claims),
     )
 
 
@@ -829,4 +840,5 @@ def _grade_free_text(
         flags=flags,
         text=text,
         matched=matched,
+        turnabout=_turnabout_quote(claims),
     )
