@@ -299,3 +299,48 @@ def test_a_wrong_definition_phrased_differently_is_still_wrong(pack):
     wrong = "Overfitting is when the model is too simple to capture the patterns, so both errors stay high."
     g = grade_answer(wrong, q, pack)
     assert any(k.misconception for k in g.key_points)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Two levers. Freeze the snapshot, hash rows, compare nightly. Alerts: null rates, unseen categories, "
+        "score mean, PSI per input at 0.2. Retrain on drift plus 30 days of labels, shadow for a week, promote on lift.",
+        "Split by household, five folds. Scaler, encoder, imputer: fit inside each fold, apply to its test rows. "
+        "Report mean and spread, worst fold too; refit on everything at the end, same recipe.",
+    ],
+)
+def test_terse_expert_sentences_are_not_a_keyword_list(answer):
+    """Telegraphic prose keeps a preposition or a figure in nearly every sentence, each its
+    own, and the case's figures."""
+    from mockinterview.grading.hostile import is_keyword_list
+    from mockinterview.grading.text import analyze
+
+    assert not is_keyword_list(analyze(answer))
+
+
+def test_key_phrases_in_one_repeated_frame_stay_a_list():
+    from mockinterview.grading.hostile import is_keyword_list
+    from mockinterview.grading.text import analyze
+
+    framed = "Calibration on the data. Holdout on the data. Drift on the data. Rollback on the data. Baseline on the data."
+    assert is_keyword_list(analyze(framed))
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        # lists of terms in terse sentences, each tied its own way, but with no figures of a case
+        "Leakage, time split, feature audit at prediction time. Preprocessing in folds, scaling in folds, encoders "
+        "in folds. Monitoring with PSI, alerts on drift, rollback on failure.",
+        "Baseline rules, business value, data quality checks on labels. Gradient boosting with early stopping, "
+        "class weights. Monitoring of drift, retraining on a schedule, rollback to champion.",
+        "Drift: inputs, scores, labels with delay. Retraining: schedule, triggers on PSI. Promotion: champion "
+        "challenger, shadow for safety, rollback in one step.",
+    ],
+)
+def test_key_phrases_dressed_as_terse_sentences_stay_a_list(answer):
+    from mockinterview.grading.hostile import is_keyword_list
+    from mockinterview.grading.text import analyze
+
+    assert is_keyword_list(analyze(answer))

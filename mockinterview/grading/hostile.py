@@ -11,6 +11,7 @@ import re
 from operator import attrgetter
 
 from mockinterview.grading import injection
+from mockinterview.grading.claims import language_rules
 from mockinterview.grading.normalise import detection_view
 from mockinterview.grading.text import Analysis
 
@@ -102,7 +103,7 @@ def is_keyword_list(analysis: Analysis) -> bool:
     if _templated(analysis):
         return True
     marker_share = sum(1 for t in words if t.text in _CLAUSE_MARKERS) / len(words)
-    if marker_share >= 0.12:
+    if marker_share >= 0.12 or _telegraphic(analysis):
         return False
     function_words = len(words) - sum(map(_CONTENT, words))  # (map: no Python loop)
     function_share = function_words / len(words)
@@ -123,6 +124,47 @@ def is_keyword_list(analysis: Analysis) -> bool:
     item_words = [[w.strip(".:!?()[]\"'") for w in item.lower().split()] for item in items]
     bare = sum(1 for item in item_words if len(item) <= 4 and not any(w in _CLAUSE_MARKERS for w in item))
     return bare / len(items) >= 2 / 3
+
+
+# Terse expert prose ("Tune on a 10-20% row sample, confirm on full data. Randomise per
+# user.") drops articles and verbs' subjects but keeps what ties a term to the case: a
+# preposition or a figure in nearly every sentence, and the case's own figures. A list of
+# terms has neither.
+TELEGRAPHIC_MIN_SENTENCES = 3
+TELEGRAPHIC_SHARE = 2 / 3
+TELEGRAPHIC_MIN_FIGURES = 2  # distinct numbers in the answer
+
+
+def _telegraphic(analysis: Analysis) -> bool:
+    prepositions = language_rules().prepositions
+    sentences = [s for s in analysis.sentences if len(s.tokens) >= 5]
+    if len(sentences) < TELEGRAPHIC_MIN_SENTENCES:
+        return False
+    # The case's own figures: a list of terms, however it is dressed, does not carry them.
+    figures = {t.text for t in analysis.tokens if t.text[:1].isdigit()}
+    if len(figures) < TELEGRAPHIC_MIN_FIGURES:
+        return False
+    ties: list[frozenset[str]] = []
+    for s in sentences:
+        words = [t.text for t in s.tokens]
+        tie = frozenset(
+            " ".join(words[k : k + 2]) for k in range(1, len(words)) if words[k] in prepositions or words[k][:1].isdigit()
+        )
+        if tie:
+            ties.append(tie)
+    # Each sentence tied its own way: key phrases dressed in one frame ("X at 5%. Y at 5%.")
+    # share theirs.
+    varied = len(set().union(*ties)) >= TELEGRAPHIC_SHARE * len(ties) if ties else False
+    return varied and len(ties) >= TELEGRAPHIC_SHARE * len(sentences) and not _shared_tie(ties)
+
+
+def _shared_tie(ties: list[frozenset[str]]) -> bool:
+    """One tie found in most sentences: a frame repeated, not prose."""
+    counts: dict[str, int] = {}
+    for tie in ties:
+        for phrase in tie:
+            counts[phrase] = counts.get(phrase, 0) + 1
+    return max(counts.values(), default=0) > len(ties) / 2
 
 
 _PUNCTUATION_RE = re.compile(r"[.,;:!?\n]")
