@@ -243,3 +243,28 @@ def test_the_feedback_quotes_the_turnabout(pack):
     g = grade_answer(q.reference_answer + " " + turn, q, pack)
     assert "contradiction" in g.flags
     assert "Then again, I really don't see why anyone bothers with folds" in g.feedback
+
+
+def test_a_nearly_complete_plan_is_not_judged_on_the_step_it_leaves_out(pack):
+    """Omissions (a plan with no monitoring) are reported for thin plans, not for an answer
+    that covers nearly all of the rubric."""
+    q = pack.question("case-churn-early-intervention")
+    thin = (
+        "I'd train a gradient boosting classifier on the three years of subscriber history to predict who "
+        "churns, deploy it to production to score everyone each Monday, and hand the retention team the top "
+        "2,000 to call."
+    )
+    thin_grade = grade_answer(thin, q, pack)
+    assert "no-monitoring" in [m.id for m in thin_grade.mistakes]
+
+    # the model answer without its monitoring and experiment sentences
+    full = " ".join(
+        s
+        for s in q.reference_answer.split(". ")
+        if not any(w in s.lower() for w in ("monitor", "drift", "holdout", "hold out", "random", "experiment"))
+    )
+    full_grade = grade_answer(full, q, pack)
+    from mockinterview.grading.scoring import coverage
+
+    assert coverage(full_grade.key_points, {k.id: k.weight for k in q.key_points}) >= 0.8
+    assert "no-monitoring" not in [m.id for m in full_grade.mistakes]

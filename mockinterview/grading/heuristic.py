@@ -584,6 +584,9 @@ def _empty_grade(
 _NOT_A_STORY = frozenset({"empty", "injection", "template-syntax"})
 
 
+OMISSION_MAX_COVERAGE = 0.8  # rubric share from which an answer's omissions are not reported
+
+
 def _mistakes(
     cp: CompiledPack,
     said: Analysis,
@@ -593,10 +596,15 @@ def _mistakes(
     *,
     story: bool,
     flags: list[str],
+    covered: float = 0.0,
 ) -> list[MistakeFinding]:
+    """``covered``: the share of the rubric the answer covers. An answer that covers nearly
+    all of it is not judged on the one step it leaves out: omissions are not reported."""
     applicable = [cm for cm in cp.mistakes.values() if cp.pack.applies(cm.mistake, round_id)]
     story = story and not _NOT_A_STORY.intersection(flags)
-    return detect(said, claims, applicable, prone, story=story, bank=cp.mistakes.bank)
+    return detect(
+        said, claims, applicable, prone, story=story, bank=cp.mistakes.bank, omissions=covered < OMISSION_MAX_COVERAGE
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -663,7 +671,16 @@ def grade_answer(answer: str, question: Question, pack: RolePack, *, asked: str 
         if sim < OFF_TOPIC_SIMILARITY:
             flags.append("off-topic")
 
-    mistakes = _mistakes(cp, said, claims, question.round, frozenset(question.mistakes), story=story, flags=flags)
+    mistakes = _mistakes(
+        cp,
+        said,
+        claims,
+        question.round,
+        frozenset(question.mistakes),
+        story=story,
+        flags=flags,
+        covered=coverage(key_points, weights),
+    )
     kind = "behavioral" if checks else question.kind
     return _finish(
         cp=cp,

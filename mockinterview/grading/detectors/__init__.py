@@ -91,15 +91,17 @@ def detect(
     story: bool = False,
     question_text: str = "",
     bank: TermBank | None = None,
+    omissions: bool = True,
 ) -> list[MistakeFinding]:
     """Findings for ``mistakes`` in what the candidate stands by (``analysis``), one per
-    mistake, each quoting the answer. ``story``: the question asks for one (behavioral)."""
+    mistake, each quoting the answer. ``story``: the question asks for one (behavioral).
+    ``omissions``: run the secondary (omission) detectors when nothing said is a mistake."""
     base = Context(
         analysis=analysis, claims=claims, prone=False, story=story, question_text=question_text, bank=bank
     )
     contexts = {False: base, True: base.for_question(prone=True)}
     findings = _run(analysis, contexts, mistakes, prone, secondary=False)
-    if not findings:
+    if not findings and omissions:
         with_omissions = [cm for cm in mistakes if any(d.secondary for d in cm.detectors)]
         findings = _run(analysis, contexts, with_omissions, prone, secondary=True)
     return findings
