@@ -204,3 +204,38 @@ def test_every_setting_says_what_it_is():
     assert list(undescribed(config.Settings)) == []
     assert list(undescribed(config.EndpointOverrides)) == []
     assert list(undescribed(config.PriceSettings)) == []
+
+
+def test_interview_options_take_the_given_values_then_the_settings(monkeypatch):
+    """engine.interview_options: what `interview`'s flags are completed with, in the one
+    precedence, each checked against the pack; errors name the option."""
+    from mockinterview.engine.interview_options import OptionError, interview_options
+
+    (paths.config_dir() / "config.toml").write_text(
+        '[interview]\nrounds = ["technical", "basic"]\nmax_follow_ups = 0\ninterviewer_model = "openai:m"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("MOCKINTERVIEW_INTERVIEW__QUESTIONS_PER_ROUND", "3")
+    options = interview_options()
+    assert options.pack == "data-scientist" and options.rounds == ["technical", "basic"]
+    assert (options.max_follow_ups, options.questions_per_round, options.interviewer_model) == (0, 3, "openai:m")
+    given = interview_options(model="stub", rounds=["basic"], questions=2, max_follow_ups=1)
+    assert (given.interviewer_model, given.rounds, given.questions_per_round, given.max_follow_ups) == (
+        "stub",
+        ["basic"],
+        2,
+        1,
+    )
+    other = interview_options(pack="analytics-engineer")  # another pack: all of its rounds
+    assert other.rounds[:2] == ["technical", "metrics"] and other.config(seed=7).seed == 7
+    for kwargs, option in (
+        ({"rounds": ["lunch"]}, "rounds"),
+        ({"rounds": ["basic", "basic"]}, "rounds"),
+        ({"questions": 0}, "questions"),
+        ({"max_follow_ups": 6}, "max_follow_ups"),
+        ({"grader": "gpt-4"}, "grader"),
+        ({"pack": "no-such-pack"}, None),
+    ):
+        with pytest.raises(OptionError) as raised:
+            interview_options(**kwargs)
+        assert raised.value.option == option and "\n" not in str(raised.value)

@@ -129,109 +129,69 @@ def _answer_lines(spec: str) -> Iterable[str]:
 # Command
 
 
-def _pack_rounds(pack: str) -> list[str]:
-    """The rounds the pack declares, in its order (rounds are the pack's, not the code's)."""
+def _rounds(value: str | None) -> list[str] | None:
+    """--rounds as a list (None: not given); the engine checks them against the pack."""
+    return None if value is None else [r.strip() for r in value.split(",") if r.strip()]
+
+
+def _options(args: argparse.Namespace):
+    """The interview's options: the flags, completed from the settings (engine.interview_options)."""
     # deferred: start-up time (every command module loads at start)
-    from mockinterview.packs.loader import PackLoadError, load_pack
+    from mockinterview.engine.interview_options import OptionError, interview_options
 
     try:
-        return [r.id for r in load_pack(pack).meta.rounds]
-    except PackLoadError as exc:
-        raise CliError(exc.one_line()) from None
-
-
-def _parse_rounds(value: str | None, declared: list[str]) -> list[str]:
-    if value is None:
-        return list(declared)
-    rounds = [r.strip() for r in value.split(",") if r.strip()]
-    unknown = [r for r in rounds if r not in declared]
-    if unknown or not rounds:
-        raise CliError(
-            f"--rounds: unknown round {unknown[0] if unknown else value!r} (choose from {', '.join(declared)})"
+        return interview_options(
+            model=getattr(args, "model", None),
+            grader=args.grader,
+            pack=args.pack,
+            rounds=_rounds(args.rounds),
+            rounds_text=args.rounds or "",
+            questions=args.questions,
+            max_follow_ups=args.max_follow_ups,
         )
-    if len(set(rounds)) != len(rounds):
-        raise CliError("--rounds: a round is listed twice")
-    return rounds
+    except OptionError as exc:
+        flag = f"--{exc.option.replace('_', '-')}: " if exc.option else ""
+        raise CliError(f"{flag}{exc}") from None
 
 
-def _check_model(spec: str, option: str) -> str:
-    if spec == "stub" or (spec.startswith("openai:") and spec.removeprefix("openai:").strip()):
-        return spec
-    raise CliError(f"{option}: unknown model {spec!r} (expected stub or openai:NAME)")
-
-
-def _run_tui(args, model, grader, rounds, questions, follow_ups) -> int:
+def _run_tui(args: argparse.Namespace, options) -> int:
     """Open the TUI straight into the interview these flags describe (or the resumed one)."""
     # deferred: start-up time (every command module loads at start)
-    from mockinterview.storage.transcripts import TranscriptError, find_session, latest_session
+    from mockinterview.engine.interview_options import TranscriptError, resume_target
     from mockinterview.tui.app import run_app
 
     if args.resume is not None:
-        target = args.resume or latest_session(status="in-progress")
-        if not target:
-            raise CliError("no interrupted session to resume")
         try:
-            path = find_session(target)
+            path = resume_target(args.resume)
         except TranscriptError as exc:
             raise CliError(str(exc)) from None
         explicit = {"interviewer_model": getattr(args, "model", None), "grader_model": args.grader}
-        return run_app(model=model, resume_path=path, resume_models={k: v for k, v in explicit.items() if v})
+        return run_app(
+            model=options.interviewer_model,
+            resume_path=path,
+            resume_models={k: v for k, v in explicit.items() if v},
+        )
     config: dict = {
-        "rounds": rounds,
-        "interviewer_model": model,
-        "grader_model": grader,
-        "max_follow_ups": follow_ups,
+        "rounds": options.rounds,
+        "interviewer_model": options.interviewer_model,
+        "grader_model": options.grader_model,
+        "max_follow_ups": options.max_follow_ups,
     }
     if args.seed is not None:
         config["seed"] = args.seed
     if args.pack:
         config["pack"] = args.pack
-    if questions is not None:
-        config["questions_per_round"] = questions
-    return run_app(model=model, start_config=config)
+    if options.questions_per_round is not None:
+        config["questions_per_round"] = options.questions_per_round
+    return run_app(model=options.interviewer_model, start_config=config)
 
 
 def run(args: argparse.Namespace) -> int:
-    # deferred: start-up time (every command module loads at start)
-    from mockinterview.storage.config import load_settings
-
-    # Flags win; then the config file's [interview] section; then built-in defaults.
-    defaults = load_settings().interview
-    model = _check_model(getattr(args, "model", None) or defaults.interviewer_model, "--model")
-    grader = _check_model(args.grader or defaults.grader_model, "--grader")
-    pack = args.pack or defaults.pack
-    declared = _pack_rounds(pack)
-    if args.rounds is not None:
-        rounds = _parse_rounds(args.rounds, declared)
-    elif pack == defaults.pack:
-        rounds = [r for r in defaults.rounds if r in declared] or declared
-    else:
-        rounds = declared  # another pack than the configured one: all of its rounds
-    questions = args.questions if args.questions is not None else defaults.questions_per_round
-    follow_ups = args.max_follow_ups if args.max_follow_ups is not None else defaults.max_follow_ups
-    if questions is not None and not 1 <= questions <= 50:
-        raise CliError("--questions must be between 1 and 50")
-    if not 0 <= follow_ups <= 5:
-        raise CliError("--max-follow-ups must be between 0 and 5")
+    options = _options(args)
     if args.answers is None:
         if args.no_tui:
             raise CliError("--no-tui needs --answers FILE (or --answers - to read from stdin)")
-        return _run_tui(args, model, grader, rounds, questions, follow_ups)
-
-    # deferred: start-up time (every command module loads at start)
-    from mockinterview.engine.config import InterviewConfig
-
-    config = InterviewConfig(
-        pack=pack,
-        rounds=rounds,  # type: ignore[arg-type]
-        questions_per_round=questions,
-        time_limit_s=defaults.time_limit_s,
-        interviewer_model=model,
-        grader_model=grader,
-        max_follow_ups=follow_ups,
-        seed=args.seed,
-        track_time=False,
-    )
+        return _run_tui(args, options)
     actions = iter_actions(_answer_lines(args.answers))
     # On resume, a model named on the command line replaces the recorded one (a grader
     # whose server is gone can be swapped for the stub, and the session still finishes).
@@ -241,7 +201,12 @@ def run(args: argparse.Namespace) -> int:
     }
     return asyncio.run(
         run_headless(
-            config, actions, resume=args.resume, fmt=args.format, pack=args.pack, overrides=overrides
+            options.config(seed=args.seed, track_time=False),
+            actions,
+            resume=args.resume,
+            fmt=args.format,
+            pack=args.pack,
+            overrides=overrides,
         )
     )
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from mockinterview.domain.transcript import Transcript
 from mockinterview.engine.actions import WITHOUT_MODEL, Action
 from mockinterview.engine.config import EngineError, InterviewConfig
+from mockinterview.engine.interview_options import resume_target
 from mockinterview.engine.session import InterviewSession, Listener, SessionState
 from mockinterview.errors import OneLineError
 from mockinterview.models import ModelSpecError
@@ -25,7 +26,6 @@ from mockinterview.packs.loader import PackLoadError
 from mockinterview.storage.transcripts import (
     UNANSWERED_SCORE,
     TranscriptError,
-    latest_session,
     question_outcomes,
     round_scores,
 )
@@ -78,9 +78,7 @@ async def _open(
     try:
         if resume is None:
             return await InterviewSession.create(config, on_event)
-        target = resume or latest_session(status="in-progress")
-        if not target:
-            raise HeadlessError("no interrupted session to resume")
+        target = resume_target(resume)
         # A model named by the caller replaces the recorded one (a grader whose server is
         # gone can be swapped for the stub, and the session still finishes).
         return await InterviewSession.resume(
