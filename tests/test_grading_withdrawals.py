@@ -268,3 +268,22 @@ def test_a_nearly_complete_plan_is_not_judged_on_the_step_it_leaves_out(pack):
 
     assert coverage(full_grade.key_points, {k.id: k.weight for k in q.key_points}) >= 0.8
     assert "no-monitoring" not in [m.id for m in full_grade.mistakes]
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        # a rejection followed by a simpler plan in the place of the whole answer
+        ("Audit the label source. Stratify by region. Honestly, that's overkill - I'd simply fit a tree and go.", "audit"),
+        ("Audit the label source. Stratify by region. Too complicated. Just fit a tree and go.", "audit"),
+        ("Audit the label source. Stratify by region. Maybe not. We'd just fit a tree instead.", "audit"),
+    ],
+)
+def test_a_rejection_with_a_simpler_plan_in_its_place_sets_aside_the_whole_answer(text, word):
+    assert status_of(text, word) == "retracted"
+
+
+def test_a_rejection_of_one_option_keeps_the_rest(pack):
+    # the dismissed option is the sentence before; what came earlier stands
+    text = "Audit the label source. A deep network is one option. That's overkill for this; a tree is fine."
+    assert status_of(text, "audit") == "asserted"

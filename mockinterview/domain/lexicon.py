@@ -50,6 +50,7 @@ class LanguageLexicon(BaseModel):
     endorsements: Entries
     concessions: Entries
     overrides: Entries
+    replacements: Entries
     rejections: Entries
     refusal_verbs: Entries
     first_person: Entries

@@ -175,6 +175,7 @@ class LanguageRules:
     endorsements: PhraseIndex
     concessions: PhraseIndex
     overrides: frozenset[str]
+    replacements: frozenset[str]
     rejections: PhraseIndex
     definitions: PhraseIndex
     refusal_verbs: frozenset[str]
@@ -221,6 +222,7 @@ class LanguageRules:
             endorsements=PhraseIndex(lex.endorsements),
             concessions=PhraseIndex(lex.concessions),
             overrides=frozenset(lex.overrides),
+            replacements=frozenset(lex.replacements),
             rejections=PhraseIndex(lex.rejections),
             definitions=PhraseIndex(lex.definitions),
             refusal_verbs=frozenset(lex.refusal_verbs),
@@ -351,6 +353,11 @@ class ClaimReading:
             s = self._sentence_of(i)
             if s is None:
                 continue
+            if s.index > 0 and self._replaced(i, s):
+                # "It's overkill. I'd just train and ship": the whole plan is set aside for
+                # a simpler one, not only the sentence before.
+                spans.append((0, tokens[i].start))
+                continue
             before_in_sentence = any(tokens[k].content for k in range(s.first, i))
             if before_in_sentence:
                 spans.append((s.start, tokens[i].start))
@@ -389,6 +396,17 @@ class ClaimReading:
             target.append(i)
         return whole, last
 
+    def _replaced(self, i: int, sentence: Sentence) -> bool:
+        """After the rejection at ``i``, in its sentence or the next, the candidate puts a
+        simpler plan in its place ("I'd just train on everything", "just ship it")."""
+        tokens = self._tokens
+        sentences = self.analysis.sentences
+        end = sentence.first + len(sentence.tokens)
+        if sentence.index + 1 < len(sentences):
+            nxt = sentences[sentence.index + 1]
+            end = nxt.first + len(nxt.tokens)
+        return any(tokens[k].text in self.rules.replacements for k in range(i + 1, end))
+
     def _withdrawn_answer(self) -> list[int]:
         """First tokens of sentences (after the first) that withdraw the answer before them
         (language.toml ``answer_references``, ``back_references``, ``withdrawing``,
@@ -401,7 +419,7 @@ class ClaimReading:
         weak = rules.back_references.spans(tokens, where)
         if not strong and not weak:
             return []
-        withdrawals = rules.withdrawing.spans(tokens, where)
+        withdrawals = rules.withdrawing.spans(tokens, where) + rules.withdraw_verbs.spans(tokens, where)
         for i, j in weak + strong:  # "take all of that back"
             if i > 0 and j < len(tokens) and (tokens[i - 1].text, tokens[j].text) in rules.withdrawing_around:
                 withdrawals.append((i - 1, i))
