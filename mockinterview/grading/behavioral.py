@@ -74,7 +74,23 @@ def story_rules() -> StoryRules:
 
 
 def _first(analysis: Analysis, terms: TermSet, start: int = 0) -> Sentence | None:
-    return next((s for s in analysis.sentences[start:] if terms.in_sentence(s)), None)
+    """The first sentence from position ``start`` on where the list matches. Only sentences
+    holding one of its anchor words are tried (Analysis.sentences_with): an answer of
+    thousands of sentences is not read once per list."""
+    skipped = analysis.sentences[:start]
+    return next(
+        (
+            s
+            for s in analysis.sentences_with(terms.anchors)
+            if not any(s is x for x in skipped) and terms.in_sentence(s)
+        ),
+        None,
+    )
+
+
+def _holding(analysis: Analysis, terms: TermSet) -> set[int]:
+    """ids of the sentences that may hold the list (one of its anchor words is there)."""
+    return {id(s) for s in analysis.sentences_with(terms.anchors)}
 
 
 def _past(token: Token, rules: StoryRules) -> bool:
@@ -94,10 +110,10 @@ def _number(token: Token) -> bool:
     return token.text[:1].isdigit()
 
 
-def _figure(analysis: Analysis, sentence: Sentence, rules: StoryRules) -> bool:
+def _figure(analysis: Analysis, sentence: Sentence, rules: StoryRules, fractions: set[int]) -> bool:
     """A number with a measure: a unit after it, a money sign or "%" on it, a fraction word,
-    "N out of M" or "from N to M"."""
-    if rules.fractions.in_sentence(sentence):
+    "N out of M" or "from N to M". ``fractions``: _holding(analysis, rules.fractions)."""
+    if id(sentence) in fractions and rules.fractions.in_sentence(sentence):
         return True
     text = analysis.text
     toks = sentence.tokens
@@ -115,7 +131,8 @@ def _figure(analysis: Analysis, sentence: Sentence, rules: StoryRules) -> bool:
             _number(t3) for t3 in toks[i + 1 : i + 5]
         ):
             return True
-    return any(True for _ in rules.unit_phrases.spans(sentence)) and any(_number(t) for t in toks)
+    # (the number first: most sentences have none, and then the phrases need no search)
+    return any(_number(t) for t in toks) and any(True for _ in rules.unit_phrases.spans(sentence))
 
 
 def found_checks(analysis: Analysis) -> dict[str, Sentence | None]:
@@ -130,10 +147,16 @@ def found_checks(analysis: Analysis) -> dict[str, Sentence | None]:
     # The outcome comes after the opening (a one-sentence story may hold all of it).
     later = 1 if len(sentences) > 1 else 0
     result = _first(analysis, rules.result, later) or _first(analysis, rules.vague_results)
-    quantified = next((s for s in sentences if _figure(analysis, s, rules)), None)
+    fractions = _holding(analysis, rules.fractions)
+    quantified = next((s for s in sentences if _figure(analysis, s, rules, fractions)), None)
     if quantified is None:
+        results = _holding(analysis, rules.result)
         quantified = next(
-            (s for s in sentences[later:] if rules.result.in_sentence(s) and any(_number(t) for t in s.tokens)),
+            (
+                s
+                for s in sentences[later:]
+                if id(s) in results and rules.result.in_sentence(s) and any(_number(t) for t in s.tokens)
+            ),
             None,
         )
     return {
