@@ -287,3 +287,35 @@ def test_a_rejection_of_one_option_keeps_the_rest(pack):
     # the dismissed option is the sentence before; what came earlier stands
     text = "Audit the label source. A deep network is one option. That's overkill for this; a tree is fine."
     assert status_of(text, "audit") == "asserted"
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "expected"),
+    [
+        # a bare item of a list is governed by what governs the list
+        ("I wouldn't spend time on a holdout, calibration, or shadow scoring.", "shadow", "dismissed"),
+        ("A holdout, calibration and shadow scoring are all overrated.", "holdout", "dismissed"),
+        ("There's no need for stratified folds, class weights or threshold tuning.", "threshold", "dismissed"),
+        # an item that is a clause of its own is not
+        ("I wouldn't trust the AUC, we track calibration weekly.", "calibration", "asserted"),
+        ("We never skipped it, and calibration runs every night now.", "calibration", "asserted"),
+        ("Never ship without a holdout, calibration, or a rollback switch.", "rollback", "asserted"),
+    ],
+)
+def test_negation_over_a_list_of_items(text, word, expected):
+    assert status_of(text, word) == expected
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        # a reversal said as the purpose of an act acts on a hazard; it takes nothing back
+        "Overfitting means the model memorises the training rows and fails on new ones. I add an L1 penalty to prevent it.",
+        "Overfitting means the model memorises the training rows and fails on new ones. To avoid it I prune the trees "
+        "and stop early on a validation fold.",
+    ],
+)
+def test_a_purpose_clause_is_no_retraction(pack, answer):
+    g = grade_answer(answer, pack.question("overfitting"), pack)
+    assert "retracted" not in g.flags
+    assert "definition" in {k.id for k in g.key_points if k.covered}

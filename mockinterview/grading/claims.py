@@ -50,6 +50,16 @@ STANCE_REACH = 3  # tokens between a negation and the stance verb it negates
 QUALIFIER_REACH = 2  # tokens between a negation and its qualifier ("not really always")
 # Words that may stand before a retraction marker that still opens its clause ("oh wait, no").
 _COPULAS = frozenset({"is", "are", "was", "were", "'s", "be"})
+# Words that make a clause a statement of its own rather than an item of a list.
+_ITEM_BREAKERS = _COPULAS | frozenset(
+    {"will", "would", "can", "could", "should", "must", "may", "might", "do", "does", "did", "has", "have",
+     "had", "it", "they", "this", "that", "these", "those", "there", "but", "however", "although", "though",
+     "whereas", "yet", "instead", "which", "who", "they're", "it's", "that's", "there's", "you're", "we're",
+     "he's", "she's", "they've", "it'll", "what's", "isn't", "aren't", "wasn't", "weren't", "need", "needs"}
+)
+_SUBJECTS = frozenset({"i", "we", "i'd", "we'd", "i'll", "we'll", "i'm", "we're", "i've", "we've"})
+_PURPOSE_MARKERS = frozenset({"to"})  # "to prevent it": a reversal said as the purpose of an act
+LIST_ITEM_MAX_WORDS = 5  # a list item longer than this is a clause of its own
 _LEAD_INS = frozenset(
     {
         "actually",
@@ -554,6 +564,11 @@ class ClaimReading:
         )
         if not marked:
             return out
+        # A reversal in a purpose clause acts on a hazard ("I use L2 to prevent it", "to avoid
+        # it"): it refuses nothing that was said.
+        reversals = {
+            k for k, i in self._reversal_ends.items() if not (i > 0 and tokens[i - 1].text in _PURPOSE_MARKERS)
+        }
         for start, end in self._clauses():
             at = bisect_right(marked, start - 1)
             if at >= len(marked) or marked[at] >= end:
@@ -566,7 +581,7 @@ class ClaimReading:
             negations = sum(
                 1
                 for k in range(start, end)
-                if (k in self._negators and k not in self._determiners) or k in self._reversal_ends
+                if (k in self._negators and k not in self._determiners) or k in reversals
             )
             negated = negations % 2 == 1
             dismissed = any(
@@ -578,10 +593,7 @@ class ClaimReading:
                 # from that who the discount changed" goes on to say something else).
                 # And the verb is one of refusing ("I don't do that", "never found them worth
                 # it"), not a told action ("so we didn't ship it").
-                refusing = any(
-                    tokens[k].text in rules.refusal_verbs or k in self._reversal_ends
-                    for k in range(start, end)
-                )
+                refusing = any(tokens[k].text in rules.refusal_verbs or k in reversals for k in range(start, end))
                 refers = False
                 for k in range(start, end) if refusing else ():
                     n = rules.anaphors.match_at(tokens, k)
@@ -750,12 +762,23 @@ class ClaimReading:
         rejecting = False  # a negation that rejects the claim itself, whatever it names
         clause = tokens[g0].clause
         k = g0 - 1
-        while k >= sentence.first and g0 - k <= NEGATION_REACH:
+        reach_from = g0  # the reach is counted from the claim, or from its list item's start
+        while k >= sentence.first and reach_from - k <= NEGATION_REACH:
             t = tokens[k]
             if t.clause != clause:
-                break
+                # "I'd skip a holdout, calibration, or monitoring": a bare item of a list
+                # is governed by what governs the list.
+                if not self._list_item(sentence, clause):
+                    break
+                clause = t.clause
+                reach_from = k + 1
             if k in self._breaks:
                 hypothetical = t.text in self._conditionals
+                break
+            if t.text in _SUBJECTS and verbal == (1 if negative_phrase else 0) and not determiners:
+                # "To prevent it I use X": a new subject starts what is said of X; a
+                # negation further left belongs to the clause before. ("If we couldn't
+                # randomise": the negation is already counted and the walk goes on.)
                 break
             if k in own or k in self._stance_negators:  # stance negations: counted below
                 k -= 1
@@ -861,12 +884,35 @@ class ClaimReading:
                 return True
         return False
 
+    def _list_item(self, sentence: Sentence, clause: int) -> bool:
+        """The clause is a bare item of a list: a few words with no verb of its own, no
+        subject, no negation ("calibration", "or a shadow period")."""
+        tokens = self._tokens
+        words = [k for k in range(sentence.first, sentence.first + len(sentence.tokens)) if tokens[k].clause == clause]
+        if not words or len(words) > LIST_ITEM_MAX_WORDS:
+            return False
+        return not any(
+            k in self._negators
+            or k in self._breaks
+            or k in self._reversal_ends
+            or k in self._verbal_determiners
+            or tokens[k].text in _ITEM_BREAKERS
+            or tokens[k].text in self.rules.first_person
+            for k in words
+        )
+
     def _dismissed_after(self, sentence: Sentence, g1: int, clause: int) -> Status | None:
         """ "dismissed" or "worthless" when such a predicate follows the claim in its clause."""
         tokens = self._tokens
         end = min(sentence.first + len(sentence.tokens), g1 + 1 + DISMISSAL_REACH)
         for k in range(g1 + 1, end):
-            if tokens[k].clause != clause or k in self._breaks:
+            if tokens[k].clause != clause:
+                # "A holdout, calibration and monitoring are all overrated": the predicate
+                # after a list is said of each item.
+                if not self._list_item(sentence, clause):
+                    return None
+                clause = tokens[k].clause
+            if k in self._breaks:
                 return None
             if k in self._dismissal_starts or k in self._worthless_starts:
                 # "X is never a waste of time", "X is not overrated": the dismissal is denied.
