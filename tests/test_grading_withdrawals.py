@@ -319,3 +319,16 @@ def test_a_purpose_clause_is_no_retraction(pack, answer):
     g = grade_answer(answer, pack.question("overfitting"), pack)
     assert "retracted" not in g.flags
     assert "definition" in {k.id for k in g.key_points if k.covered}
+
+
+def test_a_remedy_acting_on_the_problem_refuses_nothing(pack):
+    """'I prevent it with ...' names the hazard being handled (found by a new user: the
+    definition before it was withdrawn)."""
+    answer = (
+        "Overfitting is when a model memorises quirks of the training rows and does poorly on rows it has not "
+        "seen. I spot it from the gap between training and validation loss, and I guard against it with "
+        "dropout, smaller networks and early stopping."
+    )
+    g = grade_answer(answer, pack.question("overfitting"), pack)
+    assert "retracted" not in g.flags
+    assert {"definition", "train-validation-gap"} <= {k.id for k in g.key_points if k.covered}

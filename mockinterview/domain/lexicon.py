@@ -51,6 +51,7 @@ class LanguageLexicon(BaseModel):
     concessions: Entries
     overrides: Entries
     replacements: Entries
+    remedial_reversals: Entries
     rejections: Entries
     refusal_verbs: Entries
     first_person: Entries

@@ -186,6 +186,7 @@ class LanguageRules:
     concessions: PhraseIndex
     overrides: frozenset[str]
     replacements: frozenset[str]
+    remedial_reversals: PhraseIndex
     rejections: PhraseIndex
     definitions: PhraseIndex
     refusal_verbs: frozenset[str]
@@ -233,6 +234,7 @@ class LanguageRules:
             concessions=PhraseIndex(lex.concessions),
             overrides=frozenset(lex.overrides),
             replacements=frozenset(lex.replacements),
+            remedial_reversals=PhraseIndex(lex.remedial_reversals),
             rejections=PhraseIndex(lex.rejections),
             definitions=PhraseIndex(lex.definitions),
             refusal_verbs=frozenset(lex.refusal_verbs),
@@ -564,10 +566,14 @@ class ClaimReading:
         )
         if not marked:
             return out
-        # A reversal in a purpose clause acts on a hazard ("I use L2 to prevent it", "to avoid
-        # it"): it refuses nothing that was said.
+        # A reversal in a purpose clause, or one that acts on a problem, handles a hazard ("I
+        # use L2 to prevent it", "to avoid it", "I prevent it with ..."): it refuses nothing
+        # that was said.
+        remedial = {j - 1 for _, j in rules.remedial_reversals.spans(tokens, self._where)}
         reversals = {
-            k for k, i in self._reversal_ends.items() if not (i > 0 and tokens[i - 1].text in _PURPOSE_MARKERS)
+            k
+            for k, i in self._reversal_ends.items()
+            if not (i > 0 and tokens[i - 1].text in _PURPOSE_MARKERS) and k not in remedial
         }
         for start, end in self._clauses():
             at = bisect_right(marked, start - 1)
