@@ -332,3 +332,23 @@ def test_a_remedy_acting_on_the_problem_refuses_nothing(pack):
     g = grade_answer(answer, pack.question("overfitting"), pack)
     assert "retracted" not in g.flags
     assert {"definition", "train-validation-gap"} <= {k.id for k in g.key_points if k.covered}
+
+
+def test_a_wrong_sentence_earns_no_paraphrase_credit(pack):
+    """The sentence that states a misconception is not evidence for another point (found by
+    a new user: 'preprocessing in folds' got 15% from the privacy-breach definition)."""
+    answer = "Data leakage is when customer data leaks out of the company, like a privacy breach."
+    g = grade_answer(answer, pack.question("data-leakage"), pack)
+    wrong = [k for k in g.key_points if k.misconception]
+    assert wrong
+    assert not any(k.credit for k in g.key_points if not k.misconception)
+
+
+def test_no_strong_answer_praise_for_a_story_that_covers_none_of_the_points(pack):
+    from mockinterview.domain.grade import KeyPointCoverage
+    from mockinterview.grading.feedback import build_feedback
+
+    points = [KeyPointCoverage(id=f"p{i}", text=f"point {i}", covered=False) for i in range(5)]
+    assert "Strong answer" not in build_feedback(4.0, points, [], [], [], pack)
+    points = [KeyPointCoverage(id=f"p{i}", text=f"point {i}", covered=i < 3) for i in range(5)]
+    assert "Strong answer" in build_feedback(4.5, points, [], [], [], pack)

@@ -80,6 +80,9 @@ def build_feedback(
     tips = [_BEHAVIORAL_TIPS[c.id] for c in behavioral if not c.present]
     if tips:
         parts.append("For a stronger story: " + "; ".join(tips) + ".")
-    if score >= 4.0 and not mistakes and not flags:
+    # ("Strong answer" only where the rubric agrees: a fine story that covers none of the
+    # question's points is not one.)
+    covered_most = not key_points or 2 * sum(1 for k in key_points if k.covered) >= len(key_points)
+    if score >= 4.0 and not mistakes and not flags and covered_most:
         parts.append("Strong answer.")
     return " ".join(parts)

@@ -306,8 +306,11 @@ def _cover_key_point(
     claims: ClaimReading,
     misconceptions: list[Match],
     refuted: frozenset[int],
+    wrong_sentences: frozenset[int] = frozenset(),
 ) -> tuple[KeyPointCoverage, Match | None]:
     """Coverage of one key point, read claim by claim (see grading/claims.py).
+    ``wrong_sentences``: sentences that state a misconception of the question; they earn no
+    paraphrase credit for any point.
 
     An expression counts where the candidate asserts it: not retracted, doubted, dismissed
     or denied (a negated hazard, "nothing leaks", is the practice, so it counts). A
@@ -372,7 +375,7 @@ def _cover_key_point(
     best, best_sentence = 0, None
     for s in analysis.sentences:
         shared = s.stems & ckp.vocabulary
-        if len(shared) <= best or not claims.sentence_asserted(s):
+        if len(shared) <= best or not claims.sentence_asserted(s) or s.index in wrong_sentences:
             continue
         positions = [i for i, t in enumerate(s.tokens) if t.content and t.stem in shared]
         said = sum(1 for i in positions if claims.status(s, [i]) in ("asserted", "qualified"))
@@ -640,8 +643,9 @@ def grade_answer(answer: str, question: Question, pack: RolePack, *, asked: str 
         flags.append("restates-question")
     wrong_claims = [_misconceptions(ckp, substance, claims) for ckp in cq.key_points]
     refuted = frozenset(i for _, sentences in wrong_claims for i in sentences)
+    wrong_sentences = frozenset(m.sentence.index for found, _ in wrong_claims for m in found)
     covered = [
-        _cover_key_point(ckp, substance, claims, found, refuted)
+        _cover_key_point(ckp, substance, claims, found, refuted, wrong_sentences)
         for ckp, (found, _) in zip(cq.key_points, wrong_claims, strict=True)
     ]
     evidence = [m for _, m in covered if m is not None]
