@@ -89,3 +89,22 @@ async def test_home_shows_the_practice_plan():
         shown = plain(home.query_one("#home-plan"))
         assert "Due again" in shown and "skipped" in shown and "Mistakes" in shown and "Often missed" in shown
         assert "Practice plan" in plain(home.query_one("#home-plan-title"))
+
+
+async def test_quitting_the_retry_screen_with_a_typed_answer_asks_first():
+    """A new user lost a typed retry answer to a bare 'q' (the app's quit key) after Tab."""
+    from mockinterview.tui.screens.dialogs import ConfirmScreen
+
+    _, transcript = await weak_session()
+    app = app_for_test()
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(RetryScreen(transcript))
+        await wait_for(pilot, lambda: isinstance(app.screen, RetryScreen) and app.screen.query("#retry-answer"))
+        retry = app.screen
+        retry.query_one("#retry-answer", TextArea).insert("ab")
+        await pilot.press("tab")
+        await pilot.press("q")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is retry)
+        assert retry.query_one("#retry-answer", TextArea).text == "ab"

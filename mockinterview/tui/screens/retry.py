@@ -16,6 +16,7 @@ from textual.worker import Worker, WorkerState
 from mockinterview.domain.transcript import Transcript
 from mockinterview.engine.practice import PracticeError, RetryOutcome, retry_question, retry_questions
 from mockinterview.tui.footer import KeysFooter
+from mockinterview.tui.screens.dialogs import ConfirmScreen
 from mockinterview.tui.widgets import fmt_score, safe_text, score_style
 
 
@@ -62,6 +63,21 @@ class RetryScreen(Screen[bool]):
             yield TextArea(id="retry-answer", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
             yield Static("", id="retry-result")
         yield KeysFooter()
+
+    def confirm_quit(self) -> bool:
+        """Quit (q, ctrl+q) asks first while a new answer is typed and not yet graded: it is
+        not saved anywhere until it is. True when it asked (the app waits for the answer)."""
+        if not self.query_one("#retry-answer", TextArea).text.strip():
+            return False
+
+        def done(confirmed: bool | None) -> None:
+            if confirmed:
+                self.app.exit()
+
+        self.app.push_screen(
+            ConfirmScreen("Quit mockinterview? The new answer is not graded yet and will be lost.", yes="Quit"), done
+        )
+        return True
 
     def on_mount(self) -> None:
         self.sub_title = "retry a question"
