@@ -390,3 +390,19 @@ async def test_a_keymap_read_after_the_last_screen_closed_is_dropped():
             app.on_worker_state_changed(SimpleNamespace(worker=worker, state=WorkerState.SUCCESS))
         finally:
             app._screen_stack.extend(stack)
+
+
+async def test_a_confirm_dialog_shows_its_keys():
+    """A new user pressed Enter on 'Quit mockinterview?' and nothing happened (Cancel has the
+    focus by design); the buttons now say which key does what."""
+    from textual.widgets import Button
+
+    app = create_app(blink=False, keymap={})
+    async with app.run_test() as pilot:
+        app.push_screen(ConfirmScreen("Quit mockinterview?", yes="Quit"))
+        await pilot.pause()
+        labels = [str(b.label) for b in app.screen.query(Button)]
+        assert labels == ["Quit (y)", "Cancel (n)"]
+        await pilot.press("y")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)

@@ -10,7 +10,8 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    """Yes/no. Enter or y confirms, escape or n cancels."""
+    """Yes/no: y confirms, n or escape cancels, Enter presses the focused button - Cancel at
+    first, since a destructive choice needs a deliberate move. The buttons show the keys."""
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
@@ -26,8 +27,8 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(classes="dialog"):
             yield Static(self.question, markup=False, classes="dialog-text")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(self.yes, id="yes", variant="error" if self.danger else "primary")
-                yield Button("Cancel", id="no")
+                yield Button(f"{self.yes} (y)", id="yes", variant="error" if self.danger else "primary")
+                yield Button("Cancel (n)", id="no")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()  # destructive choices need a deliberate move
