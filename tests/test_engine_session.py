@@ -381,6 +381,19 @@ async def test_a_failing_listener_does_not_break_the_interview(caplog):
     assert "engine listener failed" in caplog.text
 
 
+async def _begin_one_question(tmp_path):
+    """Create a one-question stub session, begin it and close it: it ends awaiting an answer."""
+    session = await InterviewSession.create(
+        InterviewConfig(rounds=["basic"], questions_per_round=1, max_follow_ups=0, track_time=False),
+        sessions_dir=tmp_path,
+    )
+    try:
+        await session.begin()
+    finally:
+        await session.close()
+    assert session.state == "awaiting-answer"
+
+
 async def test_the_interviewer_s_tokenizer_is_built_off_the_event_loop(tmp_path, monkeypatch):
     """Building the token tables takes ~0.3 s: begin() does it in a thread, so a UI's event
     loop is not held while the first request is budgeted."""
@@ -398,15 +411,7 @@ async def test_the_interviewer_s_tokenizer_is_built_off_the_event_loop(tmp_path,
     monkeypatch.setattr(tokens, "_encoding_spec", spy)
     tokens._encoding_or_none.cache_clear()
     tokens.get_encoding.cache_clear()
-    session = await InterviewSession.create(
-        InterviewConfig(rounds=["basic"], questions_per_round=1, max_follow_ups=0, track_time=False),
-        sessions_dir=tmp_path,
-    )
-    try:
-        await session.begin()
-    finally:
-        await session.close()
-    assert session.state == "awaiting-answer"
+    await _begin_one_question(tmp_path)
     assert built_on_loop_thread == [False]
 
 
@@ -426,13 +431,5 @@ async def test_prepare_loads_ahead_what_starting_an_interview_needs(tmp_path, mo
     real_spec, real_dir = tokens._encoding_spec, loader.load_pack_dir
     monkeypatch.setattr(tokens, "_encoding_spec", lambda name: loaded_later.append(name) or real_spec(name))
     monkeypatch.setattr(loader, "load_pack_dir", lambda path: loaded_later.append(path) or real_dir(path))
-    session = await InterviewSession.create(
-        InterviewConfig(rounds=["basic"], questions_per_round=1, max_follow_ups=0, track_time=False),
-        sessions_dir=tmp_path,
-    )
-    try:
-        await session.begin()
-    finally:
-        await session.close()
-    assert session.state == "awaiting-answer"
+    await _begin_one_question(tmp_path)
     assert loaded_later == []
