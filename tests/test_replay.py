@@ -235,3 +235,10 @@ def test_exact_replay_shows_the_offline_grade_beside_it(session_path, capsys, fr
     assert main(["replay", str(session_path), "--model", "replay", "--pack", str(frozen_pack)]) == 0
     out = capsys.readouterr().out
     assert "offline" in out and "does not prove" in out
+
+
+def test_a_missing_transcript_is_named_once(tmp_path, capsys):
+    code = main(["replay", str(tmp_path / "nope.json")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert err.count("nope.json") == 1, err

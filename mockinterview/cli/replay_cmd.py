@@ -42,7 +42,9 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"--model: replay regrades offline with 'stub' or 'replay', not {spec!r}")
     failures = asyncio.run(_replay_all(args.transcripts, spec, args.pack, args.format))
     for source, reason, _ in failures:
-        print(f"mockinterview: error: {terminal_safe(f'{source}: {reason}', one_line=True)}", file=sys.stderr)
+        # (A reason that already names the transcript is not prefixed with it again.)
+        line = reason if reason.endswith(source) else f"{source}: {reason}"
+        print(f"mockinterview: error: {terminal_safe(line, one_line=True)}", file=sys.stderr)
     if not failures:
         return 0
     # As every command: 2 when only the input was bad (a missing or unreadable transcript),
