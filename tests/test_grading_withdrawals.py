@@ -352,3 +352,17 @@ def test_no_strong_answer_praise_for_a_story_that_covers_none_of_the_points(pack
     assert "Strong answer" not in build_feedback(4.0, points, [], [], [], pack)
     points = [KeyPointCoverage(id=f"p{i}", text=f"point {i}", covered=i < 3) for i in range(5)]
     assert "Strong answer" in build_feedback(4.5, points, [], [], [], pack)
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "expected"),
+    [
+        # a scene-setting tail does not make a short verdict say something new
+        ("Shadow scoring and a rollback switch. Not worth the bother at this stage.", "rollback", "retracted"),
+        ("Shadow scoring and a rollback switch. Overkill for a team of four.", "rollback", "retracted"),
+        # a clause with claims of its own before the tail is no verdict
+        ("Keep a rollback switch. Not cheap, but it saved us twice in production.", "rollback", "asserted"),
+    ],
+)
+def test_a_short_verdict_with_a_scene_setting_tail(text, word, expected):
+    assert status_of(text, word) == expected

@@ -57,6 +57,7 @@ _ITEM_BREAKERS = _COPULAS | frozenset(
      "whereas", "yet", "instead", "which", "who", "they're", "it's", "that's", "there's", "you're", "we're",
      "he's", "she's", "they've", "it'll", "what's", "isn't", "aren't", "wasn't", "weren't", "need", "needs"}
 )
+_TAIL_PREPOSITIONS = frozenset({"for", "in", "at", "on", "during", "given"})
 _SUBJECTS = frozenset({"i", "we", "i'd", "we'd", "i'll", "we'll", "i'm", "we're", "i've", "we've"})
 _PURPOSE_MARKERS = frozenset({"to"})  # "to prevent it": a reversal said as the purpose of an act
 LIST_ITEM_MAX_WORDS = 5  # a list item longer than this is a clause of its own
@@ -579,7 +580,10 @@ class ClaimReading:
             at = bisect_right(marked, start - 1)
             if at >= len(marked) or marked[at] >= end:
                 continue
-            content = sum(1 for k in range(start, end) if tokens[k].content)
+            # What the clause says, up to a prepositional tail ("not worth the hassle | for a
+            # first version"): the tail sets the scene, it says nothing new.
+            tail = next((k for k in range(start + 1, end) if tokens[k].text in _TAIL_PREPOSITIONS), end)
+            content = sum(1 for k in range(start, tail) if tokens[k].content)
             if content > 3:
                 continue
             # The candidate's own negation: a verb's, not a determiner's ("I retrained without it"),
