@@ -358,8 +358,8 @@ def test_no_strong_answer_praise_for_a_story_that_covers_none_of_the_points(pack
     ("text", "word", "expected"),
     [
         # a scene-setting tail does not make a short verdict say something new
-        ("Shadow scoring and a rollback switch. Not worth the bother at this stage.", "rollback", "retracted"),
-        ("Shadow scoring and a rollback switch. Overkill for a team of four.", "rollback", "retracted"),
+        ("Shadow scoring and a rollback switch. Not worth the hassle for a first version of the model.", "rollback", "retracted"),
+        ("Shadow scoring and a rollback switch. Overkill for a small team shipping its first weekly model.", "rollback", "retracted"),
         # a clause with claims of its own before the tail is no verdict
         ("Keep a rollback switch. Not cheap, but it saved us twice in production.", "rollback", "asserted"),
     ],
