@@ -104,16 +104,21 @@ def test_ctrl_c_ends_a_replay_with_the_results_so_far_as_valid_json(tmp_path):
     assert b"interrupted" in err and b"Traceback" not in err
 
 
+COPIES = 200  # copies of the dev set in the file calibrate is interrupted on
+
+
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_ctrl_c_ends_calibrate_with_the_report_on_the_rows_graded_so_far(tmp_path, fmt):
     rows = Path(__file__).parent / "data" / "labelled_dev.jsonl"
     many = tmp_path / "many.jsonl"
     lines = [json.loads(line) for line in rows.read_text().splitlines() if line.strip()]
     with many.open("w") as fh:
-        for copy in range(40):  # long enough to interrupt
+        # long enough to interrupt: the grader does about a thousand rows a second, and the
+        # first progress update can come late on a busy machine
+        for copy in range(COPIES):
             for row in lines:
                 fh.write(json.dumps({**row, "id": f"{row.get('id', 'row')}-{copy}"}) + "\n")
-    total = 40 * len(lines)
+    total = COPIES * len(lines)
     # stderr on a terminal, so the progress bar says when rows are being graded
     leader, follower = pty.openpty()
     proc = subprocess.Popen(
