@@ -406,3 +406,34 @@ async def test_a_confirm_dialog_shows_its_keys():
         await pilot.press("y")
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen)
+
+
+async def test_overriding_an_answer_a_follow_up_superseded_says_it_moves_no_score(tmp_path):
+    """A new user overrode a first answer and the overall score did not move: the question is
+    scored on its last answer. The dialog now says so before the mentor types."""
+    import dataclasses
+
+    original = sample_transcript()
+    path = save_transcript(original, tmp_path / "s.json")
+    app = app_for_test(review_path=path, author="ada")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        screen = app.screen
+        turns = screen.query_one("#review-turns")
+        await wait_for(pilot, lambda: turns.option_count == len(original.turns))
+        turns.highlighted = 4  # the graded leakage answer
+        await pilot.pause()
+        view = screen._current()
+        assert view.answer is not None and view.answer.final
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, OverrideScreen))
+        assert not app.screen.query("#override-note")  # a final answer: nothing to warn about
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        # the same answer as if a follow-up had come after it
+        screen._views[int(turns.highlighted_option.id)] = dataclasses.replace(
+            view, answer=dataclasses.replace(view.answer, final=False)
+        )
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, OverrideScreen))
+        assert "changes no score" in str(app.screen.query_one("#override-note").render())

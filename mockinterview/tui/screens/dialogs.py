@@ -111,13 +111,16 @@ class OverrideScreen(ModalScreen[tuple[float, str] | None]):
         Binding("escape", "cancel", "Cancel", id="override.cancel"),
     ]
 
-    def __init__(self, current: float) -> None:
+    def __init__(self, current: float, *, note: str = "") -> None:
         super().__init__()
         self.current = current
+        self.note = note
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(f"Override the grade (grader: {self.current:.1f} / 5)", classes="dialog-title")
+            if self.note:
+                yield Static(self.note, markup=False, classes="dialog-text", id="override-note")
             yield Input(placeholder="score 1-5, e.g. 3.5", id="override-score", type="number")
             yield Input(placeholder="reason (required)", id="override-reason")
             yield Static("", id="override-error", classes="dialog-error")

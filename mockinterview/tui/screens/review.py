@@ -217,7 +217,15 @@ class ReviewScreen(Screen[None]):
             if self._save_and_refresh(turn_id):
                 self.notify(f"Grade of turn {turn_id} set to {result[0]:.1f}", markup=False)
 
-        self.app.push_screen(OverrideScreen(answer.original_score), done)
+        # (A follow-up came after this answer: the question is scored on its last answer, so
+        # an override here is kept in the transcript but moves no score - say so up front.)
+        note = (
+            ""
+            if answer.final
+            else "A follow-up came after this answer: the question is scored on its last answer, so this "
+            "override is recorded but changes no score. Override the last answer to change it."
+        )
+        self.app.push_screen(OverrideScreen(answer.original_score, note=note), done)
 
     def action_export(self) -> None:
         if self.transcript is None:
