@@ -225,7 +225,8 @@ class LanguageRules:
             last_references=PhraseIndex(lex.last_references),
             answer_references=PhraseIndex(lex.answer_references),
             back_references=PhraseIndex(lex.back_references),
-            withdrawing=PhraseIndex(lex.withdrawing),
+            # Every reading that looks for a withdrawing word takes the bare verbs too.
+            withdrawing=PhraseIndex([*lex.withdraw_verbs, *lex.withdrawing]),
             # Two-word entries also said around their object: "take all of that back".
             withdrawing_around=frozenset(
                 (words[0], words[-1]) for words in (e.split() for e in lex.withdrawing) if len(words) == 2
@@ -310,6 +311,11 @@ class ClaimReading:
         self._dismissal_starts = {i for i, _ in rules.dismissals.spans(tokens, where)}
         self._worthless_starts = {i for i, _ in rules.worthless.spans(tokens, where)}
         self._doubted = self._doubted_sentences()
+        # Words that withdraw ("scrap", "I retract", "overthinking"), found once for the
+        # built retractions, rejections and verdicts that read them.
+        self._withdrawals = rules.withdrawing.spans(tokens, where)
+        self._withdrawal_starts = {i for i, _ in self._withdrawals}
+        self._items: dict[tuple[int, int], bool] = {}  # (sentence, clause) -> a bare list item
         self._retracted = self._retracted_spans()
         # Sentences with nothing that can deny, dismiss or qualify a claim: every claim in
         # them is asserted (most sentences of most answers).
@@ -432,7 +438,7 @@ class ClaimReading:
         weak = rules.back_references.spans(tokens, where)
         if not strong and not weak:
             return []
-        withdrawals = rules.withdrawing.spans(tokens, where) + rules.withdraw_verbs.spans(tokens, where)
+        withdrawals = list(self._withdrawals)
         for i, j in weak + strong:  # "take all of that back"
             if i > 0 and j < len(tokens) and (tokens[i - 1].text, tokens[j].text) in rules.withdrawing_around:
                 withdrawals.append((i - 1, i))
@@ -555,15 +561,12 @@ class ClaimReading:
         rules = self.rules
         out: list[int] = []
         # Only a clause with a negation, reversal, dismissal or withdrawing verb can refuse anything.
-        withdrawals = {
-            i for index in (rules.withdrawing, rules.withdraw_verbs) for i, _ in index.spans(tokens, self._where)
-        }
         marked = sorted(
             self._negators
             | set(self._reversal_ends)
             | self._dismissal_starts
             | self._worthless_starts
-            | withdrawals
+            | self._withdrawal_starts
         )
         if not marked:
             return out
@@ -648,8 +651,7 @@ class ClaimReading:
             return False  # "I wouldn't skip any of it" endorses
         # the candidate's own verb, now ("I'd leave them out"), not a story's ("our lead wanted to scrap it")
         withdraws = any(
-            (rules.withdrawing.match_at(tokens, k) or rules.withdraw_verbs.match_at(tokens, k))
-            and (self._opens_clause(k) or self._first_person_before(k))
+            k in self._withdrawal_starts and (self._opens_clause(k) or self._first_person_before(k))
             for k in range(start, end)
         )
         if not (withdraws or dismissed):
@@ -896,7 +898,15 @@ class ClaimReading:
 
     def _list_item(self, sentence: Sentence, clause: int) -> bool:
         """The clause is a bare item of a list: a few words with no verb of its own, no
-        subject, no negation ("calibration", "or a shadow period")."""
+        subject, no negation ("calibration", "or a shadow period"). Read once per clause: the
+        leftward and rightward walks of every claim near a comma ask."""
+        key = (sentence.index, clause)
+        known = self._items.get(key)
+        if known is None:
+            known = self._items[key] = self._bare_item(sentence, clause)
+        return known
+
+    def _bare_item(self, sentence: Sentence, clause: int) -> bool:
         tokens = self._tokens
         words = [k for k in range(sentence.first, sentence.first + len(sentence.tokens)) if tokens[k].clause == clause]
         if not words or len(words) > LIST_ITEM_MAX_WORDS:
