@@ -5,6 +5,7 @@ from history with confirmation, help and the command palette."""
 from __future__ import annotations
 
 import json
+from contextlib import asynccontextmanager
 
 import pytest
 from textual.widgets import DataTable, SelectionList, TextArea
@@ -149,16 +150,23 @@ async def test_clarify_skip_and_leave_then_resume_from_home():
         assert [t.text for t in load_transcript(path).turns if t.kind == "answer"] == answered
 
 
-async def test_review_comment_and_override_are_saved_as_a_layer(tmp_path):
+@asynccontextmanager
+async def reviewing_the_leakage_answer(tmp_path):
+    """A mentor's review of the sample transcript, the graded leakage answer (turn 5)
+    highlighted: yields (app, pilot, turns, original transcript, its path)."""
     original = sample_transcript()
     path = save_transcript(original, tmp_path / "s.json")
     app = app_for_test(review_path=path, author="ada")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
-        screen = app.screen
-        turns = screen.query_one("#review-turns")
+        turns = app.screen.query_one("#review-turns")
         await wait_for(pilot, lambda: turns.option_count == len(original.turns))
         turns.highlighted = 4  # turn 5: the graded leakage answer
+        yield app, pilot, turns, original, path
+
+
+async def test_review_comment_and_override_are_saved_as_a_layer(tmp_path):
+    async with reviewing_the_leakage_answer(tmp_path) as (app, pilot, turns, original, path):
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(app.screen, TextPromptScreen))
         app.screen.query_one("#prompt-text", TextArea).insert("Good instinct, wrong conclusion")
@@ -413,15 +421,8 @@ async def test_overriding_an_answer_a_follow_up_superseded_says_it_moves_no_scor
     scored on its last answer. The dialog now says so before the mentor types."""
     import dataclasses
 
-    original = sample_transcript()
-    path = save_transcript(original, tmp_path / "s.json")
-    app = app_for_test(review_path=path, author="ada")
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
+    async with reviewing_the_leakage_answer(tmp_path) as (app, pilot, turns, _, _):
         screen = app.screen
-        turns = screen.query_one("#review-turns")
-        await wait_for(pilot, lambda: turns.option_count == len(original.turns))
-        turns.highlighted = 4  # the graded leakage answer
         await pilot.pause()
         view = screen._current()
         assert view.answer is not None and view.answer.final
