@@ -52,6 +52,12 @@ class LanguageLexicon(BaseModel):
     overrides: Entries
     replacements: Entries
     remedial_reversals: Entries
+    item_breakers: Entries
+    tail_prepositions: Entries
+    clause_subjects: Entries
+    purpose_markers: Entries
+    speaking_subjects: Entries
+    speaking_aux: Entries
     rejections: Entries
     refusal_verbs: Entries
     first_person: Entries

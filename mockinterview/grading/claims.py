@@ -50,16 +50,6 @@ STANCE_REACH = 3  # tokens between a negation and the stance verb it negates
 QUALIFIER_REACH = 2  # tokens between a negation and its qualifier ("not really always")
 # Words that may stand before a retraction marker that still opens its clause ("oh wait, no").
 _COPULAS = frozenset({"is", "are", "was", "were", "'s", "be"})
-# Words that make a clause a statement of its own rather than an item of a list.
-_ITEM_BREAKERS = _COPULAS | frozenset(
-    {"will", "would", "can", "could", "should", "must", "may", "might", "do", "does", "did", "has", "have",
-     "had", "it", "they", "this", "that", "these", "those", "there", "but", "however", "although", "though",
-     "whereas", "yet", "instead", "which", "who", "they're", "it's", "that's", "there's", "you're", "we're",
-     "he's", "she's", "they've", "it'll", "what's", "isn't", "aren't", "wasn't", "weren't", "need", "needs"}
-)
-_TAIL_PREPOSITIONS = frozenset({"for", "in", "at", "on", "during", "given"})
-_SUBJECTS = frozenset({"i", "we", "i'd", "we'd", "i'll", "we'll", "i'm", "we're", "i've", "we've"})
-_PURPOSE_MARKERS = frozenset({"to"})  # "to prevent it": a reversal said as the purpose of an act
 LIST_ITEM_MAX_WORDS = 5  # a list item longer than this is a clause of its own
 _LEAD_INS = frozenset(
     {
@@ -86,13 +76,6 @@ _LEAD_INS = frozenset(
 
 
 _END = ""  # the trie key marking the end of an entry (no token's text is empty)
-
-# The candidate speaking in the present or the conditional ("I retract", "I'd ignore",
-# "let me correct myself", "I'm overthinking"): not a story's past ("we decided to drop").
-_SPEAKING_SUBJECTS = frozenset({"i", "i'd", "i'll", "i'm", "me", "we'd", "we'll", "you", "you'd", "let's"})
-_SPEAKING_AUX = frozenset(
-    {"just", "simply", "completely", "would", "will", "do", "am", "now", "totally", "entirely", "can", "could", "should"}
-)
 
 
 class PhraseIndex:
@@ -188,6 +171,12 @@ class LanguageRules:
     overrides: frozenset[str]
     replacements: frozenset[str]
     remedial_reversals: PhraseIndex
+    item_breakers: frozenset[str]
+    tail_prepositions: frozenset[str]
+    clause_subjects: frozenset[str]
+    purpose_markers: frozenset[str]
+    speaking_subjects: frozenset[str]
+    speaking_aux: frozenset[str]
     rejections: PhraseIndex
     definitions: PhraseIndex
     refusal_verbs: frozenset[str]
@@ -237,6 +226,12 @@ class LanguageRules:
             overrides=frozenset(lex.overrides),
             replacements=frozenset(lex.replacements),
             remedial_reversals=PhraseIndex(lex.remedial_reversals),
+            item_breakers=_COPULAS | frozenset(lex.item_breakers),
+            tail_prepositions=frozenset(lex.tail_prepositions),
+            clause_subjects=frozenset(lex.clause_subjects),
+            purpose_markers=frozenset(lex.purpose_markers),
+            speaking_subjects=frozenset(lex.speaking_subjects),
+            speaking_aux=frozenset(lex.speaking_aux),
             rejections=PhraseIndex(lex.rejections),
             definitions=PhraseIndex(lex.definitions),
             refusal_verbs=frozenset(lex.refusal_verbs),
@@ -532,9 +527,9 @@ class ClaimReading:
         "I retract", "I'd ignore", "let me correct myself", "I don't stand by"."""
         tokens = self._tokens
         k = i - 1
-        while k >= 0 and (tokens[k].text in _LEAD_INS or tokens[k].text in _SPEAKING_AUX or k in self._negators):
+        while k >= 0 and (tokens[k].text in _LEAD_INS or tokens[k].text in self.rules.speaking_aux or k in self._negators):
             k -= 1
-        return k >= 0 and tokens[k].text in _SPEAKING_SUBJECTS
+        return k >= 0 and tokens[k].text in self.rules.speaking_subjects
 
     def _clauses(self) -> list[tuple[int, int]]:
         """Token ranges [start, end) of every clause."""
@@ -577,7 +572,7 @@ class ClaimReading:
         reversals = {
             k
             for k, i in self._reversal_ends.items()
-            if not (i > 0 and tokens[i - 1].text in _PURPOSE_MARKERS) and k not in remedial
+            if not (i > 0 and tokens[i - 1].text in rules.purpose_markers) and k not in remedial
         }
         for start, end in self._clauses():
             at = bisect_right(marked, start - 1)
@@ -585,7 +580,7 @@ class ClaimReading:
                 continue
             # What the clause says, up to a prepositional tail ("not worth the hassle | for a
             # first version"): the tail sets the scene, it says nothing new.
-            tail = next((k for k in range(start + 1, end) if tokens[k].text in _TAIL_PREPOSITIONS), end)
+            tail = next((k for k in range(start + 1, end) if tokens[k].text in rules.tail_prepositions), end)
             content = sum(1 for k in range(start, tail) if tokens[k].content)
             if content > 3:
                 continue
@@ -787,7 +782,7 @@ class ClaimReading:
             if k in self._breaks:
                 hypothetical = t.text in self._conditionals
                 break
-            if t.text in _SUBJECTS and verbal == (1 if negative_phrase else 0) and not determiners:
+            if t.text in self.rules.clause_subjects and verbal == (1 if negative_phrase else 0) and not determiners:
                 # "To prevent it I use X": a new subject starts what is said of X; a
                 # negation further left belongs to the clause before. ("If we couldn't
                 # randomise": the negation is already counted and the walk goes on.)
@@ -916,7 +911,7 @@ class ClaimReading:
             or k in self._breaks
             or k in self._reversal_ends
             or k in self._verbal_determiners
-            or tokens[k].text in _ITEM_BREAKERS
+            or tokens[k].text in self.rules.item_breakers
             or tokens[k].text in self.rules.first_person
             for k in words
         )
